@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {OrderBook} from "./escrow/OrderBook.sol";
+import {EscrowAdmin} from "./escrow/EscrowAdmin.sol";
+import {DeliveryCrypto} from "./libraries/DeliveryCrypto.sol";
+import {IArbitrator} from "./interfaces/IArbitrator.sol";
+import {IArbitrable} from "./interfaces/IArbitrable.sol";
+import {
+    Listing,
+    Order,
+    OrderStatus,
+    DisputeReason,
+    CompletionCause,
+    RefundCause,
+    DeliveryRecord,
+    Rulings
+} from "./types/EscrowTypes.sol";
+
+/// @title fairkey escrow
+/// @notice Holds a card-key buyer's payment until the key is shown good or a published rule
+/// refunds it. Rule tiers: L1 automatic (deadlines, misdelivery proof, verifier attestation),
+/// L2 the merchant's answer to a dispute (refund, replacement, contest), L3 the court.
+contract FairkeyEscrow is OrderBook, EIP712, IArbitrable {
+    /// @notice A court that never rules cannot hold money: after this, anyone splits the order.
+    uint256 public constant ARBITRATION_TIMEOUT = 30 days;
+    uint8 public constant VERDICT_INVALID = 1;
+    uint8 public constant VERDICT_REDEEMED = 2;
+    bytes32 public constant KEY_VERDICT_TYPEHASH = keccak256(
+        "KeyVerdict(uint256 orderId,uint256 deliveryNo,bytes32 fingerprint,uint8 verdict,uint64 deadline)"
+    );
+
+    struct Case {
+        IArbitrator arbitrator;
+        uint256 disputeId;
+    }
+
+    mapping(uint256 orderId => Case) public cases;
+    mapping(address arbitrator => mapping(uint256 disputeId => uint256 orderId)) public orderOfDispute;
+
+    constructor(address owner_, address treasury_, uint16 feeBps_, IArbitrator arbitrator_)
+        EscrowAdmin(owner_, treasury_, feeBps_, arbitrator_)
+        EIP712("fairkey", "1")
+    {}
+
+    // ------------------------------------------------------------------ buyer
+
+    /// @notice Disputes the delivered key inside the confirm window, depositing the listing's
+    /// dispute bond. `evidenceHash` anchors off-chain evidence. Buyer only. Emits OrderDisputed.
+    function dispute(uint256 orderId, DisputeReason reason, bytes32 evidenceHash)
+        external
+        payable
+        nonReentrant
+    {
+        Order storage o = _loadOrder(orderId, DELIVERED);
+        if (msg.sender != o.buyer) revert EscrowNotBuyer(orderId, msg.sender);
+        if (reason == DisputeReason.None) revert EscrowNoDisputeReason();
+        _requireBeforeDeadline(orderId, o);
+        Listing storage l = _listings[o.listingId];
+        uint256 deadline = block.timestamp + l.responseWindow;
+        o.status = OrderStatus.Disputed;
+        o.reason = reason;
+        o.deadline = uint40(deadline);
+        emit OrderDisputed(orderId, reason, evidenceHash, deadline);
+        _collect(l.token, msg.sender, l.disputeBond);
+    }
+
+    /// @notice Proves that the delivered key is not what the merchant committed: reveals the
+    /// per-order secret, decrypts on chain, and refunds the buyer with the unit's bond as
+    /// compensation if the plaintext or its fingerprint differs from the commitment. Reverts with
+    /// EscrowDeliveryMatchesCommitment when the delivery is correct. Anyone may submit (the money
+    /// goes to the buyer). Emits MisdeliveryProven and OrderRefunded.
+    function proveMisdelivery(uint256 orderId, uint256 buyerSecret, DeliveryRecord calldata record)
+        external
+    {
+        Order storage o = _loadOrder(orderId, DELIVERED | DISPUTED | VERIFIER_PENDING);
+        if (o.status == OrderStatus.Delivered) _requireBeforeDeadline(orderId, o);
+        if (
+            buyerSecret == 0 || buyerSecret >= DeliveryCrypto.N
+                || DeliveryCrypto.mulAddress(buyerSecret, DeliveryCrypto.GX, DeliveryCrypto.GY_PARITY)
+                    != o.buyerKey
+        ) revert EscrowInvalidOrderKey(orderId);
+        bytes32 recorded = DeliveryCrypto.recordHash(orderId, o.deliveries - 1, record);
+        if (_registry[record.fingerprint] != DeliveryCrypto.registryValue(orderId, recorded)) {
+            revert EscrowRecordMismatch(orderId);
+        }
+        uint8 fault = DeliveryCrypto.findFault(buyerSecret, orderId, record);
+        if (fault == DeliveryCrypto.FAULT_NONE) revert EscrowDeliveryMatchesCommitment(orderId);
+        emit MisdeliveryProven(orderId, record.fingerprint, fault);
+        _refundBuyer(orderId, o, RefundCause.Misdelivery, true);
+    }
+
+    // ------------------------------------------------------------------ verifier (L1, appealable)
+
+    /// @notice Records the listing verifier's signed verdict that the disputed key is invalid or
+    /// already redeemed at the issuer; the buyer is refunded after the appeal window unless the
+    /// merchant replaces the key or contests. Replay-proof: the signature binds chain, contract,
+    /// order, delivery number and key, and expires. Anyone may submit. Emits VerifierAttested.
+    function submitVerdict(
+        uint256 orderId,
+        bytes32 fingerprint,
+        uint8 verdict,
+        uint64 deadline,
+        bytes calldata signature
+    ) external {
+        Order storage o = _loadOrder(orderId, DISPUTED);
+        Listing storage l = _listings[o.listingId];
+        address verifier = l.verifier;
+        if (verifier == address(0)) revert EscrowNoVerifier(o.listingId);
+        if (verdict != VERDICT_INVALID && verdict != VERDICT_REDEEMED) revert EscrowUnknownVerdict(verdict);
+        if (block.timestamp > deadline) revert EscrowAttestationExpired(deadline);
+        if (_registry[fingerprint] >> 192 != orderId) revert EscrowRecordMismatch(orderId);
+        bytes32 digest = _hashTypedDataV4(
+            keccak256(abi.encode(KEY_VERDICT_TYPEHASH, orderId, o.deliveries - 1, fingerprint, verdict, deadline))
+        );
+        if (!SignatureChecker.isValidSignatureNow(verifier, digest, signature)) {
+            revert EscrowInvalidAttestation(orderId, verifier);
+        }
+        uint256 appealDeadline = block.timestamp + l.appealWindow;
+        o.status = OrderStatus.VerifierRefundPending;
+        o.deadline = uint40(appealDeadline);
+        emit VerifierAttested(orderId, verifier, verdict, appealDeadline);
+    }
+
+    /// @notice After the appeal window of a verifier verdict, anyone refunds the buyer (dispute
+    /// bond included). Emits OrderRefunded.
+    function executeVerifierRefund(uint256 orderId) external {
+        Order storage o = _loadOrder(orderId, VERIFIER_PENDING);
+        _requireAfterDeadline(orderId, o);
+        _refundBuyer(orderId, o, RefundCause.VerifierAttested, false);
+    }
+
+    /// @notice The EIP-712 digest a verifier signs for `submitVerdict`.
+    function verdictDigest(uint256 orderId, uint256 deliveryNo, bytes32 fingerprint, uint8 verdict, uint64 deadline)
+        external
+        view
+        returns (bytes32)
+    {
+        return _hashTypedDataV4(
+            keccak256(abi.encode(KEY_VERDICT_TYPEHASH, orderId, deliveryNo, fingerprint, verdict, deadline))
+        );
+    }
+
+    // ------------------------------------------------------------------ merchant answer (L2)
+
+    /// @notice Answers a dispute (or a verifier verdict, within its appeal window) with a
+    /// replacement unit from stock; the buyer's dispute bond is returned and a new confirm window
+    /// opens. At most the listing's `maxReplacements` per order. Merchant only. Emits KeyDelivered.
+    function replace(uint256 orderId, DeliveryRecord calldata record, bytes32[] calldata proof) external {
+        Order storage o = _loadOrder(orderId, DISPUTED | VERIFIER_PENDING);
+        Listing storage l = _listings[o.listingId];
+        if (msg.sender != l.merchant) revert EscrowNotMerchant(o.listingId, msg.sender);
+        _requireBeforeDeadline(orderId, o);
+        if (o.deliveries > l.maxReplacements) revert EscrowReplacementsExhausted(orderId, l.maxReplacements);
+        if (l.stockAvailable == 0) revert EscrowOutOfStock(o.listingId);
+        // The order keeps one unit's bond; the replacement's reserved bond goes back to the merchant.
+        l.stockAvailable -= 1;
+        _credit(l.token, l.merchant, l.bondPerUnit);
+        _credit(l.token, o.buyer, l.disputeBond);
+        o.reason = DisputeReason.None;
+        _deliver(orderId, o, l, record, proof);
+    }
+
+    /// @notice Contests a dispute or appeals a verifier verdict inside its window: opens a court
+    /// case, paying the arbitration fee in ETH (any excess is credited back). Merchant only.
+    /// Emits ArbitrationRequested.
+    function contest(uint256 orderId, bytes32 evidenceHash) external payable nonReentrant {
+        Order storage o = _loadOrder(orderId, DISPUTED | VERIFIER_PENDING);
+        Listing storage l = _listings[o.listingId];
+        if (msg.sender != l.merchant) revert EscrowNotMerchant(o.listingId, msg.sender);
+        _requireBeforeDeadline(orderId, o);
+        IArbitrator court = arbitrator;
+        if (address(court) == address(0)) revert EscrowNoArbitrator();
+        bytes memory parties = abi.encode(o.buyer, l.merchant);
+        uint256 cost = court.arbitrationCost(parties);
+        if (msg.value < cost) revert EscrowArbitrationFee(cost, msg.value);
+
+        uint256 timeoutAt = block.timestamp + ARBITRATION_TIMEOUT;
+        o.status = OrderStatus.Arbitrating;
+        o.deadline = uint40(timeoutAt);
+        _credit(address(0), msg.sender, msg.value - cost);
+        // The court assigns the id, so the case is recorded after the call (guarded by nonReentrant).
+        uint256 disputeId = court.createDispute{value: cost}(Rulings.CHOICES, parties);
+        cases[orderId] = Case(court, disputeId);
+        orderOfDispute[address(court)][disputeId] = orderId;
+        emit ArbitrationRequested(orderId, address(court), disputeId, msg.sender, evidenceHash, timeoutAt);
+    }
+
+    // ------------------------------------------------------------------ court (L3)
+
+    /// @notice Executes the court's final ruling: 1 refunds the buyer, 2 pays the merchant (who
+    /// also receives the buyer's dispute bond), 0 splits the price. Only the case's arbitrator.
+    /// Emits Ruling and OrderRefunded / OrderCompleted / OrderSplit.
+    function rule(uint256 disputeId, uint256 ruling) external override {
+        uint256 orderId = orderOfDispute[msg.sender][disputeId];
+        if (orderId == 0) revert EscrowUnknownDispute(msg.sender, disputeId);
+        if (ruling > Rulings.CHOICES) revert EscrowInvalidRuling(ruling);
+        Order storage o = _loadOrder(orderId, ARBITRATING);
+        emit Ruling(msg.sender, disputeId, ruling);
+        if (ruling == Rulings.REFUND_BUYER) {
+            _refundBuyer(orderId, o, RefundCause.Ruling, false);
+        } else if (ruling == Rulings.PAY_MERCHANT) {
+            _payMerchant(orderId, o, CompletionCause.Ruling, _listings[o.listingId].merchant);
+        } else {
+            _split(orderId, o);
+        }
+    }
+
+    /// @notice When the court has not ruled within ARBITRATION_TIMEOUT, anyone splits the order so
+    /// no money waits forever. Emits OrderSplit.
+    function resolveStalledArbitration(uint256 orderId) external {
+        Order storage o = _loadOrder(orderId, ARBITRATING);
+        _requireAfterDeadline(orderId, o);
+        _split(orderId, o);
+    }
+
+    // ------------------------------------------------------------------ deadlines (L1)
+
+    /// @notice After the response window passed without the merchant's answer, anyone refunds the
+    /// buyer: price, dispute bond, and the unit's bond as compensation. Emits OrderRefunded.
+    function refundUnanswered(uint256 orderId) external {
+        Order storage o = _loadOrder(orderId, DISPUTED);
+        _requireAfterDeadline(orderId, o);
+        _refundBuyer(orderId, o, RefundCause.MerchantSilent, true);
+    }
+
+    /// @notice The EIP-712 domain separator (for verifiers' signing tools).
+    function domainSeparator() external view returns (bytes32) {
+        return _domainSeparatorV4();
+    }
+}

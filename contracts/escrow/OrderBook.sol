@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {StockBook} from "./StockBook.sol";
+import {DeliveryCrypto} from "../libraries/DeliveryCrypto.sol";
+import {
+    Listing,
+    Order,
+    OrderStatus,
+    DisputeReason,
+    CompletionCause,
+    RefundCause,
+    DeliveryRecord,
+    EscrowConfig
+} from "../types/EscrowTypes.sol";
+
+/// @notice Orders from payment to settlement, and the three ways money leaves an order
+/// (`_payMerchant`, `_refundBuyer`, `_split`): every rule ends in exactly one of them.
+abstract contract OrderBook is StockBook {
+    // Status bits for `_loadOrder` (one place validates every state transition).
+    uint256 internal constant PAID = 1 << uint8(OrderStatus.Paid);
+    uint256 internal constant DELIVERED = 1 << uint8(OrderStatus.Delivered);
+    uint256 internal constant DISPUTED = 1 << uint8(OrderStatus.Disputed);
+    uint256 internal constant VERIFIER_PENDING = 1 << uint8(OrderStatus.VerifierRefundPending);
+    uint256 internal constant ARBITRATING = 1 << uint8(OrderStatus.Arbitrating);
+    /// States in which the buyer's dispute bond is held by the escrow.
+    uint256 internal constant BOND_HELD = DISPUTED | VERIFIER_PENDING | ARBITRATING;
+
+    mapping(uint256 orderId => Order) internal _orders;
+
+    // ------------------------------------------------------------------ buyer and merchant actions
+
+    /// @notice Pays `listingId`'s price into escrow (ETH as msg.value, ERC-20 by allowance) and
+    /// reserves one bonded unit. (buyerKeyX, buyerKeyY) is the per-order public key the merchant
+    /// encrypts the key to; it must be on secp256k1. Emits OrderPaid.
+    function pay(uint256 listingId, uint256 buyerKeyX, uint256 buyerKeyY)
+        external
+        payable
+        nonReentrant
+        returns (uint256 orderId)
+    {
+        EscrowConfig storage cfg = _config;
+        if (cfg.paused) revert EscrowPaused();
+        Listing storage l = _listings[listingId];
+        if (!l.active) {
+            if (l.merchant == address(0)) revert EscrowUnknownListing(listingId);
+            revert EscrowListingInactive(listingId);
+        }
+        if (l.stockAvailable == 0) revert EscrowOutOfStock(listingId);
+        if (!DeliveryCrypto.isOnCurve(buyerKeyX, buyerKeyY)) revert EscrowInvalidBuyerKey(buyerKeyX, buyerKeyY);
+
+        uint96 price = l.price;
+        uint256 deadline = block.timestamp + l.deliveryWindow;
+        l.stockAvailable -= 1;
+        orderId = ++cfg.orderCount;
+        _orders[orderId] = Order({
+            buyer: msg.sender,
+            listingId: uint32(listingId),
+            status: OrderStatus.Paid,
+            deadline: uint40(deadline),
+            deliveries: 0,
+            reason: DisputeReason.None,
+            buyerKey: DeliveryCrypto.pointAddress(buyerKeyX, buyerKeyY),
+            price: price
+        });
+        emit OrderPaid(orderId, listingId, msg.sender, price, buyerKeyX, buyerKeyY, deadline);
+        _collect(l.token, msg.sender, price);
+    }
+
+    /// @notice Delivers a committed unit, encrypted to the order's buyer key, before the delivery
+    /// deadline. The unit must be unused, its key never delivered before (anywhere), and its
+    /// Merkle proof valid under a batch of this listing. Merchant only. Emits KeyDelivered.
+    function deliver(uint256 orderId, DeliveryRecord calldata record, bytes32[] calldata proof) external {
+        Order storage o = _loadOrder(orderId, PAID);
+        Listing storage l = _listings[o.listingId];
+        if (msg.sender != l.merchant) revert EscrowNotMerchant(o.listingId, msg.sender);
+        _requireBeforeDeadline(orderId, o);
+        _deliver(orderId, o, l, record, proof);
+    }
+
+    /// @notice The buyer accepts the key (also ends a dispute they opened, returning their dispute
+    /// bond): the merchant is paid. Buyer only. Emits OrderCompleted.
+    function confirm(uint256 orderId) external {
+        Order storage o = _loadOrder(orderId, DELIVERED | DISPUTED | VERIFIER_PENDING);
+        if (msg.sender != o.buyer) revert EscrowNotBuyer(orderId, msg.sender);
+        _payMerchant(orderId, o, CompletionCause.BuyerConfirmed, _bondHeld(o) ? o.buyer : address(0));
+    }
+
+    /// @notice After the confirm window passed without a dispute, anyone releases the payment to
+    /// the merchant. Emits OrderCompleted.
+    function settle(uint256 orderId) external {
+        Order storage o = _loadOrder(orderId, DELIVERED);
+        _requireAfterDeadline(orderId, o);
+        _payMerchant(orderId, o, CompletionCause.ConfirmWindowPassed, address(0));
+    }
+
+    /// @notice After the delivery deadline passed without a delivery, anyone refunds the buyer,
+    /// who also receives the unit's bond as compensation. Emits OrderRefunded.
+    function refundUndelivered(uint256 orderId) external {
+        Order storage o = _loadOrder(orderId, PAID);
+        _requireAfterDeadline(orderId, o);
+        _refundBuyer(orderId, o, RefundCause.NotDelivered, true);
+    }
+
+    /// @notice The merchant refunds the buyer (out of stock, or answering a dispute); a held
+    /// dispute bond goes back to the buyer. Not during arbitration. Merchant only.
+    /// Emits OrderRefunded.
+    function refund(uint256 orderId) external {
+        Order storage o = _loadOrder(orderId, PAID | DELIVERED | DISPUTED | VERIFIER_PENDING);
+        if (msg.sender != _listings[o.listingId].merchant) revert EscrowNotMerchant(o.listingId, msg.sender);
+        _refundBuyer(orderId, o, RefundCause.MerchantRefunded, false);
+    }
+
+    /// @notice An order as stored.
+    function order(uint256 orderId) external view returns (Order memory) {
+        return _orders[orderId];
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    function _loadOrder(uint256 orderId, uint256 allowed) internal view returns (Order storage o) {
+        o = _orders[orderId];
+        OrderStatus status = o.status;
+        if (status == OrderStatus.None) revert EscrowUnknownOrder(orderId);
+        if ((1 << uint8(status)) & allowed == 0) revert EscrowUnexpectedStatus(orderId, status);
+    }
+
+    function _requireBeforeDeadline(uint256 orderId, Order storage o) internal view {
+        if (block.timestamp > o.deadline) revert EscrowDeadlinePassed(orderId, o.deadline);
+    }
+
+    function _requireAfterDeadline(uint256 orderId, Order storage o) internal view {
+        if (block.timestamp <= o.deadline) revert EscrowDeadlineNotReached(orderId, o.deadline);
+    }
+
+    function _bondHeld(Order storage o) internal view returns (bool) {
+        return (1 << uint8(o.status)) & BOND_HELD != 0;
+    }
+
+    /// @dev Consumes the unit, records the delivery and opens the confirm window.
+    function _deliver(
+        uint256 orderId,
+        Order storage o,
+        Listing storage l,
+        DeliveryRecord calldata r,
+        bytes32[] calldata proof
+    ) internal {
+        uint256 deliveryNo = o.deliveries;
+        _consumeUnit(orderId, o.listingId, deliveryNo, r, proof);
+        uint256 deadline = block.timestamp + l.confirmWindow;
+        o.status = OrderStatus.Delivered;
+        o.deadline = uint40(deadline);
+        o.deliveries = uint8(deliveryNo + 1);
+        emit KeyDelivered(
+            orderId,
+            r.root,
+            r.fingerprint,
+            r.unitIndex,
+            deliveryNo,
+            r.commitment,
+            r.ephemeralX,
+            r.ephemeralParity,
+            r.ciphertext,
+            deadline
+        );
+    }
+
+    /// @dev Price minus fee, plus the unit's bond, to the merchant; the fee to the treasury; a held
+    /// dispute bond to `disputeBondTo` (address(0) when none is held).
+    function _payMerchant(uint256 orderId, Order storage o, CompletionCause cause, address disputeBondTo)
+        internal
+    {
+        o.status = OrderStatus.Completed;
+        Listing storage l = _listings[o.listingId];
+        address token = l.token;
+        uint256 price = o.price;
+        EscrowConfig storage cfg = _config;
+        uint256 fee = price * cfg.feeBps / 10_000;
+        _credit(token, l.merchant, price - fee + l.bondPerUnit);
+        _credit(token, cfg.treasury, fee);
+        if (disputeBondTo != address(0)) _credit(token, disputeBondTo, l.disputeBond);
+        emit OrderCompleted(orderId, cause, price - fee, fee);
+    }
+
+    /// @dev The price (and any held dispute bond) back to the buyer. On a proven fault the unit's
+    /// bond compensates the buyer; otherwise it returns to the merchant, or to sale if the unit
+    /// was never delivered.
+    function _refundBuyer(uint256 orderId, Order storage o, RefundCause cause, bool fault) internal {
+        bool bondHeld = _bondHeld(o);
+        bool delivered = o.deliveries != 0;
+        o.status = OrderStatus.Refunded;
+        Listing storage l = _listings[o.listingId];
+        address token = l.token;
+        uint256 compensation;
+        if (fault) {
+            compensation = l.bondPerUnit;
+        } else if (!delivered && l.stockAvailable < type(uint32).max) {
+            l.stockAvailable += 1; // the reserved unit was never used: back on sale, still bonded
+        } else {
+            _credit(token, l.merchant, l.bondPerUnit);
+        }
+        uint256 toBuyer = o.price + compensation + (bondHeld ? l.disputeBond : 0);
+        _credit(token, o.buyer, toBuyer);
+        emit OrderRefunded(orderId, cause, toBuyer, compensation);
+    }
+
+    /// @dev Half the price to each side (fee on the merchant's half); the unit's bond to the
+    /// merchant; the buyer's dispute bond back to the buyer.
+    function _split(uint256 orderId, Order storage o) internal {
+        bool bondHeld = _bondHeld(o);
+        o.status = OrderStatus.Split;
+        Listing storage l = _listings[o.listingId];
+        address token = l.token;
+        uint256 price = o.price;
+        uint256 buyerShare = price / 2;
+        uint256 merchantShare = price - buyerShare;
+        EscrowConfig storage cfg = _config;
+        uint256 fee = merchantShare * cfg.feeBps / 10_000;
+        uint256 toBuyer = buyerShare + (bondHeld ? l.disputeBond : 0);
+        _credit(token, o.buyer, toBuyer);
+        _credit(token, l.merchant, merchantShare - fee + l.bondPerUnit);
+        _credit(token, cfg.treasury, fee);
+        emit OrderSplit(orderId, toBuyer, merchantShare - fee, fee);
+    }
+}

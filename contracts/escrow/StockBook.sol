@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {EscrowAdmin} from "./EscrowAdmin.sol";
+import {Ledger} from "./Ledger.sol";
+import {DeliveryCrypto} from "../libraries/DeliveryCrypto.sol";
+import {Listing, ListingTerms, Batch, DeliveryRecord} from "../types/EscrowTypes.sol";
+
+/// @notice Listings, bonded stock batches (Merkle roots over committed keys), the unit-used
+/// bitmap and the global fingerprint registry that refuses any key delivered before.
+///
+/// Bond accounting: every unit counted in `stockAvailable` has `bondPerUnit` locked; `pay` moves
+/// one unit's bond from the listing to the order, and the order's end releases it to the merchant
+/// or, on a proven fault, to the buyer. So the bonds held for a listing always equal
+/// (stockAvailable + open orders) × bondPerUnit.
+abstract contract StockBook is EscrowAdmin, Ledger {
+    uint256 public constant MIN_DELIVERY_WINDOW = 1 minutes;
+    uint256 public constant MAX_DELIVERY_WINDOW = 7 days;
+    uint256 public constant MIN_CONFIRM_WINDOW = 10 minutes;
+    uint256 public constant MAX_CONFIRM_WINDOW = 30 days;
+    uint256 public constant MIN_RESPONSE_WINDOW = 10 minutes;
+    uint256 public constant MAX_RESPONSE_WINDOW = 14 days;
+    uint256 public constant MIN_APPEAL_WINDOW = 10 minutes;
+    uint256 public constant MAX_APPEAL_WINDOW = 7 days;
+    uint256 public constant MAX_REPLACEMENTS = 3;
+
+    // Window ids reported by EscrowWindowOutOfRange.
+    uint256 internal constant WINDOW_DELIVERY = 0;
+    uint256 internal constant WINDOW_CONFIRM = 1;
+    uint256 internal constant WINDOW_RESPONSE = 2;
+    uint256 internal constant WINDOW_APPEAL = 3;
+
+    /// @notice Number of listings created; ids run from 1.
+    uint256 public listingCount;
+    mapping(uint256 listingId => Listing) internal _listings;
+    mapping(bytes32 root => Batch) internal _batches;
+    mapping(bytes32 root => mapping(uint256 word => uint256 bits)) private _usedUnits;
+    /// fingerprint => (orderId << 192 | low 192 bits of the delivery record hash); 0 = never delivered
+    mapping(bytes32 fingerprint => uint256) internal _registry;
+
+    // ------------------------------------------------------------------ merchant actions
+
+    /// @notice Opens a listing whose caller is the merchant. Terms other than price and the
+    /// active flag are fixed for the listing's life. Emits ListingCreated.
+    function createListing(ListingTerms calldata terms) external returns (uint256 listingId) {
+        _requireNotPaused();
+        _checkWindow(WINDOW_DELIVERY, terms.deliveryWindow, MIN_DELIVERY_WINDOW, MAX_DELIVERY_WINDOW);
+        _checkWindow(WINDOW_CONFIRM, terms.confirmWindow, MIN_CONFIRM_WINDOW, MAX_CONFIRM_WINDOW);
+        _checkWindow(WINDOW_RESPONSE, terms.responseWindow, MIN_RESPONSE_WINDOW, MAX_RESPONSE_WINDOW);
+        _checkWindow(WINDOW_APPEAL, terms.appealWindow, MIN_APPEAL_WINDOW, MAX_APPEAL_WINDOW);
+        if (terms.maxReplacements > MAX_REPLACEMENTS) {
+            revert EscrowTooManyReplacements(terms.maxReplacements, MAX_REPLACEMENTS);
+        }
+        if (terms.price == 0) revert EscrowWrongPayment(1, 0);
+
+        listingId = ++listingCount;
+        _listings[listingId] = Listing({
+            merchant: msg.sender,
+            confirmWindow: terms.confirmWindow,
+            responseWindow: terms.responseWindow,
+            appealWindow: terms.appealWindow,
+            maxReplacements: terms.maxReplacements,
+            token: terms.token,
+            bondPerUnit: terms.bondPerUnit,
+            price: terms.price,
+            disputeBond: terms.disputeBond,
+            stockAvailable: 0,
+            deliveryWindow: terms.deliveryWindow,
+            active: true,
+            verifier: terms.verifier,
+            descriptionHash: terms.descriptionHash
+        });
+        emit ListingCreated(listingId, msg.sender, terms.token, terms);
+    }
+
+    /// @notice Changes the price for future orders (merchant). Emits ListingPriceChanged.
+    function setPrice(uint256 listingId, uint96 price) external {
+        _requireMerchant(listingId);
+        if (price == 0) revert EscrowWrongPayment(1, 0);
+        _listings[listingId].price = price;
+        emit ListingPriceChanged(listingId, price);
+    }
+
+    /// @notice Opens or closes the listing to new orders (merchant). Emits ListingActiveChanged.
+    function setActive(uint256 listingId, bool active) external {
+        _requireMerchant(listingId);
+        _listings[listingId].active = active;
+        emit ListingActiveChanged(listingId, active);
+    }
+
+    /// @notice Commits a batch of `count` keys by its Merkle root and deposits
+    /// `count × bondPerUnit` (ETH as msg.value, ERC-20 by allowance). Gas does not depend on
+    /// `count`. `supplier` tags where the keys came from. Merchant only. Emits StockCommitted.
+    function commitStock(uint256 listingId, bytes32 root, uint32 count, bytes32 supplier)
+        external
+        payable
+        nonReentrant
+    {
+        _requireNotPaused();
+        Listing storage l = _requireMerchant(listingId);
+        if (count == 0) revert EscrowEmptyBatch();
+        if (_batches[root].count != 0) revert EscrowBatchExists(root);
+        uint256 available = uint256(l.stockAvailable) + count;
+        if (available > type(uint32).max) revert EscrowStockOverflow(listingId);
+
+        uint256 bond = uint256(count) * l.bondPerUnit;
+        _batches[root] = Batch({listingId: uint32(listingId), count: count, used: 0, revoked: false});
+        l.stockAvailable = uint32(available);
+        emit StockCommitted(listingId, root, count, bond, supplier);
+        _collect(l.token, msg.sender, bond);
+    }
+
+    /// @notice Withdraws the unsold part of a batch from sale and credits its bond back to the
+    /// merchant (only bond not backing open orders is released). Merchant only. Emits StockRevoked.
+    function revokeBatch(bytes32 root) external {
+        Batch storage b = _batches[root];
+        if (b.count == 0) revert EscrowUnknownBatch(root);
+        if (b.revoked) revert EscrowBatchRevoked(root);
+        Listing storage l = _requireMerchant(b.listingId);
+
+        uint256 unsold = b.count - b.used;
+        uint256 released = unsold < l.stockAvailable ? unsold : l.stockAvailable;
+        b.revoked = true;
+        l.stockAvailable -= uint32(released);
+        uint256 bond = released * l.bondPerUnit;
+        _credit(l.token, msg.sender, bond);
+        emit StockRevoked(b.listingId, root, released, bond);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @notice A listing as stored.
+    function listing(uint256 listingId) external view returns (Listing memory) {
+        return _listings[listingId];
+    }
+
+    /// @notice A stock batch by its Merkle root.
+    function batch(bytes32 root) external view returns (Batch memory) {
+        return _batches[root];
+    }
+
+    /// @notice Whether unit `index` of batch `root` was delivered.
+    function isUnitUsed(bytes32 root, uint256 index) external view returns (bool) {
+        return _usedUnits[root][index >> 8] & (1 << (index & 0xff)) != 0;
+    }
+
+    /// @notice The order a key (by fingerprint) was delivered in; 0 if it never was.
+    function deliveredIn(bytes32 fingerprint) external view returns (uint256 orderId) {
+        return _registry[fingerprint] >> 192;
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    function _requireMerchant(uint256 listingId) internal view returns (Listing storage l) {
+        l = _listings[listingId];
+        if (l.merchant == address(0)) revert EscrowUnknownListing(listingId);
+        if (l.merchant != msg.sender) revert EscrowNotMerchant(listingId, msg.sender);
+    }
+
+    /// @dev Checks that the record's unit is committed under `listingId`, unused, and carries a
+    /// key never delivered anywhere; then marks the unit used and registers the fingerprint with
+    /// the record hash (the anchor a misdelivery proof must reproduce).
+    function _consumeUnit(
+        uint256 orderId,
+        uint256 listingId,
+        uint256 deliveryNo,
+        DeliveryRecord calldata r,
+        bytes32[] calldata proof
+    ) internal {
+        Batch storage b = _batches[r.root];
+        uint256 count = b.count;
+        if (count == 0) revert EscrowUnknownBatch(r.root);
+        if (b.revoked) revert EscrowBatchRevoked(r.root);
+        if (b.listingId != listingId) revert EscrowBatchOfOtherListing(r.root, b.listingId, listingId);
+        if (r.unitIndex >= count) revert EscrowUnitOutOfRange(r.root, r.unitIndex, count);
+        uint256 len = r.ciphertext.length;
+        if (len < DeliveryCrypto.MIN_PLAINTEXT || len > DeliveryCrypto.MAX_PLAINTEXT) {
+            revert EscrowCiphertextLength(len);
+        }
+        bytes32 leaf = DeliveryCrypto.leaf(r.unitIndex, r.commitment, r.fingerprint);
+        if (!MerkleProof.verifyCalldata(proof, r.root, leaf)) revert EscrowInvalidProof(r.root, r.unitIndex);
+
+        mapping(uint256 => uint256) storage used = _usedUnits[r.root];
+        uint256 bit = 1 << (r.unitIndex & 0xff);
+        uint256 word = used[r.unitIndex >> 8];
+        if (word & bit != 0) revert EscrowUnitAlreadyUsed(r.root, r.unitIndex);
+        uint256 prior = _registry[r.fingerprint];
+        if (prior != 0) revert EscrowKeyAlreadyDelivered(r.fingerprint, prior >> 192);
+
+        used[r.unitIndex >> 8] = word | bit;
+        _registry[r.fingerprint] =
+            DeliveryCrypto.registryValue(orderId, DeliveryCrypto.recordHash(orderId, deliveryNo, r));
+        b.used += 1;
+    }
+
+    function _checkWindow(uint256 window, uint256 value, uint256 min, uint256 max) private pure {
+        if (value < min || value > max) revert EscrowWindowOutOfRange(window, value, min, max);
+    }
+}

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @notice Life cycle of an order. Terminal states: Completed, Refunded, Split.
+/// The meaning of `Order.deadline` depends on the state (see `Order`).
+enum OrderStatus {
+    None,
+    Paid, //                  waiting for delivery
+    Delivered, //             waiting for the buyer (confirm window)
+    Disputed, //              waiting for the merchant's answer (response window)
+    VerifierRefundPending, // the verifier said the key is bad; refund after the appeal window
+    Arbitrating, //           a court decides
+    Completed, //             the merchant was paid
+    Refunded, //              the buyer was refunded
+    Split //                  the court split the price
+}
+
+/// @notice Why the buyer disputes a delivery.
+enum DisputeReason {
+    None,
+    WrongContent, //   what was delivered is not what was committed (provable: proveMisdelivery)
+    Duplicate, //      the key was sold before (provable: proveMisdelivery / registry)
+    KeyInvalid, //     the issuer refuses the key (the listing's verifier attests)
+    NotAsDescribed, // the product does not match the description (merchant answers, then court)
+    Other
+}
+
+/// @notice Which published rule paid the merchant.
+enum CompletionCause {
+    BuyerConfirmed,
+    ConfirmWindowPassed,
+    Ruling
+}
+
+/// @notice Which published rule refunded the buyer.
+enum RefundCause {
+    MerchantRefunded,
+    NotDelivered, //     delivery deadline passed: the unit's bond compensates the buyer
+    Misdelivery, //      proven on chain: the unit's bond compensates the buyer
+    MerchantSilent, //   response window passed: the unit's bond compensates the buyer
+    VerifierAttested, // the listing's verifier said the key is invalid or redeemed
+    Ruling
+}
+
+/// @notice Rulings the escrow understands (ERC-792 convention: 0 = refused to rule).
+library Rulings {
+    uint256 internal constant SPLIT = 0;
+    uint256 internal constant REFUND_BUYER = 1;
+    uint256 internal constant PAY_MERCHANT = 2;
+    uint256 internal constant CHOICES = 2;
+}
+
+/// @notice What a merchant sets when creating a listing. All but `price` and `active` are fixed
+/// for the listing's life: buyers rely on them (windows, bonds, verifier, description).
+struct ListingTerms {
+    address token; //          address(0) = ETH
+    uint96 price;
+    uint96 bondPerUnit; //     locked per committed unit; compensates the buyer on a proven fault
+    uint96 disputeBond; //     the buyer deposits it to dispute; returned unless a ruling goes against them
+    uint24 deliveryWindow; //  seconds from payment to delivery
+    uint24 confirmWindow; //   seconds from delivery for the buyer to confirm or dispute
+    uint24 responseWindow; //  seconds from a dispute for the merchant to answer
+    uint24 appealWindow; //    seconds from a verifier attestation for the merchant to appeal
+    uint8 maxReplacements; //  how many replacement units the merchant may send per order
+    address verifier; //       signs key verdicts (EIP-712); address(0) = none
+    bytes32 descriptionHash; // hash of the product description, fixed at creation
+}
+
+/// @notice Stored listing, packed by who reads it: slot 0 by deliver and the dispute paths,
+/// slot 1 by settlement, slot 2 read and written by pay.
+struct Listing {
+    // slot 0
+    address merchant;
+    uint24 confirmWindow;
+    uint24 responseWindow;
+    uint24 appealWindow;
+    uint8 maxReplacements;
+    // slot 1
+    address token;
+    uint96 bondPerUnit;
+    // slot 2
+    uint96 price;
+    uint96 disputeBond;
+    uint32 stockAvailable; // committed, bonded units not yet reserved by an order
+    uint24 deliveryWindow;
+    bool active;
+    // slot 3
+    address verifier;
+    // slot 4
+    bytes32 descriptionHash;
+}
+
+/// @notice A committed stock batch, keyed by its Merkle root. One slot.
+struct Batch {
+    uint32 listingId;
+    uint32 count;
+    uint32 used; // units delivered from this batch
+    bool revoked;
+}
+
+/// @notice An order, two slots.
+/// `deadline` is the end of the current phase: delivery (Paid), confirm (Delivered), response
+/// (Disputed), appeal (VerifierRefundPending), arbitration timeout (Arbitrating).
+struct Order {
+    // slot 0
+    address buyer;
+    uint32 listingId;
+    OrderStatus status;
+    uint40 deadline;
+    uint8 deliveries; // keys delivered so far; the current delivery is number `deliveries - 1`
+    DisputeReason reason;
+    // slot 1
+    address buyerKey; // address of the per-order public key the key is encrypted to
+    uint96 price; //     price paid (listing prices may change later)
+}
+
+/// @notice The delivery record a misdelivery proof reproduces (see docs/protocol.md).
+struct DeliveryRecord {
+    bytes32 root;
+    uint256 unitIndex;
+    bytes32 commitment;
+    bytes32 fingerprint;
+    bytes32 ephemeralX;
+    uint8 ephemeralParity;
+    bytes ciphertext;
+}
+
+/// @notice Global settings, packed in one slot because `pay` reads `paused` and bumps the counter.
+struct EscrowConfig {
+    address treasury;
+    uint16 feeBps;
+    bool paused;
+    uint64 orderCount;
+}
