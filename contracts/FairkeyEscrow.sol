@@ -62,7 +62,7 @@ contract FairkeyEscrow is OrderBook, EIP712, IArbitrable {
         uint256 deadline = block.timestamp + l.responseWindow;
         o.status = OrderStatus.Disputed;
         o.reason = reason;
-        o.deadline = uint40(deadline);
+        o.deadline = uint32(deadline);
         emit OrderDisputed(orderId, reason, evidenceHash, deadline);
         _collect(l.token, msg.sender, l.disputeBond);
     }
@@ -79,13 +79,10 @@ contract FairkeyEscrow is OrderBook, EIP712, IArbitrable {
         if (o.status == OrderStatus.Delivered) _requireBeforeDeadline(orderId, o);
         if (
             buyerSecret == 0 || buyerSecret >= DeliveryCrypto.N
-                || DeliveryCrypto.mulAddress(buyerSecret, DeliveryCrypto.GX, DeliveryCrypto.GY_PARITY)
-                    != o.buyerKey
+                || uint160(DeliveryCrypto.mulAddress(buyerSecret, DeliveryCrypto.GX, DeliveryCrypto.GY_PARITY))
+                    != orderId
         ) revert EscrowInvalidOrderKey(orderId);
-        bytes32 recorded = DeliveryCrypto.recordHash(orderId, o.deliveries - 1, record);
-        if (_registry[record.fingerprint] != DeliveryCrypto.registryValue(orderId, recorded)) {
-            revert EscrowRecordMismatch(orderId);
-        }
+        _requireCurrentRecord(orderId, o, record);
         uint8 fault = DeliveryCrypto.findFault(buyerSecret, orderId, record);
         if (fault == DeliveryCrypto.FAULT_NONE) revert EscrowDeliveryMatchesCommitment(orderId);
         emit MisdeliveryProven(orderId, record.fingerprint, fault);
@@ -96,11 +93,12 @@ contract FairkeyEscrow is OrderBook, EIP712, IArbitrable {
 
     /// @notice Records the listing verifier's signed verdict that the disputed key is invalid or
     /// already redeemed at the issuer; the buyer is refunded after the appeal window unless the
-    /// merchant replaces the key or contests. Replay-proof: the signature binds chain, contract,
-    /// order, delivery number and key, and expires. Anyone may submit. Emits VerifierAttested.
+    /// merchant replaces the key or contests. `record` is the order's current delivery (as in its
+    /// KeyDelivered event). Replay-proof: the signature binds chain, contract, order, delivery
+    /// number and key, and expires. Anyone may submit. Emits VerifierAttested.
     function submitVerdict(
         uint256 orderId,
-        bytes32 fingerprint,
+        DeliveryRecord calldata record,
         uint8 verdict,
         uint64 deadline,
         bytes calldata signature
@@ -111,16 +109,18 @@ contract FairkeyEscrow is OrderBook, EIP712, IArbitrable {
         if (verifier == address(0)) revert EscrowNoVerifier(o.listingId);
         if (verdict != VERDICT_INVALID && verdict != VERDICT_REDEEMED) revert EscrowUnknownVerdict(verdict);
         if (block.timestamp > deadline) revert EscrowAttestationExpired(deadline);
-        if (_registry[fingerprint] >> 192 != orderId) revert EscrowRecordMismatch(orderId);
+        _requireCurrentRecord(orderId, o, record);
         bytes32 digest = _hashTypedDataV4(
-            keccak256(abi.encode(KEY_VERDICT_TYPEHASH, orderId, o.deliveries - 1, fingerprint, verdict, deadline))
+            keccak256(
+                abi.encode(KEY_VERDICT_TYPEHASH, orderId, o.deliveries - 1, record.fingerprint, verdict, deadline)
+            )
         );
         if (!SignatureChecker.isValidSignatureNow(verifier, digest, signature)) {
             revert EscrowInvalidAttestation(orderId, verifier);
         }
         uint256 appealDeadline = block.timestamp + l.appealWindow;
         o.status = OrderStatus.VerifierRefundPending;
-        o.deadline = uint40(appealDeadline);
+        o.deadline = uint32(appealDeadline);
         emit VerifierAttested(orderId, verifier, verdict, appealDeadline);
     }
 
@@ -179,7 +179,7 @@ contract FairkeyEscrow is OrderBook, EIP712, IArbitrable {
 
         uint256 timeoutAt = block.timestamp + ARBITRATION_TIMEOUT;
         o.status = OrderStatus.Arbitrating;
-        o.deadline = uint40(timeoutAt);
+        o.deadline = uint32(timeoutAt);
         _credit(address(0), msg.sender, msg.value - cost);
         // The court assigns the id, so the case is recorded after the call (guarded by nonReentrant).
         uint256 disputeId = court.createDispute{value: cost}(Rulings.CHOICES, parties);
@@ -224,6 +224,16 @@ contract FairkeyEscrow is OrderBook, EIP712, IArbitrable {
         Order storage o = _loadOrder(orderId, DISPUTED);
         _requireAfterDeadline(orderId, o);
         _refundBuyer(orderId, o, RefundCause.MerchantSilent, true);
+    }
+
+    /// @dev The record must be the order's current delivery, exactly as registered at delivery.
+    function _requireCurrentRecord(uint256 orderId, Order storage o, DeliveryRecord calldata record)
+        private
+        view
+    {
+        if (_registry[record.fingerprint] != DeliveryCrypto.recordHash(orderId, o.deliveries - 1, record)) {
+            revert EscrowRecordMismatch(orderId);
+        }
     }
 
     /// @notice The EIP-712 domain separator (for verifiers' signing tools).

@@ -9,8 +9,8 @@ import {EscrowConfig} from "../types/EscrowTypes.sol";
 /// @notice Owner-controlled settings: treasury, platform fee, arbitrator, emergency pause.
 /// The pause only stops new money coming in (listings, stock, payments); deliveries, refunds,
 /// settlements, disputes and withdrawals always work, so nothing is ever stuck behind it.
-/// The config lives in one slot with the order counter (`pay` reads one, bumps the other); that
-/// is why this is not OpenZeppelin's Pausable, which would cost `pay` a second cold slot.
+/// The pause flag shares the config slot with treasury and fee, so settlement and `pay` read one
+/// slot; that is why this is not OpenZeppelin's Pausable (a second cold slot on every payment).
 abstract contract EscrowAdmin is IFairkeyEscrow, Ownable2Step {
     uint256 public constant MAX_FEE_BPS = 1_000; // 10 %
 
@@ -27,7 +27,7 @@ abstract contract EscrowAdmin is IFairkeyEscrow, Ownable2Step {
         emit ArbitratorChanged(address(arbitrator_));
     }
 
-    /// @notice Treasury, fee in basis points, pause flag and number of orders so far.
+    /// @notice Treasury, fee in basis points and the pause flag.
     function config() external view returns (EscrowConfig memory) {
         return _config;
     }

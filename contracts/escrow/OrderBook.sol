@@ -31,16 +31,16 @@ abstract contract OrderBook is StockBook {
     // ------------------------------------------------------------------ buyer and merchant actions
 
     /// @notice Pays `listingId`'s price into escrow (ETH as msg.value, ERC-20 by allowance) and
-    /// reserves one bonded unit. (buyerKeyX, buyerKeyY) is the per-order public key the merchant
-    /// encrypts the key to; it must be on secp256k1. Emits OrderPaid.
+    /// reserves one bonded unit. (buyerKeyX, buyerKeyY) is a fresh per-order public key on
+    /// secp256k1; the merchant encrypts the card key to it, and its address is the order id.
+    /// Emits OrderPaid.
     function pay(uint256 listingId, uint256 buyerKeyX, uint256 buyerKeyY)
         external
         payable
         nonReentrant
         returns (uint256 orderId)
     {
-        EscrowConfig storage cfg = _config;
-        if (cfg.paused) revert EscrowPaused();
+        _requireNotPaused();
         Listing storage l = _listings[listingId];
         if (!l.active) {
             if (l.merchant == address(0)) revert EscrowUnknownListing(listingId);
@@ -49,20 +49,18 @@ abstract contract OrderBook is StockBook {
         if (l.stockAvailable == 0) revert EscrowOutOfStock(listingId);
         if (!DeliveryCrypto.isOnCurve(buyerKeyX, buyerKeyY)) revert EscrowInvalidBuyerKey(buyerKeyX, buyerKeyY);
 
+        orderId = uint160(DeliveryCrypto.pointAddress(buyerKeyX, buyerKeyY));
+        Order storage o = _orders[orderId];
+        if (o.status != OrderStatus.None) revert EscrowOrderExists(orderId);
+
         uint96 price = l.price;
         uint256 deadline = block.timestamp + l.deliveryWindow;
         l.stockAvailable -= 1;
-        orderId = ++cfg.orderCount;
-        _orders[orderId] = Order({
-            buyer: msg.sender,
-            listingId: uint32(listingId),
-            status: OrderStatus.Paid,
-            deadline: uint40(deadline),
-            deliveries: 0,
-            reason: DisputeReason.None,
-            buyerKey: DeliveryCrypto.pointAddress(buyerKeyX, buyerKeyY),
-            price: price
-        });
+        o.buyer = msg.sender;
+        o.listingId = uint24(listingId);
+        o.status = OrderStatus.Paid;
+        o.deadline = uint32(deadline);
+        o.priceVersion = l.priceVersion;
         emit OrderPaid(orderId, listingId, msg.sender, price, buyerKeyX, buyerKeyY, deadline);
         _collect(l.token, msg.sender, price);
     }
@@ -133,6 +131,10 @@ abstract contract OrderBook is StockBook {
         if (block.timestamp <= o.deadline) revert EscrowDeadlineNotReached(orderId, o.deadline);
     }
 
+    function _priceOf(Order storage o) internal view returns (uint256) {
+        return _priceHistory[o.listingId][o.priceVersion];
+    }
+
     function _bondHeld(Order storage o) internal view returns (bool) {
         return (1 << uint8(o.status)) & BOND_HELD != 0;
     }
@@ -149,7 +151,7 @@ abstract contract OrderBook is StockBook {
         _consumeUnit(orderId, o.listingId, deliveryNo, r, proof);
         uint256 deadline = block.timestamp + l.confirmWindow;
         o.status = OrderStatus.Delivered;
-        o.deadline = uint40(deadline);
+        o.deadline = uint32(deadline);
         o.deliveries = uint8(deliveryNo + 1);
         emit KeyDelivered(
             orderId,
@@ -173,7 +175,7 @@ abstract contract OrderBook is StockBook {
         o.status = OrderStatus.Completed;
         Listing storage l = _listings[o.listingId];
         address token = l.token;
-        uint256 price = o.price;
+        uint256 price = _priceOf(o);
         EscrowConfig storage cfg = _config;
         uint256 fee = price * cfg.feeBps / 10_000;
         _credit(token, l.merchant, price - fee + l.bondPerUnit);
@@ -199,7 +201,7 @@ abstract contract OrderBook is StockBook {
         } else {
             _credit(token, l.merchant, l.bondPerUnit);
         }
-        uint256 toBuyer = o.price + compensation + (bondHeld ? l.disputeBond : 0);
+        uint256 toBuyer = _priceOf(o) + compensation + (bondHeld ? l.disputeBond : 0);
         _credit(token, o.buyer, toBuyer);
         emit OrderRefunded(orderId, cause, toBuyer, compensation);
     }
@@ -211,7 +213,7 @@ abstract contract OrderBook is StockBook {
         o.status = OrderStatus.Split;
         Listing storage l = _listings[o.listingId];
         address token = l.token;
-        uint256 price = o.price;
+        uint256 price = _priceOf(o);
         uint256 buyerShare = price / 2;
         uint256 merchantShare = price - buyerShare;
         EscrowConfig storage cfg = _config;

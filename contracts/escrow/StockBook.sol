@@ -34,10 +34,14 @@ abstract contract StockBook is EscrowAdmin, Ledger {
     /// @notice Number of listings created; ids run from 1.
     uint256 public listingCount;
     mapping(uint256 listingId => Listing) internal _listings;
+    /// Every price a listing ever had; an order settles at the version it paid.
+    mapping(uint256 listingId => mapping(uint256 version => uint256 price)) internal _priceHistory;
     mapping(bytes32 root => Batch) internal _batches;
     mapping(bytes32 root => mapping(uint256 word => uint256 bits)) private _usedUnits;
-    /// fingerprint => (orderId << 192 | low 192 bits of the delivery record hash); 0 = never delivered
-    mapping(bytes32 fingerprint => uint256) internal _registry;
+    /// fingerprint => hash of the delivery record that delivered it (it commits to the order and
+    /// delivery number); zero = never delivered. One slot refuses every second delivery of the key
+    /// and anchors the record a misdelivery proof must reproduce.
+    mapping(bytes32 fingerprint => bytes32 recordHash) internal _registry;
 
     // ------------------------------------------------------------------ merchant actions
 
@@ -55,6 +59,7 @@ abstract contract StockBook is EscrowAdmin, Ledger {
         if (terms.price == 0) revert EscrowWrongPayment(1, 0);
 
         listingId = ++listingCount;
+        if (listingId > type(uint24).max) revert EscrowTooManyListings();
         _listings[listingId] = Listing({
             merchant: msg.sender,
             confirmWindow: terms.confirmWindow,
@@ -64,21 +69,28 @@ abstract contract StockBook is EscrowAdmin, Ledger {
             token: terms.token,
             bondPerUnit: terms.bondPerUnit,
             price: terms.price,
-            disputeBond: terms.disputeBond,
+            priceVersion: 0,
             stockAvailable: 0,
             deliveryWindow: terms.deliveryWindow,
             active: true,
             verifier: terms.verifier,
+            disputeBond: terms.disputeBond,
             descriptionHash: terms.descriptionHash
         });
+        _priceHistory[listingId][0] = terms.price;
         emit ListingCreated(listingId, msg.sender, terms.token, terms);
     }
 
-    /// @notice Changes the price for future orders (merchant). Emits ListingPriceChanged.
+    /// @notice Changes the price for future orders; open orders keep theirs (merchant).
+    /// Emits ListingPriceChanged.
     function setPrice(uint256 listingId, uint96 price) external {
-        _requireMerchant(listingId);
+        Listing storage l = _requireMerchant(listingId);
         if (price == 0) revert EscrowWrongPayment(1, 0);
-        _listings[listingId].price = price;
+        uint256 version = uint256(l.priceVersion) + 1;
+        if (version > type(uint16).max) revert EscrowPriceHistoryFull(listingId);
+        l.price = price;
+        l.priceVersion = uint16(version);
+        _priceHistory[listingId][version] = price;
         emit ListingPriceChanged(listingId, price);
     }
 
@@ -145,9 +157,15 @@ abstract contract StockBook is EscrowAdmin, Ledger {
         return _usedUnits[root][index >> 8] & (1 << (index & 0xff)) != 0;
     }
 
-    /// @notice The order a key (by fingerprint) was delivered in; 0 if it never was.
-    function deliveredIn(bytes32 fingerprint) external view returns (uint256 orderId) {
-        return _registry[fingerprint] >> 192;
+    /// @notice Hash of the delivery record that delivered this key (by fingerprint); zero if the
+    /// key was never delivered. The KeyDelivered event (fingerprint is indexed) names the order.
+    function deliveryOf(bytes32 fingerprint) external view returns (bytes32 recordHash) {
+        return _registry[fingerprint];
+    }
+
+    /// @notice The price that version `version` of a listing's price had.
+    function priceAt(uint256 listingId, uint256 version) external view returns (uint256) {
+        return _priceHistory[listingId][version];
     }
 
     // ------------------------------------------------------------------ internals
@@ -185,12 +203,10 @@ abstract contract StockBook is EscrowAdmin, Ledger {
         uint256 bit = 1 << (r.unitIndex & 0xff);
         uint256 word = used[r.unitIndex >> 8];
         if (word & bit != 0) revert EscrowUnitAlreadyUsed(r.root, r.unitIndex);
-        uint256 prior = _registry[r.fingerprint];
-        if (prior != 0) revert EscrowKeyAlreadyDelivered(r.fingerprint, prior >> 192);
+        if (_registry[r.fingerprint] != 0) revert EscrowKeyAlreadyDelivered(r.fingerprint);
 
         used[r.unitIndex >> 8] = word | bit;
-        _registry[r.fingerprint] =
-            DeliveryCrypto.registryValue(orderId, DeliveryCrypto.recordHash(orderId, deliveryNo, r));
+        _registry[r.fingerprint] = DeliveryCrypto.recordHash(orderId, deliveryNo, r);
         b.used += 1;
     }
 

@@ -97,9 +97,12 @@ interface IFairkeyEscrow {
     error EscrowUnitOutOfRange(bytes32 root, uint256 unitIndex, uint256 count);
     error EscrowInvalidProof(bytes32 root, uint256 unitIndex);
     error EscrowUnitAlreadyUsed(bytes32 root, uint256 unitIndex);
-    error EscrowKeyAlreadyDelivered(bytes32 fingerprint, uint256 firstOrderId);
+    error EscrowKeyAlreadyDelivered(bytes32 fingerprint);
     error EscrowCiphertextLength(uint256 length);
     error EscrowUnknownOrder(uint256 orderId);
+    error EscrowOrderExists(uint256 orderId);
+    error EscrowTooManyListings();
+    error EscrowPriceHistoryFull(uint256 listingId);
     error EscrowUnexpectedStatus(uint256 orderId, OrderStatus current);
     error EscrowNotBuyer(uint256 orderId, address caller);
     error EscrowDeadlinePassed(uint256 orderId, uint256 deadline);

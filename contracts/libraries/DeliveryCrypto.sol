@@ -75,12 +75,6 @@ library DeliveryCrypto {
         );
     }
 
-    /// @notice Packs what the fingerprint registry stores: the order in the top 64 bits, the low
-    /// 192 bits of the record hash below.
-    function registryValue(uint256 orderId, bytes32 record) internal pure returns (uint256) {
-        return (orderId << 192) | uint256(uint192(uint256(record)));
-    }
-
     /// @notice Decrypts the delivery with the buyer's revealed per-order secret and reports what,
     /// if anything, differs from the merchant's commitment. Caller has checked the secret.
     function findFault(uint256 buyerSecret, uint256 orderId, DeliveryRecord calldata r)

@@ -79,13 +79,14 @@ struct Listing {
     address token;
     uint96 bondPerUnit;
     // slot 2
-    uint96 price;
-    uint96 disputeBond;
+    uint96 price; //          current price (its version is `priceVersion`)
+    uint16 priceVersion; //   index into the listing's price history; orders keep the one they paid
     uint32 stockAvailable; // committed, bonded units not yet reserved by an order
     uint24 deliveryWindow;
     bool active;
     // slot 3
     address verifier;
+    uint96 disputeBond;
     // slot 4
     bytes32 descriptionHash;
 }
@@ -98,20 +99,18 @@ struct Batch {
     bool revoked;
 }
 
-/// @notice An order, two slots.
+/// @notice An order: one slot. Its id is the address of the buyer's per-order public key, so it
+/// is unique by construction and the key needs no storage of its own.
 /// `deadline` is the end of the current phase: delivery (Paid), confirm (Delivered), response
 /// (Disputed), appeal (VerifierRefundPending), arbitration timeout (Arbitrating).
 struct Order {
-    // slot 0
     address buyer;
-    uint32 listingId;
+    uint24 listingId;
     OrderStatus status;
-    uint40 deadline;
-    uint8 deliveries; // keys delivered so far; the current delivery is number `deliveries - 1`
+    uint32 deadline;
+    uint8 deliveries; //     keys delivered so far; the current delivery is number `deliveries - 1`
     DisputeReason reason;
-    // slot 1
-    address buyerKey; // address of the per-order public key the key is encrypted to
-    uint96 price; //     price paid (listing prices may change later)
+    uint16 priceVersion; //  the listing price this order paid (listing prices may change later)
 }
 
 /// @notice The delivery record a misdelivery proof reproduces (see docs/protocol.md).
@@ -125,10 +124,9 @@ struct DeliveryRecord {
     bytes ciphertext;
 }
 
-/// @notice Global settings, packed in one slot because `pay` reads `paused` and bumps the counter.
+/// @notice Global settings, one slot.
 struct EscrowConfig {
     address treasury;
     uint16 feeBps;
     bool paused;
-    uint64 orderCount;
 }

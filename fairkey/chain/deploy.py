@@ -1,0 +1,44 @@
+"""Deploy the fairkey stack and remember where it is (a small JSON file per chain)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from fairkey.chain.session import ChainSession
+
+
+@dataclass(frozen=True)
+class Deployment:
+    chain_id: int
+    escrow: str
+    arbitrator: str
+    token: str  # a demo stablecoin (TestToken) on development chains; "" elsewhere
+    block: int  # deployment block: where indexers start
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(asdict(self), indent=2) + "\n")
+
+    @classmethod
+    def load(cls, path: Path) -> Deployment:
+        if not path.exists():
+            raise FileNotFoundError(f"no deployment at {path}: run `make up` or `fairkey deploy`")
+        return cls(**json.loads(path.read_text()))
+
+
+def deploy_stack(
+    session: ChainSession,
+    *,
+    treasury: str,
+    fee_bps: int = 100,
+    arbitration_fee: int = 10**15,
+    with_demo_token: bool = True,
+) -> Deployment:
+    """Escrow + a test arbitrator (the court issue replaces it) + optionally a demo token."""
+    arbitrator = session.deploy("TestArbitrator", arbitration_fee)
+    escrow = session.deploy("FairkeyEscrow", session.account.address, treasury, fee_bps, arbitrator)
+    token = session.deploy("TestToken", "Demo USD", "dUSD", 6) if with_demo_token else ""
+    block = session.w3.eth.block_number
+    return Deployment(session.chain_id, escrow, arbitrator, token, block)

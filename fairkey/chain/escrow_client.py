@@ -1,0 +1,224 @@
+"""A client for every FairkeyEscrow function: typed arguments in, decoded results out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from web3 import Web3
+
+from fairkey.chain.session import ChainSession, Event, TxResult
+from fairkey.chain.types import (
+    ETH,
+    Batch,
+    DeliveryRecord,
+    DisputeReason,
+    EscrowConfig,
+    Listing,
+    ListingTerms,
+    Order,
+)
+
+ERC20_MAX = 2**256 - 1
+
+
+def supplier_tag(name: str | bytes) -> bytes:
+    """A supplier name as the bytes32 tag stored with a batch (UTF-8, at most 32 bytes)."""
+    raw = name.encode() if isinstance(name, str) else name
+    if len(raw) > 32:
+        raise ValueError(f"supplier tag is {len(raw)} bytes; at most 32")
+    return raw.ljust(32, b"\0")
+
+
+class EscrowClient:
+    def __init__(self, session: ChainSession, address: str) -> None:
+        self.session = session
+        self.address = Web3.to_checksum_address(address)
+        self.contract = session.contract("FairkeyEscrow", self.address)
+
+    def as_account(self, account) -> EscrowClient:
+        """The same escrow, signing as `account`."""
+        return EscrowClient(self.session.with_account(account), self.address)
+
+    @property
+    def f(self):
+        return self.contract.functions
+
+    def _send(self, fn, value: int = 0) -> TxResult:
+        return self.session.send(fn, value)
+
+    # ------------------------------------------------------------------ money in
+
+    def _prepare_payment(self, token: str, amount: int) -> int:
+        """ETH goes as msg.value; an ERC-20 gets an allowance first. Returns msg.value."""
+        if token == ETH or int(token, 16) == 0:
+            return amount
+        if amount:
+            erc20 = self.session.contract("TestToken", token)
+            owner = self.session.account.address
+            if erc20.functions.allowance(owner, self.address).call() < amount:
+                self.session.send(erc20.functions.approve(self.address, ERC20_MAX))
+        return 0
+
+    # ------------------------------------------------------------------ listings and stock
+
+    def create_listing(self, terms: ListingTerms) -> int:
+        result = self._send(self.f.createListing(terms.as_tuple()))
+        return result.event("ListingCreated").args["listingId"]
+
+    def set_price(self, listing_id: int, price: int) -> TxResult:
+        return self._send(self.f.setPrice(listing_id, price))
+
+    def set_active(self, listing_id: int, active: bool) -> TxResult:
+        return self._send(self.f.setActive(listing_id, active))
+
+    def commit_stock(self, listing_id: int, root: bytes, count: int, supplier: str | bytes = b"") -> TxResult:
+        listing = self.listing(listing_id)
+        value = self._prepare_payment(listing.token, count * listing.bond_per_unit)
+        return self._send(self.f.commitStock(listing_id, root, count, supplier_tag(supplier)), value)
+
+    def revoke_batch(self, root: bytes) -> TxResult:
+        return self._send(self.f.revokeBatch(root))
+
+    # ------------------------------------------------------------------ orders
+
+    def pay(self, listing_id: int, buyer_key_x: int, buyer_key_y: int, price: int | None = None) -> TxResult:
+        listing = self.listing(listing_id)
+        value = self._prepare_payment(listing.token, listing.price if price is None else price)
+        return self._send(self.f.pay(listing_id, buyer_key_x, buyer_key_y), value)
+
+    def deliver(self, order_id: int, record: DeliveryRecord, proof: list[bytes]) -> TxResult:
+        return self._send(self.f.deliver(order_id, record.as_struct(), proof))
+
+    def confirm(self, order_id: int) -> TxResult:
+        return self._send(self.f.confirm(order_id))
+
+    def settle(self, order_id: int) -> TxResult:
+        return self._send(self.f.settle(order_id))
+
+    def refund_undelivered(self, order_id: int) -> TxResult:
+        return self._send(self.f.refundUndelivered(order_id))
+
+    def refund(self, order_id: int) -> TxResult:
+        return self._send(self.f.refund(order_id))
+
+    def dispute(self, order_id: int, reason: DisputeReason, evidence_hash: bytes = b"\0" * 32) -> TxResult:
+        order = self.order(order_id)
+        listing = self.listing(order.listing_id)
+        value = self._prepare_payment(listing.token, listing.dispute_bond)
+        return self._send(self.f.dispute(order_id, int(reason), evidence_hash), value)
+
+    def prove_misdelivery(self, order_id: int, buyer_secret: int, record: DeliveryRecord) -> TxResult:
+        return self._send(self.f.proveMisdelivery(order_id, buyer_secret, record.as_struct()))
+
+    def submit_verdict(
+        self, order_id: int, record: DeliveryRecord, verdict: int, deadline: int, signature: bytes
+    ) -> TxResult:
+        return self._send(self.f.submitVerdict(order_id, record.as_struct(), verdict, deadline, signature))
+
+    def execute_verifier_refund(self, order_id: int) -> TxResult:
+        return self._send(self.f.executeVerifierRefund(order_id))
+
+    def replace(self, order_id: int, record: DeliveryRecord, proof: list[bytes]) -> TxResult:
+        return self._send(self.f.replace(order_id, record.as_struct(), proof))
+
+    def contest(self, order_id: int, evidence_hash: bytes = b"\0" * 32, fee: int | None = None) -> TxResult:
+        if fee is None:
+            fee = self.arbitration_cost(order_id)
+        return self._send(self.f.contest(order_id, evidence_hash), fee)
+
+    def refund_unanswered(self, order_id: int) -> TxResult:
+        return self._send(self.f.refundUnanswered(order_id))
+
+    def resolve_stalled_arbitration(self, order_id: int) -> TxResult:
+        return self._send(self.f.resolveStalledArbitration(order_id))
+
+    def withdraw(self, token: str = ETH) -> TxResult:
+        return self._send(self.f.withdraw(Web3.to_checksum_address(token)))
+
+    def withdraw_to(self, token: str, to: str) -> TxResult:
+        return self._send(self.f.withdrawTo(Web3.to_checksum_address(token), Web3.to_checksum_address(to)))
+
+    # ------------------------------------------------------------------ administration
+
+    def set_paused(self, paused: bool) -> TxResult:
+        return self._send(self.f.setPaused(paused))
+
+    def set_fee(self, fee_bps: int) -> TxResult:
+        return self._send(self.f.setFee(fee_bps))
+
+    def set_treasury(self, treasury: str) -> TxResult:
+        return self._send(self.f.setTreasury(treasury))
+
+    # ------------------------------------------------------------------ views
+
+    def listing(self, listing_id: int) -> Listing:
+        return Listing(*self.session.call(self.f.listing(listing_id)))
+
+    def order(self, order_id: int) -> Order:
+        return Order.from_tuple(self.session.call(self.f.order(order_id)))
+
+    def batch(self, root: bytes) -> Batch:
+        return Batch(*self.session.call(self.f.batch(root)))
+
+    def config(self) -> EscrowConfig:
+        return EscrowConfig(*self.session.call(self.f.config()))
+
+    def credit_of(self, token: str, account: str) -> int:
+        return self.session.call(self.f.creditOf(Web3.to_checksum_address(token), account))
+
+    def delivery_of(self, fingerprint: bytes) -> bytes:
+        """Hash of the record that delivered this key; 32 zero bytes if it never was."""
+        return self.session.call(self.f.deliveryOf(fingerprint))
+
+    def price_of(self, order_id: int) -> int:
+        order = self.order(order_id)
+        return self.session.call(self.f.priceAt(order.listing_id, order.price_version))
+
+    def is_unit_used(self, root: bytes, index: int) -> bool:
+        return self.session.call(self.f.isUnitUsed(root, index))
+
+    def arbitration_cost(self, order_id: int) -> int:
+        order = self.order(order_id)
+        listing = self.listing(order.listing_id)
+        court = self.session.contract("IArbitrator", self.session.call(self.f.arbitrator()))
+        parties = self.session.w3.codec.encode(["address", "address"], [order.buyer, listing.merchant])
+        return court.functions.arbitrationCost(parties).call()
+
+    def verdict_digest(self, order_id: int, delivery_no: int, fingerprint: bytes, verdict: int, deadline: int) -> bytes:
+        return self.session.call(self.f.verdictDigest(order_id, delivery_no, fingerprint, verdict, deadline))
+
+    # ------------------------------------------------------------------ events
+
+    def events(self, name: str, from_block: int = 0, to_block: int | str = "latest", **filters: Any) -> list:
+        """Decoded `name` events, optionally filtered by indexed arguments."""
+        event = getattr(self.contract.events, name)
+        decoded = event.get_logs(from_block=from_block, to_block=to_block, argument_filters=filters or None)
+        return [
+            Event(d["event"], dict(d["args"]), d["address"], d["blockNumber"], d["transactionHash"].hex(),
+                  d["logIndex"])
+            for d in decoded
+        ]
+
+    def order_paid(self, order_id: int):
+        found = self.events("OrderPaid", orderId=order_id)
+        if not found:
+            raise LookupError(f"order {order_id} has no OrderPaid event")
+        return found[0]
+
+    def current_delivery(self, order_id: int) -> tuple[DeliveryRecord, int] | None:
+        """The order's latest delivered key as posted on chain, with its delivery number."""
+        found = self.events("KeyDelivered", orderId=order_id)
+        if not found:
+            return None
+        latest = max(found, key=lambda e: e.args["deliveryNo"])
+        a = latest.args
+        record = DeliveryRecord(
+            root=a["root"],
+            unit_index=a["unitIndex"],
+            commitment=a["commitment"],
+            fingerprint=a["fingerprint"],
+            eph_x=int.from_bytes(a["ephemeralX"], "big"),
+            eph_parity=a["ephemeralParity"],
+            ciphertext=a["ciphertext"],
+        )
+        return record, a["deliveryNo"]

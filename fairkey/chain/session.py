@@ -1,0 +1,143 @@
+"""Signed transactions with readable failures: one place that sends, waits and decodes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from eth_account.signers.local import LocalAccount
+from eth_utils import event_abi_to_log_topic
+from web3 import Web3
+from web3._utils.events import get_event_data
+from web3.exceptions import ContractCustomError, ContractLogicError
+from web3.types import TxReceipt
+
+from fairkey.chain.artifacts import Artifacts, load_artifacts
+from fairkey.chain.errors import ContractRevert, ErrorDecoder
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    args: dict[str, Any]
+    address: str
+    block_number: int
+    tx_hash: str
+    log_index: int
+
+
+@dataclass
+class TxResult:
+    receipt: TxReceipt
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def gas_used(self) -> int:
+        return self.receipt["gasUsed"]
+
+    def event(self, name: str) -> Event:
+        for e in self.events:
+            if e.name == name:
+                return e
+        raise LookupError(f"no {name} event in transaction {self.receipt['transactionHash'].hex()}")
+
+
+class ChainSession:
+    """A web3 connection plus the account that signs (None = read-only)."""
+
+    def __init__(self, w3: Web3, account: LocalAccount | None, artifacts: Artifacts | None = None):
+        self.w3 = w3
+        self.account = account
+        self.artifacts = artifacts or load_artifacts()
+        self.chain_id = w3.eth.chain_id
+        self.errors = ErrorDecoder(*(c.abi for c in self.artifacts.contracts.values()))
+        self._events: dict[bytes, dict[str, Any]] = {}
+        for c in self.artifacts.contracts.values():
+            for item in c.abi:
+                if item.get("type") == "event" and not item.get("anonymous"):
+                    self._events[event_abi_to_log_topic(item)] = item
+
+    @classmethod
+    def connect(cls, rpc_url: str, account: LocalAccount | None = None) -> ChainSession:
+        return cls(Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": 30})), account)
+
+    def with_account(self, account: LocalAccount | None) -> ChainSession:
+        clone = object.__new__(ChainSession)
+        clone.__dict__.update(self.__dict__)
+        clone.account = account
+        return clone
+
+    def contract(self, name: str, address: str):
+        return self.w3.eth.contract(address=Web3.to_checksum_address(address), abi=self.artifacts[name].abi)
+
+    # ------------------------------------------------------------------ transactions
+
+    def call(self, fn) -> Any:
+        try:
+            return fn.call({"from": self.account.address} if self.account else {})
+        except (ContractCustomError, ContractLogicError) as exc:
+            raise self._revert(exc) from None
+
+    def send(self, fn, value: int = 0) -> TxResult:
+        """Sign, send and wait; a revert raises ContractRevert named after the custom error."""
+        if self.account is None:
+            raise RuntimeError("this session has no account to sign with")
+        try:
+            tx = fn.build_transaction(
+                {
+                    "from": self.account.address,
+                    "value": value,
+                    "nonce": self.w3.eth.get_transaction_count(self.account.address, "pending"),
+                    "chainId": self.chain_id,
+                }
+            )
+        except (ContractCustomError, ContractLogicError) as exc:
+            raise self._revert(exc) from None
+        return self.send_raw(tx)
+
+    def send_raw(self, tx: dict[str, Any]) -> TxResult:
+        signed = self.account.sign_transaction(tx)
+        tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
+        receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120, poll_latency=0.05)
+        if receipt["status"] != 1:
+            raise ContractRevert("TransactionFailed", {"tx": tx_hash.hex()})
+        return TxResult(receipt, self.decode_logs(receipt["logs"]))
+
+    def deploy(self, name: str, *args: Any) -> str:
+        artifact = self.artifacts[name]
+        factory = self.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
+        result = self.send(factory.constructor(*args))
+        return result.receipt["contractAddress"]
+
+    # ------------------------------------------------------------------ events
+
+    def decode_logs(self, logs: list[Any]) -> list[Event]:
+        events = []
+        for log in logs:
+            if not log["topics"]:
+                continue
+            abi = self._events.get(bytes(log["topics"][0]))
+            if abi is None:
+                continue
+            try:
+                data = get_event_data(self.w3.codec, abi, log)
+            except Exception:  # noqa: BLE001 - same topic, different indexing (ERC-20 vs 721)
+                continue
+            events.append(
+                Event(
+                    name=data["event"],
+                    args=dict(data["args"]),
+                    address=log["address"],
+                    block_number=log["blockNumber"],
+                    tx_hash=log["transactionHash"].hex(),
+                    log_index=log["logIndex"],
+                )
+            )
+        return events
+
+    def _revert(self, exc: Exception) -> ContractRevert:
+        data = getattr(exc, "data", None)
+        if isinstance(data, str) and data.startswith("0x") and len(data) >= 10:
+            return self.errors.decode(data)
+        message = getattr(exc, "message", None) or str(exc)
+        return ContractRevert("Error", {"message": message})

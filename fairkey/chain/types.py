@@ -1,0 +1,147 @@
+"""Python mirrors of contracts/types/EscrowTypes.sol (same field order: they are ABI tuples)."""
+
+from __future__ import annotations
+
+from dataclasses import astuple, dataclass
+from enum import IntEnum
+
+# One DeliveryRecord for the whole SDK: it lives with the crypto that hashes it.
+from fairkey.crypto.records import DeliveryRecord  # noqa: F401
+
+ETH = "0x0000000000000000000000000000000000000000"
+
+
+class OrderStatus(IntEnum):
+    NONE = 0
+    PAID = 1
+    DELIVERED = 2
+    DISPUTED = 3
+    VERIFIER_REFUND_PENDING = 4
+    ARBITRATING = 5
+    COMPLETED = 6
+    REFUNDED = 7
+    SPLIT = 8
+
+    @property
+    def terminal(self) -> bool:
+        return self in (OrderStatus.COMPLETED, OrderStatus.REFUNDED, OrderStatus.SPLIT)
+
+
+class DisputeReason(IntEnum):
+    NONE = 0
+    WRONG_CONTENT = 1
+    DUPLICATE = 2
+    KEY_INVALID = 3
+    NOT_AS_DESCRIBED = 4
+    OTHER = 5
+
+
+class CompletionCause(IntEnum):
+    BUYER_CONFIRMED = 0
+    CONFIRM_WINDOW_PASSED = 1
+    RULING = 2
+
+
+class RefundCause(IntEnum):
+    MERCHANT_REFUNDED = 0
+    NOT_DELIVERED = 1
+    MISDELIVERY = 2
+    MERCHANT_SILENT = 3
+    VERIFIER_ATTESTED = 4
+    RULING = 5
+
+
+class Verdict(IntEnum):
+    INVALID = 1
+    REDEEMED = 2
+
+
+class Ruling(IntEnum):
+    SPLIT = 0
+    REFUND_BUYER = 1
+    PAY_MERCHANT = 2
+
+
+@dataclass(frozen=True)
+class ListingTerms:
+    token: str
+    price: int
+    bond_per_unit: int
+    dispute_bond: int
+    delivery_window: int
+    confirm_window: int
+    response_window: int
+    appeal_window: int
+    max_replacements: int
+    verifier: str
+    description_hash: bytes
+
+    def as_tuple(self) -> tuple:
+        return astuple(self)
+
+
+@dataclass(frozen=True)
+class Listing:
+    merchant: str
+    confirm_window: int
+    response_window: int
+    appeal_window: int
+    max_replacements: int
+    token: str
+    bond_per_unit: int
+    price: int
+    price_version: int
+    stock_available: int
+    delivery_window: int
+    active: bool
+    verifier: str
+    dispute_bond: int
+    description_hash: bytes
+
+
+@dataclass(frozen=True)
+class Batch:
+    listing_id: int
+    count: int
+    used: int
+    revoked: bool
+
+
+def order_ref(order_id: int) -> str:
+    """An order id as people see it: the per-order key's address (EIP-55)."""
+    from eth_utils import to_checksum_address
+
+    return to_checksum_address(order_id.to_bytes(20, "big"))
+
+
+def parse_order_ref(text: str | int) -> int:
+    """Accepts an order id as 0x-address or integer."""
+    if isinstance(text, int):
+        return text
+    text = text.strip()
+    value = int(text, 16) if text.lower().startswith("0x") else int(text)
+    if not 0 < value < 2**160:
+        raise ValueError(f"{text!r} is not an order id (a 20-byte address)")
+    return value
+
+
+@dataclass(frozen=True)
+class Order:
+    buyer: str
+    listing_id: int
+    status: OrderStatus
+    deadline: int
+    deliveries: int
+    reason: DisputeReason
+    price_version: int
+
+    @classmethod
+    def from_tuple(cls, t: tuple) -> Order:
+        return cls(t[0], t[1], OrderStatus(t[2]), t[3], t[4], DisputeReason(t[5]), t[6])
+
+
+@dataclass(frozen=True)
+class EscrowConfig:
+    treasury: str
+    fee_bps: int
+    paused: bool

@@ -1,0 +1,118 @@
+"""Card keys, salts, plaintexts, commitments and fingerprints (docs/protocol.md, "Card keys").
+
+Every function here produces bytes that the contracts re-derive, so the encodings are exact:
+``K`` is the stripped UTF-8 code, ``P = s || K``, ``c = keccak(P)`` and
+``f = keccak(b"fairkey.fingerprint.v1" || K)``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from eth_utils import keccak
+
+MAX_KEY_BYTES = 256
+SALT_BYTES = 32
+FINGERPRINT_DOMAIN = b"fairkey.fingerprint.v1"
+
+
+class KeyFormatError(ValueError):
+    """A card key that the protocol refuses (empty, too long, not UTF-8)."""
+
+
+def normalise_key(key: str | bytes) -> bytes:
+    """Return the canonical encoding ``K`` of a card key.
+
+    The canonical form matters: the fingerprint registry only catches a resold key if every
+    seller encodes it identically, so surrounding whitespace is always trimmed.
+    """
+    if isinstance(key, bytes | bytearray | memoryview):
+        try:
+            text = bytes(key).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise KeyFormatError(f"card key is not valid UTF-8: {exc}") from exc
+    elif isinstance(key, str):
+        text = key
+    else:
+        raise TypeError(f"card key must be str or bytes, not {type(key).__name__}")
+    encoded = text.strip().encode("utf-8")
+    if not encoded:
+        raise KeyFormatError("card key is empty (after trimming whitespace)")
+    if len(encoded) > MAX_KEY_BYTES:
+        raise KeyFormatError(
+            f"card key is too long: {len(encoded)} bytes (at most {MAX_KEY_BYTES} bytes allowed)"
+        )
+    return encoded
+
+
+def new_salt() -> bytes:
+    """32 fresh random bytes; a per-unit salt hides the key behind its commitment."""
+    return secrets.token_bytes(SALT_BYTES)
+
+
+def _check_salt(salt: bytes) -> None:
+    if len(salt) != SALT_BYTES:
+        raise ValueError(f"salt must be {SALT_BYTES} bytes, got {len(salt)}")
+
+
+def plaintext(salt: bytes, key: bytes) -> bytes:
+    """``P = salt || key``: the bytes that are encrypted for the buyer."""
+    _check_salt(salt)
+    return bytes(salt) + bytes(key)
+
+
+def commitment(salt: bytes, key: bytes) -> bytes:
+    """``c = keccak(P)``: binds the merchant to one exact key without revealing it."""
+    return keccak(plaintext(salt, key))
+
+
+def fingerprint(key: bytes) -> bytes:
+    """``f = keccak(DOMAIN || K)``: unsalted on purpose, so duplicate keys collide."""
+    return keccak(FINGERPRINT_DOMAIN + bytes(key))
+
+
+def split_plaintext(p: bytes) -> tuple[bytes, bytes]:
+    """Split ``P`` into ``(salt, key)``; the salt is always the first 32 bytes."""
+    if len(p) <= SALT_BYTES:
+        raise ValueError(f"plaintext must be longer than {SALT_BYTES} bytes, got {len(p)}")
+    return bytes(p[:SALT_BYTES]), bytes(p[SALT_BYTES:])
+
+
+@dataclass(frozen=True)
+class StockUnit:
+    """One card key in a stock batch, at position ``index`` of the batch's Merkle tree."""
+
+    index: int
+    key: bytes
+    salt: bytes
+
+    def __post_init__(self) -> None:
+        if self.index < 0:
+            raise ValueError(f"unit index must be non-negative, got {self.index}")
+        if not isinstance(self.key, bytes) or not isinstance(self.salt, bytes):
+            raise TypeError("StockUnit key and salt must be bytes")
+        _check_salt(self.salt)
+        # Refuse non-canonical keys here: a unit with untrimmed whitespace would get a
+        # fingerprint different from the same code sold elsewhere.
+        if normalise_key(self.key) != self.key:
+            raise KeyFormatError("card key is not normalised (use normalise_key first)")
+
+    @property
+    def plaintext(self) -> bytes:
+        return plaintext(self.salt, self.key)
+
+    @property
+    def commitment(self) -> bytes:
+        return commitment(self.salt, self.key)
+
+    @property
+    def fingerprint(self) -> bytes:
+        return fingerprint(self.key)
+
+    @property
+    def leaf(self) -> bytes:
+        # Imported lazily: merkle imports this module for StockUnit.
+        from fairkey.crypto.merkle import leaf_hash
+
+        return leaf_hash(self.index, self.commitment, self.fingerprint)

@@ -1,0 +1,1 @@
+"""The two sides of an order, on top of the crypto core and the escrow client."""

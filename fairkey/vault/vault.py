@@ -1,0 +1,492 @@
+"""The merchant's key vault: stock book, batch builder and exactly-once unit dispenser.
+
+Plain keys exist only in memory; on disk every unit's plaintext ``P = salt || key`` is sealed
+with AES-256-GCM under a key derived from the merchant's passphrase (see cipher.py).
+
+Concurrency model: one SQLite file in WAL mode; every transaction starts with ``BEGIN IMMEDIATE``,
+which takes SQLite's single write lock up front. A read-then-write sequence (e.g. "does this order
+already have a unit? if not, take the lowest unsold one") therefore runs without interleaving, even
+between two processes opened on the same file (a bot and its restarted copy).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import URL, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy.exc import DatabaseError, IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from fairkey.crypto.keys import StockUnit, new_salt, split_plaintext
+from fairkey.crypto.merkle import MerkleTree, build_stock_tree, leaf_hash
+from fairkey.vault.cipher import KdfParams, VaultCipher, new_kdf_salt
+from fairkey.vault.errors import OutOfStockError, VaultError
+from fairkey.vault.importer import ImportReport, check_stock, parse_stock_file
+from fairkey.vault.models import (
+    SCHEMA_VERSION,
+    Base,
+    Batch,
+    BatchState,
+    Unit,
+    UnitState,
+    VaultMeta,
+    utcnow,
+)
+
+_BUSY_TIMEOUT_S = 30.0  # how long a writer waits for another process's write lock
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    """What the merchant posts on chain for a batch: ``(listingId, root, count)``."""
+
+    batch_id: int
+    root: bytes
+    count: int
+    supplier: str
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    batch_id: int
+    listing_id: int | None
+    supplier: str
+    root: str | None  # hex, no 0x; None until plan_batch
+    count: int
+    state: BatchState
+    created_at: datetime
+    committed_tx: str | None
+    units: dict[UnitState, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AssignedUnit:
+    """Everything the delivery transaction needs for one order's key."""
+
+    order_id: int
+    listing_id: int
+    batch_id: int
+    root: bytes
+    index: int
+    plaintext: bytes  # P = salt || key: what gets encrypted for the buyer
+    commitment: bytes
+    fingerprint: bytes
+    proof: list[bytes]
+    state: UnitState
+
+    @property
+    def key(self) -> bytes:
+        return split_plaintext(self.plaintext)[1]
+
+    @property
+    def leaf(self) -> bytes:
+        return leaf_hash(self.index, self.commitment, self.fingerprint)
+
+    def __repr__(self) -> str:
+        # Never print the plaintext: reprs end up in logs and tracebacks.
+        return (
+            f"AssignedUnit(order_id={self.order_id}, batch_id={self.batch_id}, index={self.index},"
+            f" fingerprint=0x{self.fingerprint.hex()}, state={self.state.value})"
+        )
+
+
+def _make_engine(path: Path) -> Engine:
+    engine = create_engine(
+        URL.create("sqlite", database=str(path)),
+        connect_args={"timeout": _BUSY_TIMEOUT_S},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from the sqlite3 module so BEGIN IMMEDIATE below is ours.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+class Vault:
+    """An open vault. Derives the encryption key once (scrypt is slow on purpose)."""
+
+    def __init__(self, path: Path, engine: Engine, cipher: VaultCipher) -> None:
+        # Use Vault.create / Vault.open.
+        self.path = path
+        self._engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._cipher = cipher
+        self._trees: dict[int, MerkleTree] = {}  # batch id -> tree (units of a batch never change)
+
+    # ------------------------------------------------------------------ opening and closing
+
+    @classmethod
+    def create(cls, path: Path | str, passphrase: str, *, kdf: KdfParams | None = None) -> Vault:
+        path = Path(path)
+        if not passphrase:
+            raise VaultError("the vault passphrase must not be empty")
+        if path.exists():
+            raise VaultError(f"a vault already exists at {path}; open it instead")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # O_EXCL: two concurrent `create` calls cannot both win. 0600: the file is the stock.
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:
+            raise VaultError(f"a vault already exists at {path}; open it instead") from None
+        engine: Engine | None = None
+        try:
+            params = kdf or KdfParams()
+            salt = new_kdf_salt()
+            cipher = VaultCipher.from_passphrase(passphrase, salt, params)
+            engine = _make_engine(path)
+            Base.metadata.create_all(engine)
+            with sessionmaker(engine, expire_on_commit=False).begin() as session:
+                session.add(
+                    VaultMeta(
+                        id=1,
+                        schema_version=SCHEMA_VERSION,
+                        kdf_salt=salt,
+                        kdf_n=params.n,
+                        kdf_r=params.r,
+                        kdf_p=params.p,
+                        key_check=cipher.key_check(),
+                    )
+                )
+        except BaseException:
+            # Leave no half-made vault behind: a retry must not hit "already exists".
+            if engine is not None:
+                engine.dispose()
+            for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                leftover.unlink(missing_ok=True)
+            raise
+        return cls(path, engine, cipher)
+
+    @classmethod
+    def open(cls, path: Path | str, passphrase: str) -> Vault:
+        path = Path(path)
+        if not path.is_file():
+            raise VaultError(f"no vault at {path}; create one first")
+        engine = _make_engine(path)
+        try:
+            with sessionmaker(engine, expire_on_commit=False).begin() as session:
+                meta = session.get(VaultMeta, 1)
+        except DatabaseError:
+            engine.dispose()
+            raise VaultError(f"{path} is not a fairkey vault") from None
+        if meta is None:
+            engine.dispose()
+            raise VaultError(f"{path} is not a fairkey vault (no vault metadata)")
+        if meta.schema_version != SCHEMA_VERSION:
+            engine.dispose()
+            raise VaultError(
+                f"{path}: vault schema version {meta.schema_version} is not supported "
+                f"(this fairkey reads version {SCHEMA_VERSION})"
+            )
+        try:
+            params = KdfParams(n=meta.kdf_n, r=meta.kdf_r, p=meta.kdf_p)
+            cipher = VaultCipher.from_passphrase(passphrase, meta.kdf_salt, params)
+            cipher.verify_key_check(meta.key_check)
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(path, engine, cipher)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Vault:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Vault({str(self.path)!r})"
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    # ------------------------------------------------------------------ stock in
+
+    def import_file(self, path: Path | str, supplier: str, *, strict: bool = True) -> ImportReport:
+        """Import a stock file as one new draft batch.
+
+        strict: any duplicate or invalid line refuses the whole file (nothing stored).
+        Not strict: good lines are imported, bad ones skipped and listed in the report.
+        """
+        path = Path(path)
+        supplier = supplier.strip()
+        if not supplier:
+            raise VaultError("a supplier tag is required (who sold you these keys?)")
+        parsed = parse_stock_file(path)  # file-level errors surface before any lock is taken
+        try:
+            with self._write() as session:
+                report, good = check_stock(session, parsed, path.name, supplier, strict=strict)
+                if report.refused or not good:
+                    return report
+                batch = Batch(supplier=supplier, count=len(good), state=BatchState.draft)
+                session.add(batch)
+                session.flush()
+                now = utcnow()
+                rows: list[dict[str, Any]] = []
+                for index, line in enumerate(good):
+                    unit = StockUnit(index, line.key, new_salt())
+                    rows.append(
+                        {
+                            "batch_id": batch.id,
+                            "index": index,
+                            "fingerprint": line.fingerprint.hex(),
+                            "commitment": unit.commitment.hex(),
+                            "encrypted": self._cipher.seal(unit.plaintext, line.fingerprint),
+                            "state": UnitState.unsold,
+                            "order_id": None,
+                            "updated_at": now,
+                        }
+                    )
+                session.execute(insert(Unit), rows)  # one executemany, not 10,000 ORM objects
+                report.batch_id = batch.id
+        except IntegrityError as exc:
+            # Only reachable if the file was changed underneath us; the check above is locked.
+            raise VaultError(f"{path.name}: import refused by the vault: {exc.orig}") from None
+        return report
+
+    # ------------------------------------------------------------------ batches
+
+    def _batch(self, session: Session, batch_id: int) -> Batch:
+        batch = session.get(Batch, batch_id)
+        if batch is None:
+            raise VaultError(f"no batch {batch_id} in the vault")
+        return batch
+
+    def _open_unit(self, row: Unit) -> StockUnit:
+        """Decrypt a unit and check it against its public commitment and fingerprint."""
+        fingerprint = bytes.fromhex(row.fingerprint)
+        salt, key = split_plaintext(self._cipher.open(row.encrypted, fingerprint))
+        unit = StockUnit(row.index, key, salt)
+        if unit.fingerprint != fingerprint or unit.commitment.hex() != row.commitment:
+            raise VaultError(
+                f"batch {row.batch_id} unit {row.index}: stored key does not match its "
+                "commitment/fingerprint (vault damaged)"
+            )
+        return unit
+
+    def plan_batch(self, batch_id: int) -> BatchPlan:
+        """Build the batch's Merkle tree from its decrypted units and store the root."""
+        with self._write() as session:
+            batch = self._batch(session, batch_id)
+            if batch.state is BatchState.revoked:
+                raise VaultError(f"batch {batch_id} is revoked")
+            rows = session.scalars(
+                select(Unit).where(Unit.batch_id == batch_id).order_by(Unit.index)
+            ).all()
+            if len(rows) != batch.count or not rows:
+                raise VaultError(
+                    f"batch {batch_id}: {len(rows)} unit(s) stored, {batch.count} expected"
+                )
+            tree = build_stock_tree([self._open_unit(row) for row in rows])
+            root = tree.root.hex()
+            if batch.root is None:
+                batch.root = root
+            elif batch.root != root:
+                # A committed root can never change: the chain holds it.
+                raise VaultError(f"batch {batch_id}: units no longer match the stored root")
+            self._trees[batch_id] = tree
+            return BatchPlan(batch_id, tree.root, len(rows), batch.supplier)
+
+    def mark_committed(self, batch_id: int, listing_id: int, tx_hash: str) -> None:
+        """Record that the batch's root was posted on chain for ``listing_id``."""
+        with self._write() as session:
+            batch = self._batch(session, batch_id)
+            if batch.root is None:
+                raise VaultError(f"batch {batch_id} has no root yet; plan it first")
+            if batch.state is BatchState.revoked:
+                raise VaultError(f"batch {batch_id} is revoked")
+            if batch.state is BatchState.committed:
+                if batch.listing_id == listing_id and batch.committed_tx == tx_hash:
+                    return  # same call repeated after a crash: nothing to do
+                raise VaultError(
+                    f"batch {batch_id} is already committed to listing {batch.listing_id} "
+                    f"(tx {batch.committed_tx})"
+                )
+            batch.state = BatchState.committed
+            batch.listing_id = listing_id
+            batch.committed_tx = tx_hash
+
+    def mark_revoked(self, batch_id: int) -> int:
+        """Revoke a batch: its unsold units can no longer be sold. Assigned and delivered units
+        are left alone (they belong to orders). Returns how many units were revoked."""
+        with self._write() as session:
+            batch = self._batch(session, batch_id)
+            batch.state = BatchState.revoked
+            result = session.execute(
+                update(Unit)
+                .where(Unit.batch_id == batch_id, Unit.state == UnitState.unsold)
+                .values(state=UnitState.revoked, updated_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def batches(self) -> list[BatchSummary]:
+        """Every batch, oldest first, with its unit count per state."""
+        with self._sessions.begin() as session:
+            counts: dict[int, dict[UnitState, int]] = {}
+            for batch_id, state, n in session.execute(
+                select(Unit.batch_id, Unit.state, func.count()).group_by(Unit.batch_id, Unit.state)
+            ):
+                counts.setdefault(batch_id, {})[UnitState(state)] = n
+            return [
+                BatchSummary(
+                    batch_id=b.id,
+                    listing_id=b.listing_id,
+                    supplier=b.supplier,
+                    root=b.root,
+                    count=b.count,
+                    state=b.state,
+                    created_at=b.created_at,
+                    committed_tx=b.committed_tx,
+                    units={s: counts.get(b.id, {}).get(s, 0) for s in UnitState},
+                )
+                for b in session.scalars(select(Batch).order_by(Batch.id))
+            ]
+
+    def stock_counts(self, listing_id: int) -> dict[UnitState, int]:
+        """Units of a listing's batches per state (all states present, zero if none)."""
+        with self._sessions.begin() as session:
+            rows = session.execute(
+                select(Unit.state, func.count())
+                .join(Batch, Unit.batch_id == Batch.id)
+                .where(Batch.listing_id == listing_id)
+                .group_by(Unit.state)
+            )
+            found = {UnitState(state): n for state, n in rows}
+        return {state: found.get(state, 0) for state in UnitState}
+
+    # ------------------------------------------------------------------ stock out
+
+    def _tree(self, session: Session, batch: Batch) -> MerkleTree:
+        tree = self._trees.get(batch.id)
+        if tree is None:
+            # Leaves need only the public commitment and fingerprint: no decryption.
+            rows = session.execute(
+                select(Unit.index, Unit.commitment, Unit.fingerprint)
+                .where(Unit.batch_id == batch.id)
+                .order_by(Unit.index)
+            ).all()
+            tree = MerkleTree.build(
+                [leaf_hash(i, bytes.fromhex(c), bytes.fromhex(f)) for i, c, f in rows]
+            )
+            self._trees[batch.id] = tree
+        if batch.root is None or tree.root.hex() != batch.root:
+            raise VaultError(f"batch {batch.id}: units do not match the committed root")
+        return tree
+
+    def assign_unit(self, listing_id: int, order_id: int) -> AssignedUnit:
+        """Give ``order_id`` a key of ``listing_id``, exactly once.
+
+        Calling again for the same order (e.g. after a crash before the delivery transaction was
+        sent) returns the same unit. Otherwise the lowest unsold unit of the oldest committed batch
+        is taken, in the same locked transaction that checked the order has none.
+        """
+        with self._write() as session:
+            held = session.scalars(
+                select(Unit).where(
+                    Unit.order_id == order_id,
+                    Unit.state.in_([UnitState.assigned, UnitState.delivered]),
+                )
+            ).all()
+            if held:
+                # Prefer the in-flight assignment; else the (latest) delivered unit.
+                row = max(held, key=lambda u: (u.state is UnitState.assigned, u.id))
+                if row.batch.listing_id != listing_id:
+                    raise VaultError(
+                        f"order {order_id} already holds a unit of listing "
+                        f"{row.batch.listing_id}, not {listing_id}"
+                    )
+            else:
+                row = session.scalars(
+                    select(Unit)
+                    .join(Batch, Unit.batch_id == Batch.id)
+                    .where(
+                        Batch.listing_id == listing_id,
+                        Batch.state == BatchState.committed,
+                        Unit.state == UnitState.unsold,
+                    )
+                    .order_by(Batch.id, Unit.index)
+                    .limit(1)
+                ).first()
+                if row is None:
+                    raise OutOfStockError(
+                        f"listing {listing_id} has no unsold key in a committed batch"
+                    )
+                row.state = UnitState.assigned
+                row.order_id = order_id
+            # Decrypt before committing: a damaged unit aborts the assignment instead of
+            # leaving the order holding a key that cannot be delivered.
+            unit = self._open_unit(row)
+            batch = row.batch
+            tree = self._tree(session, batch)
+            proof = tree.proof(unit.index)
+            if not MerkleTree.verify(tree.root, unit.leaf, proof):
+                raise VaultError(f"batch {batch.id} unit {unit.index}: proof does not verify")
+            return AssignedUnit(
+                order_id=order_id,
+                listing_id=listing_id,
+                batch_id=batch.id,
+                root=tree.root,
+                index=unit.index,
+                plaintext=unit.plaintext,
+                commitment=unit.commitment,
+                fingerprint=unit.fingerprint,
+                proof=proof,
+                state=row.state,
+            )
+
+    def mark_delivered(self, order_id: int) -> None:
+        """The delivery transaction for ``order_id`` is mined. Repeating the call is harmless."""
+        with self._write() as session:
+            rows = session.scalars(select(Unit).where(Unit.order_id == order_id)).all()
+            assigned = [u for u in rows if u.state is UnitState.assigned]
+            if not assigned:
+                if any(u.state is UnitState.delivered for u in rows):
+                    return
+                raise VaultError(f"order {order_id} has no assigned unit to mark delivered")
+            for row in assigned:
+                row.state = UnitState.delivered
+
+    def release_assignment(self, order_id: int) -> bool:
+        """Put an order's undelivered unit back on sale (the order was refunded or cancelled
+        before delivery). Returns False if the order held no assigned unit."""
+        with self._write() as session:
+            rows = session.scalars(select(Unit).where(Unit.order_id == order_id)).all()
+            assigned = [u for u in rows if u.state is UnitState.assigned]
+            if not assigned:
+                if any(u.state is UnitState.delivered for u in rows):
+                    raise VaultError(
+                        f"order {order_id}: the key was already delivered and cannot be released"
+                    )
+                return False
+            for row in assigned:
+                # A unit of a batch revoked meanwhile must not come back on sale.
+                revoked = row.batch.state is BatchState.revoked
+                row.state = UnitState.revoked if revoked else UnitState.unsold
+                row.order_id = None
+            return True
