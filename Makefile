@@ -1,0 +1,59 @@
+# fairkey — two commands for a fresh machine:  `make up` (the stack with demo data on a local
+# Anvil) and `make test` (the whole suite). Both install what is missing first, and are quick
+# when everything is already there (stamp files track what was installed from which lock file).
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SOLC_VERSION := 0.8.28
+
+# The Solidity compiler is npm's solc (WebAssembly) behind a shim; ape keeps its data in-project.
+export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
+export APE_DATA_FOLDER := $(CURDIR)/.ape
+
+.PHONY: up test bench install build lint clean help
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make up      run the stack on a local Anvil with demo data (Ctrl-C stops it)"
+	@echo "make test    install what is missing, compile, run the whole test suite"
+	@echo "make bench   run the benchmarks (tables + bench/out/*.json)"
+	@echo "make lint    ruff over the Python code"
+
+up: build
+	$(PY) -m scripts.up
+
+test: build
+	$(PY) -m pytest -q
+
+bench: build
+	$(PY) -m bench.gas
+
+lint: install
+	$(VENV)/bin/ruff check fairkey tests bench scripts
+
+install: $(VENV)/.installed node_modules/.installed $(SOLCX_BINARY_PATH)/solc-v$(SOLC_VERSION)
+
+build: install .build/__local__.json
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(SOLCX_BINARY_PATH)/solc-v$(SOLC_VERSION): toolchain/solc-shim.js
+	@mkdir -p $(SOLCX_BINARY_PATH)
+	ln -sf ../toolchain/solc-shim.js $@
+
+.build/__local__.json: $(shell find contracts -name '*.sol' -not -path '*/.cache/*') ape-config.yaml node_modules/.installed
+	$(VENV)/bin/ape compile
+	@touch $@
+
+clean:
+	rm -rf .build .ape contracts/.cache .solcx

@@ -1,0 +1,1 @@
+"""Operational scripts: `python -m scripts.up` is what `make up` runs."""

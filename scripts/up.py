@@ -1,0 +1,128 @@
+"""`make up`: a local fairkey marketplace — Anvil, contracts, a demo merchant with stock.
+
+State lives in .fairkey/ (FAIRKEY_HOME): the chain (Anvil dumps it on exit and reloads it on
+start), the deployment, and each account's data. Running it again resumes the same marketplace;
+`rm -rf .fairkey` starts over. The demo merchant is set up through the `fairkey` command itself,
+exactly as the README shows a merchant doing it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from web3 import Web3
+
+from fairkey.chain.anvil import AnvilNode, dev_accounts
+from fairkey.chain.deploy import Deployment, deploy_stack
+from fairkey.chain.session import ChainSession
+from scripts.demo_data import write_demo_keys
+
+console = Console()
+HOME = Path(os.environ.get("FAIRKEY_HOME", ".fairkey")).resolve()
+PORT = int(os.environ.get("FAIRKEY_PORT", "8545"))
+DEMO_PASSPHRASE = "demo"  # the demo merchant's vault passphrase (local demo only)
+ROLES = {"operator": 0, "treasury": 1, "merchant": 2, "buyer": 3, "verifier": 5}
+
+
+def _fairkey(*args: str, account: int) -> str:
+    """Run the real `fairkey` command as dev account `account`; fail loudly with its output."""
+    cmd = [sys.executable, "-m", "fairkey.cli.main", "--home", str(HOME),
+           "--rpc", f"http://127.0.0.1:{PORT}", "--dev-account", str(account), *args]
+    env = dict(os.environ, FAIRKEY_VAULT_PASSPHRASE=DEMO_PASSPHRASE)
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        console.print(f"[red]fairkey {' '.join(args)} failed[/red]\n{done.stdout}{done.stderr}")
+        raise SystemExit(1)
+    return done.stdout
+
+
+def _port_in_use() -> bool:
+    w3 = Web3(Web3.HTTPProvider(f"http://127.0.0.1:{PORT}", request_kwargs={"timeout": 1}))
+    try:
+        return w3.is_connected()
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _deployment_alive(w3: Web3, path: Path) -> Deployment | None:
+    if not path.exists():
+        return None
+    deployment = Deployment.load(path)
+    if deployment.chain_id != w3.eth.chain_id or w3.eth.get_code(deployment.escrow) in (b"", b"\x00"):
+        return None
+    return deployment
+
+
+def _seed_demo() -> None:
+    with console.status("demo merchant: listing, key import, stock commitment…"):
+        _fairkey("listing", "create", "--price", "0.01", "--bond", "0.005", "--dispute-bond", "0.001",
+                 "--delivery-window", "1h", "--confirm-window", "24h", "--response-window", "12h",
+                 "--appeal-window", "2h", "--max-replacements", "2",
+                 "--verifier", dev_accounts(6)[ROLES["verifier"]].address,
+                 "--description", "Steam Wallet card, 50 USD, global (demo)", account=ROLES["merchant"])
+        keys = write_demo_keys(HOME / "demo" / "supplier-batch-1.txt", 25)
+        _fairkey("stock", "import", str(keys), "--supplier", "demo-supplier", account=ROLES["merchant"])
+        _fairkey("stock", "commit", "1", "--listing", "1", account=ROLES["merchant"])
+
+
+def _print_summary(deployment: Deployment) -> None:
+    accounts = dev_accounts(6)
+    table = Table(title="fairkey on local Anvil", show_header=False)
+    table.add_row("RPC", f"http://127.0.0.1:{PORT}  (chain id {deployment.chain_id})")
+    table.add_row("FairkeyEscrow", deployment.escrow)
+    table.add_row("Arbitrator (test court)", deployment.arbitrator)
+    table.add_row("Demo token (dUSD)", deployment.token)
+    for role, index in ROLES.items():
+        table.add_row(f"{role} (--dev-account {index})", accounts[index].address)
+    table.add_row("data folder", str(HOME))
+    console.print(table)
+    console.print(
+        "Try it in another terminal (README, 'Walkthrough'):\n"
+        "  export FAIRKEY_VAULT_PASSPHRASE=demo\n"
+        "  .venv/bin/fairkey --dev-account 3 buy 1            # buyer pays listing 1\n"
+        "  .venv/bin/fairkey --dev-account 2 deliver --all    # merchant delivers\n"
+        "  .venv/bin/fairkey --dev-account 3 order show ORDER # buyer decrypts and checks\n"
+        "Ctrl-C stops the chain (its state is saved in the data folder)."
+    )
+
+
+def main() -> None:
+    if _port_in_use():
+        console.print(f"[red]Something already answers on port {PORT}[/red] (another `make up`?). "
+                      "Stop it, or set FAIRKEY_PORT.")
+        raise SystemExit(1)
+    HOME.mkdir(parents=True, exist_ok=True)
+    node = AnvilNode(port=PORT, state_file=HOME / "anvil-state.json", log_file=HOME / "anvil.log")
+    with console.status("starting Anvil…"):
+        node.start()
+    try:
+        w3 = Web3(Web3.HTTPProvider(node.url))
+        deployment = _deployment_alive(w3, HOME / "deployment.json")
+        if deployment is None:
+            with console.status("deploying contracts…"):
+                session = ChainSession(w3, dev_accounts(1)[0])
+                deployment = deploy_stack(session, treasury=dev_accounts(2)[1].address)
+                deployment.save(HOME / "deployment.json")
+            _seed_demo()
+        else:
+            console.print("[green]resumed the saved marketplace[/green]")
+        _print_summary(deployment)
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+        while node.process and node.process.poll() is None:
+            time.sleep(0.5)
+        console.print("[red]Anvil stopped unexpectedly[/red]; see .fairkey/anvil.log")
+    except KeyboardInterrupt:
+        console.print("stopping…")
+    finally:
+        node.stop()
+
+
+if __name__ == "__main__":
+    main()
