@@ -45,8 +45,11 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 	@touch $@
 
+# `npm install`, not `npm ci`: @foundry-rs/anvil lists its other-platform binaries as optional
+# dependencies without versions, which no lock file can hold, so `npm ci` always refuses it.
+# `npm install` installs exactly the locked versions and leaves package-lock.json unchanged.
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm install --no-audit --no-fund --loglevel=error
 	@touch $@
 
 $(SOLCX_BINARY_PATH)/solc-v$(SOLC_VERSION): toolchain/solc-shim.js

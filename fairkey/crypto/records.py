@@ -1,9 +1,9 @@
-"""Delivery records, the fingerprint-registry value, and misdelivery-proof arguments
+"""Delivery records, their hash (the fingerprint registry's value), and misdelivery proofs
 (docs/protocol.md, "Delivery record").
 
 ``recordHash = keccak(abi.encode(uint256 o, uint256 d, bytes32 root, uint256 unitIndex,
 bytes32 c, bytes32 f, bytes32 E.x, uint8 parity, bytes32 keccak(C)))``; the registry slot of
-``f`` holds ``(o << 192) | (recordHash mod 2^192)``. A misdelivery proof re-submits the record,
+``f`` holds ``recordHash`` itself. A misdelivery proof re-submits the record,
 which the contract must hash back to the registered value before decrypting ``C``.
 """
 
