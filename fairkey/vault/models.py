@@ -113,13 +113,14 @@ class Unit(Base):
         UniqueConstraint("batch_id", "unit_index", name="uq_units_batch_index"),
         # Picking "lowest unsold unit of a batch" must not scan the table.
         Index("ix_units_batch_state_index", "batch_id", "state", "unit_index"),
-        # At most one in-flight assignment per order, enforced by the database itself so even a
-        # buggy second process cannot hand an order two keys at once.
+        # One unit per (order, delivery number), enforced by the database itself so even a
+        # buggy second process cannot hand one delivery two keys.
         Index(
-            "uq_units_order_assigned",
+            "uq_units_order_delivery",
             "order_id",
+            "delivery_no",
             unique=True,
-            sqlite_where=text("state = 'assigned'"),
+            sqlite_where=text("order_id IS NOT NULL"),
         ),
         Index("ix_units_order", "order_id"),
     )
@@ -133,7 +134,10 @@ class Unit(Base):
     # nonce (12 bytes) || AES-256-GCM ciphertext+tag of the plaintext P = salt || key
     encrypted: Mapped[bytes] = mapped_column(LargeBinary)
     state: Mapped[UnitState] = mapped_column(_enum_column(UnitState), default=UnitState.unsold)
-    order_id: Mapped[int | None] = mapped_column(Integer)
+    # Order ids are 160-bit (the per-order key's address): 40 lowercase hex digits, no 0x.
+    order_id: Mapped[str | None] = mapped_column(String(40))
+    # 0 = the order's first key, 1.. = replacements (the escrow's deliveryNo).
+    delivery_no: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     batch: Mapped[Batch] = relationship(back_populates="units")

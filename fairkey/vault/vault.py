@@ -399,23 +399,20 @@ class Vault:
             raise VaultError(f"batch {batch.id}: units do not match the committed root")
         return tree
 
-    def assign_unit(self, listing_id: int, order_id: int) -> AssignedUnit:
-        """Give ``order_id`` a key of ``listing_id``, exactly once.
+    def assign_unit(self, listing_id: int, order_id: int, delivery_no: int = 0) -> AssignedUnit:
+        """Give delivery ``delivery_no`` of ``order_id`` (0 = first key, 1.. = replacements) a key
+        of ``listing_id``, exactly once.
 
-        Calling again for the same order (e.g. after a crash before the delivery transaction was
+        Calling again for the same delivery (e.g. after a crash before the delivery transaction was
         sent) returns the same unit. Otherwise the lowest unsold unit of the oldest committed batch
-        is taken, in the same locked transaction that checked the order has none.
+        is taken, in the same locked transaction that checked the delivery has none.
         """
+        oid = _order_key(order_id)
         with self._write() as session:
-            held = session.scalars(
-                select(Unit).where(
-                    Unit.order_id == order_id,
-                    Unit.state.in_([UnitState.assigned, UnitState.delivered]),
-                )
-            ).all()
-            if held:
-                # Prefer the in-flight assignment; else the (latest) delivered unit.
-                row = max(held, key=lambda u: (u.state is UnitState.assigned, u.id))
+            row = session.scalars(
+                select(Unit).where(Unit.order_id == oid, Unit.delivery_no == delivery_no)
+            ).first()
+            if row is not None:
                 if row.batch.listing_id != listing_id:
                     raise VaultError(
                         f"order {order_id} already holds a unit of listing "
@@ -438,7 +435,8 @@ class Vault:
                         f"listing {listing_id} has no unsold key in a committed batch"
                     )
                 row.state = UnitState.assigned
-                row.order_id = order_id
+                row.order_id = oid
+                row.delivery_no = delivery_no
             # Decrypt before committing: a damaged unit aborts the assignment instead of
             # leaving the order holding a key that cannot be delivered.
             unit = self._open_unit(row)
@@ -463,7 +461,7 @@ class Vault:
     def mark_delivered(self, order_id: int) -> None:
         """The delivery transaction for ``order_id`` is mined. Repeating the call is harmless."""
         with self._write() as session:
-            rows = session.scalars(select(Unit).where(Unit.order_id == order_id)).all()
+            rows = session.scalars(select(Unit).where(Unit.order_id == _order_key(order_id))).all()
             assigned = [u for u in rows if u.state is UnitState.assigned]
             if not assigned:
                 if any(u.state is UnitState.delivered for u in rows):
@@ -476,7 +474,7 @@ class Vault:
         """Put an order's undelivered unit back on sale (the order was refunded or cancelled
         before delivery). Returns False if the order held no assigned unit."""
         with self._write() as session:
-            rows = session.scalars(select(Unit).where(Unit.order_id == order_id)).all()
+            rows = session.scalars(select(Unit).where(Unit.order_id == _order_key(order_id))).all()
             assigned = [u for u in rows if u.state is UnitState.assigned]
             if not assigned:
                 if any(u.state is UnitState.delivered for u in rows):
@@ -489,4 +487,12 @@ class Vault:
                 revoked = row.batch.state is BatchState.revoked
                 row.state = UnitState.revoked if revoked else UnitState.unsold
                 row.order_id = None
+                row.delivery_no = None
             return True
+
+
+def _order_key(order_id: int) -> str:
+    """How the vault stores an order id (160-bit: 40 hex digits)."""
+    if not 0 <= order_id < 2**160:
+        raise VaultError(f"order id out of range: {order_id}")
+    return f"{order_id:040x}"

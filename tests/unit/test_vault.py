@@ -317,15 +317,46 @@ def test_concurrent_assignment_from_two_vault_objects_never_shares_a_unit(
     assert vault.stock_counts(1) == {"unsold": 20, "assigned": 40, "delivered": 0, "revoked": 0}
 
 
-def test_the_database_itself_refuses_two_in_flight_units_for_one_order(
+def test_the_database_itself_refuses_two_units_for_one_delivery_of_an_order(
     vault: Vault, vault_path: Path, tmp_path: Path
 ) -> None:
     stock(vault, tmp_path, ["K-1", "K-2"])
     vault.assign_unit(1, order_id=9)
 
     with sqlite3.connect(vault_path) as db, pytest.raises(sqlite3.IntegrityError):
-        db.execute("UPDATE units SET state = 'assigned', order_id = 9 WHERE unit_index = 1")
+        db.execute(
+            "UPDATE units SET state = 'assigned', order_id = ?, delivery_no = 0 "
+            "WHERE unit_index = 1",
+            (f"{9:040x}",),
+        )
     db.close()
+
+
+def test_real_order_ids_are_160_bit_key_addresses(vault: Vault, tmp_path: Path) -> None:
+    stock(vault, tmp_path, ["K-1", "K-2"])
+    order_id = int("0x" + "ab" * 20, 16)
+
+    unit = vault.assign_unit(1, order_id=order_id)
+    vault.mark_delivered(order_id)
+
+    assert unit.order_id == order_id
+    assert vault.assign_unit(1, order_id=order_id).index == unit.index
+
+
+def test_a_replacement_gets_a_new_key_exactly_once_per_delivery_number(
+    vault: Vault, tmp_path: Path
+) -> None:
+    stock(vault, tmp_path, ["K-1", "K-2", "K-3"])
+    first = vault.assign_unit(1, order_id=5)
+    vault.mark_delivered(5)
+
+    replacement = vault.assign_unit(1, order_id=5, delivery_no=1)
+    again = vault.assign_unit(1, order_id=5, delivery_no=1)
+
+    assert replacement.index != first.index
+    assert again.index == replacement.index
+    assert vault.assign_unit(1, order_id=5, delivery_no=0).index == first.index
+    assert vault.stock_counts(1) == {"unsold": 1, "assigned": 1, "delivered": 1, "revoked": 0}
 
 
 def test_mark_delivered_keeps_the_unit_with_its_order_and_is_repeatable(

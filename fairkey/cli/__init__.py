@@ -1,0 +1,1 @@
+"""The `fairkey` command line (Typer): merchants, buyers and anyone settling deadlines."""

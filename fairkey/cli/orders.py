@@ -1,0 +1,125 @@
+"""`fairkey order show`, and the deadline actions anyone may run: `settle`, `refund-late`."""
+
+from __future__ import annotations
+
+import typer
+
+from fairkey.chain.types import OrderStatus, order_ref
+from fairkey.cli.context import AppState, state
+from fairkey.cli.errors import CliError
+from fairkey.cli.lookup import OrderArg, check_marks, existing_order, open_as_buyer
+from fairkey.cli.output import err, fields, ok, out, say
+from fairkey.cli.units import format_deadline
+from fairkey.flows.buyer import NotDelivered
+
+app = typer.Typer(help="Inspect orders.", no_args_is_help=True)
+
+# What the order's deadline means in each state.
+_DEADLINE_NAMES = {
+    OrderStatus.PAID: "delivery deadline",
+    OrderStatus.DELIVERED: "confirm deadline",
+    OrderStatus.DISPUTED: "merchant must answer by",
+    OrderStatus.VERIFIER_REFUND_PENDING: "appeal deadline",
+    OrderStatus.ARBITRATING: "court timeout",
+}
+
+
+@app.command("show")
+def show(ctx: typer.Context, order_id: OrderArg) -> None:
+    """Status, price and deadlines; the buyer also sees the key, checked against its commitment."""
+    app_state = state(ctx)
+    order = existing_order(app_state, order_id)
+    reader = app_state.reader
+    listing = reader.listing(order.listing_id)
+    token = app_state.tokens.get(listing.token)
+    now = app_state.chain_now()
+    rows = [
+        ("status", order.status.name),
+        ("listing", str(order.listing_id)),
+        ("price", token.show(reader.price_of(order_id))),
+        ("buyer", order.buyer),
+        ("merchant", listing.merchant),
+    ]
+    if order.status in _DEADLINE_NAMES:
+        rows.append((_DEADLINE_NAMES[order.status], format_deadline(order.deadline, now)))
+    rows.append(("deliveries", str(order.deliveries)))
+    for event in reader.events("KeyDelivered", app_state.deployment.block, orderId=order_id):
+        a = event.args
+        rows.append((f"  delivery {a['deliveryNo']}",
+                     f"unit {a['unitIndex']} of batch 0x{a['root'].hex()[:12]}…, fingerprint "
+                     f"0x{a['fingerprint'].hex()[:12]}…, block {event.block_number}"))
+    fields(f"order {order_ref(order_id)}", rows)
+    account = app_state.maybe_account
+    if account is not None and account.address == order.buyer and order.deliveries:
+        _show_key(app_state, order_id)
+
+
+def _show_key(app_state: AppState, order_id: int) -> None:
+    try:
+        opened, _ = open_as_buyer(app_state, order_id)
+    except NotDelivered:
+        return
+    check = opened.check
+    if check.key is not None:
+        out.print("[bold]your key:[/bold] ", end="")
+        say(opened.key_text or "")
+    if check.ok:
+        out.print(f"[bold green]{check_marks(opened)}[/bold green] — the key is exactly what the "
+                  "merchant committed")
+        return
+    err.print(f"[bold red]THE DELIVERED KEY DOES NOT CHECK OUT: {check_marks(opened)}"
+              + ("" if check.provable_misdelivery else ", key not in canonical form") + "[/]")
+    if check.provable_misdelivery:
+        err.print(f"Do not use or confirm it. Prove it on chain (refund + the key's bond): "
+                  f"[bold]fairkey prove {order_ref(order_id)}[/bold]")
+    else:
+        err.print(f"Dispute it: [bold]fairkey dispute {order_ref(order_id)} "
+                  "--reason wrong-content[/bold]")
+
+
+def settle(ctx: typer.Context, order_id: OrderArg) -> None:
+    """After the confirm window passed without a dispute, pay the merchant (anyone may run it)."""
+    app_state = state(ctx)
+    order = existing_order(app_state, order_id)
+    if order.status is not OrderStatus.DELIVERED:
+        raise CliError(f"order {order_ref(order_id)} is {order.status.name}; only a DELIVERED "
+                       "order settles")
+    _not_before(app_state, order_id, order.deadline, "confirm window")
+    args = app_state.client.settle(order_id).event("OrderCompleted").args
+    token = app_state.tokens.get(app_state.reader.listing(order.listing_id).token)
+    ok(f"order {order_ref(order_id)} settled: the merchant is credited "
+       f"{token.show(args['merchantAmount'])}")
+
+
+def refund_late(ctx: typer.Context, order_id: OrderArg) -> None:
+    """Refund the buyer when the merchant missed a deadline (anyone may run it).
+
+    PAID past the delivery deadline, DISPUTED past the response window, or a verifier's verdict
+    past its appeal window.
+    """
+    app_state = state(ctx)
+    order = existing_order(app_state, order_id)
+    client = app_state.client
+    if order.status is OrderStatus.PAID:
+        _not_before(app_state, order_id, order.deadline, "delivery window")
+        result = client.refund_undelivered(order_id)
+    elif order.status is OrderStatus.DISPUTED:
+        _not_before(app_state, order_id, order.deadline, "merchant's response window")
+        result = client.refund_unanswered(order_id)
+    elif order.status is OrderStatus.VERIFIER_REFUND_PENDING:
+        _not_before(app_state, order_id, order.deadline, "appeal window")
+        result = client.execute_verifier_refund(order_id)
+    else:
+        raise CliError(f"order {order_ref(order_id)} is {order.status.name}: no late refund "
+                       "applies (PAID, DISPUTED or VERIFIER_REFUND_PENDING only)")
+    args = result.event("OrderRefunded").args
+    token = app_state.tokens.get(app_state.reader.listing(order.listing_id).token)
+    ok(f"order {order_ref(order_id)} refunded: the buyer is credited "
+       f"{token.show(args['buyerAmount'])} (compensation {token.show(args['compensation'])})")
+
+
+def _not_before(app_state: AppState, order_id: int, deadline: int, what: str) -> None:
+    now = app_state.chain_now()
+    if now <= deadline:
+        raise CliError(f"order {order_ref(order_id)}: the {what} is still open until "
+                       f"{format_deadline(deadline, now)}")
