@@ -70,12 +70,13 @@ contract FairkeyEscrow is OrderBook, EIP712, IArbitrable {
     /// @notice Proves that the delivered key is not what the merchant committed: reveals the
     /// per-order secret, decrypts on chain, and refunds the buyer with the unit's bond as
     /// compensation if the plaintext or its fingerprint differs from the commitment. Reverts with
-    /// EscrowDeliveryMatchesCommitment when the delivery is correct. Anyone may submit (the money
-    /// goes to the buyer). Emits MisdeliveryProven and OrderRefunded.
+    /// EscrowDeliveryMatchesCommitment when the delivery is correct. A proof outranks any vote:
+    /// it also ends an arbitration (the court's later ruling is refused). Anyone may submit (the
+    /// money goes to the buyer). Emits MisdeliveryProven and OrderRefunded.
     function proveMisdelivery(uint256 orderId, uint256 buyerSecret, DeliveryRecord calldata record)
         external
     {
-        Order storage o = _loadOrder(orderId, DELIVERED | DISPUTED | VERIFIER_PENDING);
+        Order storage o = _loadOrder(orderId, DELIVERED | DISPUTED | VERIFIER_PENDING | ARBITRATING);
         if (o.status == OrderStatus.Delivered) _requireBeforeDeadline(orderId, o);
         if (
             buyerSecret == 0 || buyerSecret >= DeliveryCrypto.N
@@ -93,9 +94,11 @@ contract FairkeyEscrow is OrderBook, EIP712, IArbitrable {
 
     /// @notice Records the listing verifier's signed verdict that the disputed key is invalid or
     /// already redeemed at the issuer; the buyer is refunded after the appeal window unless the
-    /// merchant replaces the key or contests. `record` is the order's current delivery (as in its
-    /// KeyDelivered event). Replay-proof: the signature binds chain, contract, order, delivery
-    /// number and key, and expires. Anyone may submit. Emits VerifierAttested.
+    /// merchant replaces the key or contests. Only within the merchant's response window (after
+    /// it, the silent-merchant refund applies); the appeal window never ends before the response
+    /// window would have. `record` is the order's current delivery (as in its KeyDelivered event).
+    /// Replay-proof: the signature binds chain, contract, order, delivery number and key, and
+    /// expires. Anyone may submit. Emits VerifierAttested.
     function submitVerdict(
         uint256 orderId,
         DeliveryRecord calldata record,
@@ -104,6 +107,7 @@ contract FairkeyEscrow is OrderBook, EIP712, IArbitrable {
         bytes calldata signature
     ) external {
         Order storage o = _loadOrder(orderId, DISPUTED);
+        _requireBeforeDeadline(orderId, o);
         Listing storage l = _listings[o.listingId];
         address verifier = l.verifier;
         if (verifier == address(0)) revert EscrowNoVerifier(o.listingId);
@@ -119,6 +123,7 @@ contract FairkeyEscrow is OrderBook, EIP712, IArbitrable {
             revert EscrowInvalidAttestation(orderId, verifier);
         }
         uint256 appealDeadline = block.timestamp + l.appealWindow;
+        if (appealDeadline < o.deadline) appealDeadline = o.deadline;
         o.status = OrderStatus.VerifierRefundPending;
         o.deadline = uint32(appealDeadline);
         emit VerifierAttested(orderId, verifier, verdict, appealDeadline);

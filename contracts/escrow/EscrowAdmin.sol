@@ -43,7 +43,8 @@ abstract contract EscrowAdmin is IFairkeyEscrow, Ownable2Step {
         _setTreasury(treasury);
     }
 
-    /// @notice Platform fee on released prices, at most MAX_FEE_BPS (owner). Emits FeeChanged.
+    /// @notice Platform fee on released prices for listings created from now on (a listing keeps
+    /// the fee it was created with), at most MAX_FEE_BPS (owner). Emits FeeChanged.
     function setFee(uint16 feeBps) external onlyOwner {
         _setFee(feeBps);
     }

@@ -81,7 +81,9 @@ abstract contract OrderBook is StockBook {
     function confirm(uint256 orderId) external {
         Order storage o = _loadOrder(orderId, DELIVERED | DISPUTED | VERIFIER_PENDING);
         if (msg.sender != o.buyer) revert EscrowNotBuyer(orderId, msg.sender);
-        _payMerchant(orderId, o, CompletionCause.BuyerConfirmed, _bondHeld(o) ? o.buyer : address(0));
+        bool withdrawingDispute = _bondHeld(o);
+        if (withdrawingDispute) emit DisputeWithdrawn(orderId);
+        _payMerchant(orderId, o, CompletionCause.BuyerConfirmed, withdrawingDispute ? o.buyer : address(0));
     }
 
     /// @notice After the confirm window passed without a dispute, anyone releases the payment to
@@ -101,11 +103,18 @@ abstract contract OrderBook is StockBook {
     }
 
     /// @notice The merchant refunds the buyer (out of stock, or answering a dispute); a held
-    /// dispute bond goes back to the buyer. Not during arbitration. Merchant only.
-    /// Emits OrderRefunded.
+    /// dispute bond goes back to the buyer. Not during arbitration. A refund after a missed
+    /// delivery or response deadline is that deadline's rule (the buyer still gets the unit's
+    /// bond): refunding late cannot dodge the compensation. Merchant only. Emits OrderRefunded.
     function refund(uint256 orderId) external {
         Order storage o = _loadOrder(orderId, PAID | DELIVERED | DISPUTED | VERIFIER_PENDING);
         if (msg.sender != _listings[o.listingId].merchant) revert EscrowNotMerchant(o.listingId, msg.sender);
+        if (block.timestamp > o.deadline) {
+            if (o.status == OrderStatus.Paid) return _refundBuyer(orderId, o, RefundCause.NotDelivered, true);
+            if (o.status == OrderStatus.Disputed) {
+                return _refundBuyer(orderId, o, RefundCause.MerchantSilent, true);
+            }
+        }
         _refundBuyer(orderId, o, RefundCause.MerchantRefunded, false);
     }
 
@@ -176,10 +185,9 @@ abstract contract OrderBook is StockBook {
         Listing storage l = _listings[o.listingId];
         address token = l.token;
         uint256 price = _priceOf(o);
-        EscrowConfig storage cfg = _config;
-        uint256 fee = price * cfg.feeBps / 10_000;
+        uint256 fee = price * l.feeBps / 10_000;
         _credit(token, l.merchant, price - fee + l.bondPerUnit);
-        _credit(token, cfg.treasury, fee);
+        _credit(token, _config.treasury, fee);
         if (disputeBondTo != address(0)) _credit(token, disputeBondTo, l.disputeBond);
         emit OrderCompleted(orderId, cause, price - fee, fee);
     }
@@ -216,12 +224,11 @@ abstract contract OrderBook is StockBook {
         uint256 price = _priceOf(o);
         uint256 buyerShare = price / 2;
         uint256 merchantShare = price - buyerShare;
-        EscrowConfig storage cfg = _config;
-        uint256 fee = merchantShare * cfg.feeBps / 10_000;
+        uint256 fee = merchantShare * l.feeBps / 10_000;
         uint256 toBuyer = buyerShare + (bondHeld ? l.disputeBond : 0);
         _credit(token, o.buyer, toBuyer);
         _credit(token, l.merchant, merchantShare - fee + l.bondPerUnit);
-        _credit(token, cfg.treasury, fee);
+        _credit(token, _config.treasury, fee);
         emit OrderSplit(orderId, toBuyer, merchantShare - fee, fee);
     }
 }

@@ -56,7 +56,7 @@ abstract contract StockBook is EscrowAdmin, Ledger {
         if (terms.maxReplacements > MAX_REPLACEMENTS) {
             revert EscrowTooManyReplacements(terms.maxReplacements, MAX_REPLACEMENTS);
         }
-        if (terms.price == 0) revert EscrowWrongPayment(1, 0);
+        if (terms.price == 0) revert EscrowZeroPrice();
 
         listingId = ++listingCount;
         if (listingId > type(uint24).max) revert EscrowTooManyListings();
@@ -66,6 +66,7 @@ abstract contract StockBook is EscrowAdmin, Ledger {
             responseWindow: terms.responseWindow,
             appealWindow: terms.appealWindow,
             maxReplacements: terms.maxReplacements,
+            feeBps: _config.feeBps,
             token: terms.token,
             bondPerUnit: terms.bondPerUnit,
             price: terms.price,
@@ -85,7 +86,7 @@ abstract contract StockBook is EscrowAdmin, Ledger {
     /// Emits ListingPriceChanged.
     function setPrice(uint256 listingId, uint96 price) external {
         Listing storage l = _requireMerchant(listingId);
-        if (price == 0) revert EscrowWrongPayment(1, 0);
+        if (price == 0) revert EscrowZeroPrice();
         uint256 version = uint256(l.priceVersion) + 1;
         if (version > type(uint16).max) revert EscrowPriceHistoryFull(listingId);
         l.price = price;
@@ -117,23 +118,24 @@ abstract contract StockBook is EscrowAdmin, Ledger {
         if (available > type(uint32).max) revert EscrowStockOverflow(listingId);
 
         uint256 bond = uint256(count) * l.bondPerUnit;
-        _batches[root] = Batch({listingId: uint32(listingId), count: count, used: 0, revoked: false});
+        _batches[root] = Batch({listingId: uint32(listingId), count: count, used: 0, revoked: 0});
         l.stockAvailable = uint32(available);
         emit StockCommitted(listingId, root, count, bond, supplier);
         _collect(l.token, msg.sender, bond);
     }
 
-    /// @notice Withdraws the unsold part of a batch from sale and credits its bond back to the
-    /// merchant (only bond not backing open orders is released). Merchant only. Emits StockRevoked.
+    /// @notice Withdraws the batch's unsold units from sale and credits their bond back to the
+    /// merchant, as far as no open order relies on them (paid orders keep a unit each); call again
+    /// after those orders end to withdraw the rest. Merchant only. Emits StockRevoked.
     function revokeBatch(bytes32 root) external {
         Batch storage b = _batches[root];
         if (b.count == 0) revert EscrowUnknownBatch(root);
-        if (b.revoked) revert EscrowBatchRevoked(root);
         Listing storage l = _requireMerchant(b.listingId);
 
-        uint256 unsold = b.count - b.used;
+        uint256 unsold = b.count - b.used - b.revoked;
         uint256 released = unsold < l.stockAvailable ? unsold : l.stockAvailable;
-        b.revoked = true;
+        if (released == 0) revert EscrowNothingToRevoke(root);
+        b.revoked += uint32(released);
         l.stockAvailable -= uint32(released);
         uint256 bond = released * l.bondPerUnit;
         _credit(l.token, msg.sender, bond);
@@ -189,7 +191,7 @@ abstract contract StockBook is EscrowAdmin, Ledger {
         Batch storage b = _batches[r.root];
         uint256 count = b.count;
         if (count == 0) revert EscrowUnknownBatch(r.root);
-        if (b.revoked) revert EscrowBatchRevoked(r.root);
+        if (b.used + b.revoked >= count) revert EscrowBatchRevoked(r.root);
         if (b.listingId != listingId) revert EscrowBatchOfOtherListing(r.root, b.listingId, listingId);
         if (r.unitIndex >= count) revert EscrowUnitOutOfRange(r.root, r.unitIndex, count);
         uint256 len = r.ciphertext.length;

@@ -93,6 +93,8 @@ interface IFairkeyEscrow {
     error EscrowBatchExists(bytes32 root);
     error EscrowUnknownBatch(bytes32 root);
     error EscrowBatchRevoked(bytes32 root);
+    error EscrowNothingToRevoke(bytes32 root);
+    error EscrowZeroPrice();
     error EscrowBatchOfOtherListing(bytes32 root, uint256 batchListing, uint256 orderListing);
     error EscrowUnitOutOfRange(bytes32 root, uint256 unitIndex, uint256 count);
     error EscrowInvalidProof(bytes32 root, uint256 unitIndex);
@@ -121,7 +123,6 @@ interface IFairkeyEscrow {
     error EscrowInvalidAttestation(uint256 orderId, address verifier);
     error EscrowNoArbitrator();
     error EscrowArbitrationFee(uint256 required, uint256 provided);
-    error EscrowNotArbitrator(address caller, address expected);
     error EscrowUnknownDispute(address arbitrator, uint256 disputeId);
     error EscrowInvalidRuling(uint256 ruling);
     error EscrowNothingToWithdraw(address token, address account);

@@ -25,7 +25,8 @@ library DeliveryCrypto {
     /// Fault codes reported by `findFault` (0 = the delivery matches its commitment).
     uint8 internal constant FAULT_NONE = 0;
     uint8 internal constant FAULT_BAD_EPHEMERAL = 1; // the buyer cannot derive the key stream
-    uint8 internal constant FAULT_BAD_LENGTH = 2; //    not salt || 1..256-byte key
+    uint8 internal constant FAULT_BAD_LENGTH = 2; //    not salt || 1..256-byte key (deliver refuses these
+    //                                                   already; kept so the proof stands on its own)
     uint8 internal constant FAULT_COMMITMENT = 3; //    keccak(plaintext) != committed c
     uint8 internal constant FAULT_FINGERPRINT = 4; //   fingerprint of the key part != committed f
 

@@ -75,6 +75,7 @@ struct Listing {
     uint24 responseWindow;
     uint24 appealWindow;
     uint8 maxReplacements;
+    uint16 feeBps; //          the platform fee when the listing was created: fixed for its life
     // slot 1
     address token;
     uint96 bondPerUnit;
@@ -92,11 +93,13 @@ struct Listing {
 }
 
 /// @notice A committed stock batch, keyed by its Merkle root. One slot.
+/// Deliverable units: count - used - revoked. Revoking withdraws units from sale (and their bond)
+/// only as far as no open order relies on them, so it can be repeated as orders end.
 struct Batch {
     uint32 listingId;
     uint32 count;
-    uint32 used; // units delivered from this batch
-    bool revoked;
+    uint32 used; //    units delivered from this batch
+    uint32 revoked; // units withdrawn from sale by the merchant
 }
 
 /// @notice An order: one slot. Its id is the address of the buyer's per-order public key, so it

@@ -87,6 +87,7 @@ class Listing:
     response_window: int
     appeal_window: int
     max_replacements: int
+    fee_bps: int  # fixed when the listing was created
     token: str
     bond_per_unit: int
     price: int
@@ -104,7 +105,7 @@ class Batch:
     listing_id: int
     count: int
     used: int
-    revoked: bool
+    revoked: int  # units withdrawn from sale
 
 
 def order_ref(order_id: int) -> str:

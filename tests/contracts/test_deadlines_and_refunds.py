@@ -298,15 +298,6 @@ def test_a_refunded_order_cannot_be_refunded_again(market):
     assert market.credit("merchant") == BOND
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "OrderBook.refund has no deadline check: once the delivery deadline has passed the buyer "
-        "is owed price + unit bond (refundUndelivered), but the merchant can still call refund() "
-        "and pay back only the price, the bond going back to stock (or front-run the buyer's "
-        "refundUndelivered)."
-    ),
-)
 def test_a_merchant_refund_after_the_delivery_deadline_still_compensates_the_buyer(market):
     listing = market.make_listing()
     market.make_stock(listing, 1)

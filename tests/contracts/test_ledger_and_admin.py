@@ -142,16 +142,23 @@ def test_a_zero_treasury_is_refused(market):
     assert market.client("stranger").config().treasury == market.address("treasury")
 
 
-def test_a_fee_change_applies_to_orders_settled_after_it(market):
-    listing = market.make_listing()
+def test_a_fee_change_applies_only_to_listings_created_after_it(market):
+    listing = market.make_listing()  # created while the fee was 1 %
     stock = market.make_stock(listing, 2)
-    order_id, _ = market.make_order(listing)  # paid while the fee was 1 %
+    order_id, _ = market.make_order(listing)
     market.deliver(order_id, stock)
     market.client("deployer").set_fee(500)
     result = market.client("buyer").confirm(order_id)
+    assert result.event("OrderCompleted").args["fee"] == PRICE // 100
+    assert market.credit("merchant") == PRICE - PRICE // 100 + BOND
+
+    newer = market.make_listing()
+    assert market.client("stranger").listing(newer).fee_bps == 500
+    newer_stock = market.make_stock(newer, 1)
+    newer_order, _ = market.make_order(newer)
+    market.deliver(newer_order, newer_stock)
+    result = market.client("buyer").confirm(newer_order)
     assert result.event("OrderCompleted").args["fee"] == PRICE * 5 // 100
-    assert market.credit("treasury") == PRICE * 5 // 100
-    assert market.credit("merchant") == PRICE - PRICE * 5 // 100 + BOND
 
 
 def test_a_zero_fee_pays_the_merchant_the_whole_price(market):

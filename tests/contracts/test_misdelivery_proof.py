@@ -313,10 +313,21 @@ def test_a_proof_cannot_refund_an_order_twice(market):
         _prove(deal)
 
 
-def test_a_proof_is_refused_once_the_merchant_took_the_dispute_to_court(market):
-    # Documents the rule as written (doubtful, see the report): a contest blocks the L1 proof.
+def test_a_proof_outranks_the_court_and_closes_its_case(market):
+    # A merchant cannot escape a cryptographic proof by contesting: the proof refunds with
+    # compensation, and the court's later ruling is refused.
     deal = _misdelivered(market, "commitment")
     dispute(deal, DisputeReason.WRONG_CONTENT)
     deal.client("merchant").contest(deal.order_id)
-    with expect_revert("EscrowUnexpectedStatus", current=OrderStatus.ARBITRATING):
-        _prove(deal)
+    _prove(deal)
+    assert deal.order().status == OrderStatus.REFUNDED
+    escrow = deal.client("stranger")
+    _, dispute_id = escrow.contract.functions.cases(deal.order_id).call()
+    court = market.session.with_account(market.accounts["stranger"]).contract(
+        "TestArbitrator", market.arbitrator_address
+    )
+    with expect_revert("EscrowUnexpectedStatus", current=OrderStatus.REFUNDED):
+        market.session.with_account(market.accounts["stranger"]).send(
+            court.functions.giveRuling(dispute_id, 2)
+        )
+

@@ -72,6 +72,8 @@ def test_a_verifier_verdict_moves_the_dispute_to_refund_pending_with_an_appeal_d
 ):
     deal = disputed_order(market)
     before = credits(market)
+    response_deadline = deal.order().deadline
+    market.clock.advance_past(response_deadline - APPEAL_WINDOW)  # less than a window left
 
     result = submit(deal, sign_verdict(deal, verdict))
 
@@ -134,15 +136,21 @@ def test_the_merchant_may_refund_during_the_appeal_window(market):
     assert credited_since(market, before) == {"buyer": PRICE + DISPUTE_BOND, "merchant": BOND}
 
 
-def test_a_verdict_submitted_after_the_response_window_still_opens_an_appeal_window(market):
-    # Documents the rule as written (doubtful, see the report): the verdict is accepted after
-    # the response deadline, and from then on refundUnanswered (with compensation) is closed.
+def test_an_early_verdict_does_not_shorten_the_merchants_response_window(market):
     deal = disputed_order(market)
-    market.clock.advance_past(deal.order().deadline)
+    response_deadline = deal.order().deadline
     submit(deal, sign_verdict(deal))
-    assert deal.order().status == OrderStatus.VERIFIER_REFUND_PENDING
-    with expect_revert("EscrowUnexpectedStatus", current=OrderStatus.VERIFIER_REFUND_PENDING):
-        deal.client("stranger").refund_unanswered(deal.order_id)
+    assert deal.order().deadline == response_deadline  # the appeal ends no earlier
+
+
+def test_a_verdict_after_the_response_window_is_refused_and_the_silent_rule_applies(market):
+    deal = disputed_order(market)
+    deadline = deal.order().deadline
+    market.clock.advance_past(deadline)
+    with expect_revert("EscrowDeadlinePassed", orderId=deal.order_id, deadline=deadline):
+        submit(deal, sign_verdict(deal))
+    deal.client("stranger").refund_unanswered(deal.order_id)
+    assert deal.order().status == OrderStatus.REFUNDED
 
 
 # ---------------------------------------------------------------------------- refusals
