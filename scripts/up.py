@@ -93,7 +93,18 @@ def _print_summary(deployment: Deployment) -> None:
     )
 
 
+def _stop_on_signals() -> None:
+    """Ctrl-C and `kill` both end the loop below, which stops Anvil (and Anvil saves its state)."""
+
+    def _raise(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, _raise)  # explicit: a background job may inherit SIGINT ignored
+    signal.signal(signal.SIGTERM, _raise)
+
+
 def main() -> None:
+    _stop_on_signals()
     if _port_in_use():
         console.print(f"[red]Something already answers on port {PORT}[/red] (another `make up`?). "
                       "Stop it, or set FAIRKEY_PORT.")
@@ -114,7 +125,6 @@ def main() -> None:
         else:
             console.print("[green]resumed the saved marketplace[/green]")
         _print_summary(deployment)
-        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         while node.process and node.process.poll() is None:
             time.sleep(0.5)
         console.print("[red]Anvil stopped unexpectedly[/red]; see .fairkey/anvil.log")
