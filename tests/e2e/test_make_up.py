@@ -1,0 +1,91 @@
+"""`make up` end to end: the real script, real processes, the README's walkthrough commands."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from fairkey.chain.anvil import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _start(home: Path, port: int) -> subprocess.Popen:
+    env = dict(os.environ, FAIRKEY_HOME=str(home), FAIRKEY_PORT=str(port))
+    return subprocess.Popen([sys.executable, "-m", "scripts.up"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def _wait_for(process: subprocess.Popen, marker: str, timeout: float = 120) -> str:
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            if process.poll() is not None:
+                break
+            continue
+        seen.append(line)
+        if marker in line:
+            return "".join(seen)
+    raise AssertionError(f"{marker!r} never appeared:\n{''.join(seen)}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+def _fairkey(home: Path, port: int, account: int, *args: str) -> str:
+    env = dict(os.environ, FAIRKEY_VAULT_PASSPHRASE="demo")
+    done = subprocess.run(
+        [sys.executable, "-m", "fairkey.cli.main", "--home", str(home),
+         "--rpc", f"http://127.0.0.1:{port}", "--dev-account", str(account), *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+@pytest.fixture
+def marketplace(tmp_path):
+    home, port = tmp_path / "fairkey", free_port()
+    process = _start(home, port)
+    try:
+        _wait_for(process, "Ctrl-C stops the chain")
+        yield home, port, process
+    finally:
+        if process.poll() is None:
+            _stop(process)
+
+
+def test_make_up_serves_a_demo_listing_that_can_be_bought_delivered_and_withdrawn(marketplace):
+    home, port, _ = marketplace
+    assert "keys for sale     25" in _fairkey(home, port, 3, "listing", "show", "1")
+
+    order = re.search(r"0x[0-9a-fA-F]{40}", _fairkey(home, port, 3, "buy", "1")).group(0)
+    _fairkey(home, port, 2, "deliver", "--all")
+    shown = _fairkey(home, port, 3, "order", "show", order)
+    assert "commitment ✓ fingerprint ✓" in shown
+    _fairkey(home, port, 3, "confirm", order)
+    assert "withdrew 0.0149 ETH" in _fairkey(home, port, 2, "withdraw")
+
+
+def test_make_up_resumes_the_same_marketplace_after_a_restart(marketplace):
+    home, port, process = marketplace
+    _fairkey(home, port, 3, "buy", "1")
+    _stop(process)
+
+    again = _start(home, port)
+    try:
+        assert "resumed the saved marketplace" in _wait_for(again, "Ctrl-C stops the chain")
+        assert "keys for sale     24" in _fairkey(home, port, 3, "listing", "show", "1")
+    finally:
+        _stop(again)
