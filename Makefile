@@ -56,8 +56,10 @@ $(SOLCX_BINARY_PATH)/solc-v$(SOLC_VERSION): toolchain/solc-shim.js
 	@mkdir -p $(SOLCX_BINARY_PATH)
 	ln -sf ../toolchain/solc-shim.js $@
 
+# --force: ape's incremental compile does not rebuild a contract when only a file it imports
+# changed (seen with DeliveryCrypto.sol), and make only gets here when some source did change.
 .build/__local__.json: $(shell find contracts -name '*.sol' -not -path '*/.cache/*') ape-config.yaml node_modules/.installed
-	$(VENV)/bin/ape compile
+	$(VENV)/bin/ape compile --force
 	@touch $@
 
 clean:

@@ -29,6 +29,8 @@ library DeliveryCrypto {
     //                                                   already; kept so the proof stands on its own)
     uint8 internal constant FAULT_COMMITMENT = 3; //    keccak(plaintext) != committed c
     uint8 internal constant FAULT_FINGERPRINT = 4; //   fingerprint of the key part != committed f
+    uint8 internal constant FAULT_NOT_TRIMMED = 5; //   the key starts or ends with whitespace: " KEY"
+    //                                                   would dodge the registry entry of "KEY"
 
     /// @notice True when (x, y) is a point of secp256k1 (y² = x³ + 7 mod p).
     function isOnCurve(uint256 x, uint256 y) internal pure returns (bool) {
@@ -90,6 +92,7 @@ library DeliveryCrypto {
         bytes memory plain = _xorKeystream(r.ciphertext, z, orderId);
         if (keccak256(plain) != r.commitment) return FAULT_COMMITMENT;
         if (_fingerprintOfKeyPart(plain) != r.fingerprint) return FAULT_FINGERPRINT;
+        if (!_isTrimmed(plain)) return FAULT_NOT_TRIMMED;
         return FAULT_NONE;
     }
 
@@ -127,5 +130,38 @@ library DeliveryCrypto {
             let start := add(data, sub(SALT_BYTES, FINGERPRINT_DOMAIN_BYTES))
             f := keccak256(start, add(FINGERPRINT_DOMAIN_BYTES, sub(len, SALT_BYTES)))
         }
+    }
+
+    /// @dev The key part (plain[32:]) neither starts nor ends with a whitespace character, as
+    /// the SDK trims keys (Python's str.isspace()). Invalid UTF-8 counts as not whitespace.
+    function _isTrimmed(bytes memory plain) private pure returns (bool) {
+        uint256 len = plain.length;
+        if (_isSpace(_codePointAt(plain, SALT_BYTES))) return false;
+        uint256 last = len - 1; // step back over UTF-8 continuation bytes (10xxxxxx), at most 3
+        while (last > SALT_BYTES && uint8(plain[last]) & 0xC0 == 0x80 && len - last < 4) last--;
+        return !_isSpace(_codePointAt(plain, last));
+    }
+
+    /// @dev The code point of the UTF-8 sequence starting at `i`; type(uint256).max if invalid.
+    function _codePointAt(bytes memory b, uint256 i) private pure returns (uint256) {
+        uint256 c = uint8(b[i]);
+        uint256 n = b.length;
+        if (c < 0x80) return c;
+        if (c & 0xE0 == 0xC0 && i + 1 < n) return ((c & 0x1F) << 6) | (uint8(b[i + 1]) & 0x3F);
+        if (c & 0xF0 == 0xE0 && i + 2 < n) {
+            return ((c & 0x0F) << 12) | ((uint256(uint8(b[i + 1])) & 0x3F) << 6) | (uint8(b[i + 2]) & 0x3F);
+        }
+        if (c & 0xF8 == 0xF0 && i + 3 < n) {
+            return ((c & 0x07) << 18) | ((uint256(uint8(b[i + 1])) & 0x3F) << 12)
+                | ((uint256(uint8(b[i + 2])) & 0x3F) << 6) | (uint8(b[i + 3]) & 0x3F);
+        }
+        return type(uint256).max;
+    }
+
+    /// @dev Python's str.isspace() code points: what `normalise_key` trims.
+    function _isSpace(uint256 cp) private pure returns (bool) {
+        return (cp >= 0x09 && cp <= 0x0D) || (cp >= 0x1C && cp <= 0x20) || cp == 0x85 || cp == 0xA0
+            || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029
+            || cp == 0x202F || cp == 0x205F || cp == 0x3000;
     }
 }

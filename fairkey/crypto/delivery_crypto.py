@@ -181,8 +181,13 @@ class DeliveryCheck:
 
     @property
     def provable_misdelivery(self) -> bool:
-        """A mismatch the contract can see by re-decrypting (c or f does not match)."""
-        return not (self.commitment_ok and self.fingerprint_ok)
+        """A fault the contract can see by re-decrypting: c or f does not match, or the key is
+        not trimmed (``" KEY"`` would dodge the registry entry of ``"KEY"``)."""
+        from fairkey.crypto.records import is_trimmed  # records imports this module
+
+        if not (self.commitment_ok and self.fingerprint_ok):
+            return True
+        return len(self.plaintext) > SALT_BYTES and not is_trimmed(self.plaintext[SALT_BYTES:])
 
 
 def check_delivery(

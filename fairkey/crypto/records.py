@@ -27,6 +27,7 @@ FAULT_BAD_EPHEMERAL = 1  # z cannot be derived (E.x >= n, not on the curve, bad 
 FAULT_BAD_LENGTH = 2  # ciphertext is not 33..288 bytes
 FAULT_COMMITMENT = 3  # keccak(P) != c
 FAULT_FINGERPRINT = 4  # keccak(DOMAIN || P[32:]) != f
+FAULT_NOT_TRIMMED = 5  # the key part starts or ends with whitespace (dodges the registry)
 
 _MIN_PLAINTEXT = SALT_BYTES + 1
 _MAX_PLAINTEXT = SALT_BYTES + MAX_KEY_BYTES
@@ -165,6 +166,8 @@ def find_fault(buyer_secret: int, order_id: int, record: DeliveryRecord) -> int:
         return FAULT_COMMITMENT
     if key_fingerprint(plain[SALT_BYTES:]) != record.fingerprint:
         return FAULT_FINGERPRINT
+    if not is_trimmed(plain[SALT_BYTES:]):
+        return FAULT_NOT_TRIMMED
     return FAULT_NONE
 
 
@@ -201,3 +204,14 @@ def build_misdelivery_proof(
     if proof.fault == FAULT_NONE:
         raise ValueError("the delivery matches its commitment: there is no misdelivery to prove")
     return proof
+
+
+def is_trimmed(key: bytes) -> bool:
+    """The contract's view of a normalised key: its first and last characters are not
+    whitespace (str.isspace(), what normalise_key trims). Invalid UTF-8 counts as not space."""
+    first = key[:4].decode("utf-8", errors="replace")[:1]
+    tail = key[-4:]
+    # the last character starts at the last byte that is not a UTF-8 continuation byte
+    start = max((i for i in range(len(tail)) if tail[i] & 0xC0 != 0x80), default=0)
+    last = tail[start:].decode("utf-8", errors="replace")[:1]
+    return not (first.isspace() or last.isspace())

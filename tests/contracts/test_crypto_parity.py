@@ -51,3 +51,28 @@ def test_a_record_that_differs_from_the_delivered_one_is_refused(market):
     with pytest.raises(ContractRevert) as err:
         market.client("buyer").prove_misdelivery(order_id, key.secret, forged)
     assert err.value.name == "EscrowRecordMismatch"
+
+
+@pytest.mark.parametrize("raw_key", [b"USED-KEY-0001\r", " USED-KEY-0002".encode(), "USED-KEY-0003\u3000".encode()])
+def test_a_key_with_surrounding_whitespace_is_a_provable_fault(market, raw_key):
+    """A merchant re-selling "KEY" as "KEY\\r" would dodge the fingerprint registry: the contract
+    sees the untrimmed key on decryption (fault 5), exactly as the SDK does."""
+    from fairkey.crypto.keys import commitment, fingerprint, new_salt
+    from fairkey.crypto.merkle import MerkleTree, leaf_hash
+    from fairkey.crypto.records import FAULT_NOT_TRIMMED
+    from fairkey.flows.merchant import buyer_key_of, seal_unit
+
+    listing = market.make_listing()
+    salt = new_salt()
+    c, f = commitment(salt, raw_key), fingerprint(raw_key)
+    tree = MerkleTree.build([leaf_hash(0, c, f)])
+    market.client("merchant").commit_stock(listing, tree.root, 1)
+    order_id, key = market.make_order(listing)
+    record = seal_unit(order_id, buyer_key_of(market.client("stranger"), order_id), root=tree.root,
+                       index=0, plaintext=salt + raw_key, commitment=c, fingerprint=f)
+    market.client("merchant").deliver(order_id, record, tree.proof(0))
+
+    assert find_fault(key.secret, order_id, record) == FAULT_NOT_TRIMMED
+    result = market.client("buyer").prove_misdelivery(order_id, key.secret, record)
+    assert result.event("MisdeliveryProven").args["fault"] == FAULT_NOT_TRIMMED
+    assert market.client("buyer").order(order_id).status == OrderStatus.REFUNDED

@@ -23,8 +23,9 @@ from fairkey.crypto.delivery_crypto import (
     shared_secret,
     xor_cipher,
 )
-from fairkey.crypto.keys import StockUnit, commitment, fingerprint, new_salt
+from fairkey.crypto.keys import StockUnit, commitment, fingerprint, new_salt, normalise_key
 from fairkey.crypto.records import (
+    is_trimmed,
     FAULT_BAD_EPHEMERAL,
     FAULT_BAD_LENGTH,
     FAULT_COMMITMENT,
@@ -358,7 +359,22 @@ def test_a_key_that_is_not_normalised_is_not_ok_even_if_it_matches() -> None:
     assert check.commitment_ok and check.fingerprint_ok
     assert not check.canonical
     assert not check.ok
-    assert not check.provable_misdelivery  # the contract cannot see the difference
+    assert check.provable_misdelivery  # the contract checks the key is trimmed (fault 5)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [b" KEY", b"KEY\r", b"KEY\n", b"\tKEY", "KEY\u3000".encode(), "\u00a0KEY".encode(),
+     "KEY\u2009".encode()],
+)
+def test_is_trimmed_sees_whitespace_that_normalisation_would_remove(key: bytes) -> None:
+    assert not is_trimmed(key)
+    assert is_trimmed(normalise_key(key))
+
+
+@pytest.mark.parametrize("key", [b"KEY", "\u5361\u5bc6-\u00e9".encode(), b"A", "\U0001f511".encode()])
+def test_is_trimmed_accepts_normalised_keys(key: bytes) -> None:
+    assert is_trimmed(key)
 
 
 def test_open_and_check_decrypts_and_checks_in_one_step() -> None:
