@@ -33,8 +33,18 @@ ROLES = {"operator": 0, "treasury": 1, "merchant": 2, "buyer": 3, "verifier": 5}
 
 def _fairkey(*args: str, account: int) -> str:
     """Run the real `fairkey` command as dev account `account`; fail loudly with its output."""
-    cmd = [sys.executable, "-m", "fairkey.cli.main", "--home", str(HOME),
-           "--rpc", f"http://127.0.0.1:{PORT}", "--dev-account", str(account), *args]
+    cmd = [
+        sys.executable,
+        "-m",
+        "fairkey.cli.main",
+        "--home",
+        str(HOME),
+        "--rpc",
+        f"http://127.0.0.1:{PORT}",
+        "--dev-account",
+        str(account),
+        *args,
+    ]
     env = dict(os.environ, FAIRKEY_VAULT_PASSPHRASE=DEMO_PASSPHRASE)
     done = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if done.returncode != 0:
@@ -55,20 +65,45 @@ def _deployment_alive(w3: Web3, path: Path) -> Deployment | None:
     if not path.exists():
         return None
     deployment = Deployment.load(path)
-    if deployment.chain_id != w3.eth.chain_id or w3.eth.get_code(deployment.escrow) in (b"", b"\x00"):
+    if deployment.chain_id != w3.eth.chain_id or w3.eth.get_code(deployment.escrow) in (
+        b"",
+        b"\x00",
+    ):
         return None
     return deployment
 
 
 def _seed_demo() -> None:
     with console.status("demo merchant: listing, key import, stock commitment…"):
-        _fairkey("listing", "create", "--price", "0.01", "--bond", "0.005", "--dispute-bond", "0.001",
-                 "--delivery-window", "1h", "--confirm-window", "24h", "--response-window", "12h",
-                 "--appeal-window", "2h", "--max-replacements", "2",
-                 "--verifier", dev_accounts(6)[ROLES["verifier"]].address,
-                 "--description", "Steam Wallet card, 50 USD, global (demo)", account=ROLES["merchant"])
+        _fairkey(
+            "listing",
+            "create",
+            "--price",
+            "0.01",
+            "--bond",
+            "0.005",
+            "--dispute-bond",
+            "0.001",
+            "--delivery-window",
+            "1h",
+            "--confirm-window",
+            "24h",
+            "--response-window",
+            "12h",
+            "--appeal-window",
+            "2h",
+            "--max-replacements",
+            "2",
+            "--verifier",
+            dev_accounts(6)[ROLES["verifier"]].address,
+            "--description",
+            "Steam Wallet card, 50 USD, global (demo)",
+            account=ROLES["merchant"],
+        )
         keys = write_demo_keys(HOME / "demo" / "supplier-batch-1.txt", 25)
-        _fairkey("stock", "import", str(keys), "--supplier", "demo-supplier", account=ROLES["merchant"])
+        _fairkey(
+            "stock", "import", str(keys), "--supplier", "demo-supplier", account=ROLES["merchant"]
+        )
         _fairkey("stock", "commit", "1", "--listing", "1", account=ROLES["merchant"])
 
 
@@ -106,8 +141,10 @@ def _stop_on_signals() -> None:
 def main() -> None:
     _stop_on_signals()
     if _port_in_use():
-        console.print(f"[red]Something already answers on port {PORT}[/red] (another `make up`?). "
-                      "Stop it, or set FAIRKEY_PORT.")
+        console.print(
+            f"[red]Something already answers on port {PORT}[/red] (another `make up`?). "
+            "Stop it, or set FAIRKEY_PORT."
+        )
         raise SystemExit(1)
     HOME.mkdir(parents=True, exist_ok=True)
     node = AnvilNode(port=PORT, state_file=HOME / "anvil-state.json", log_file=HOME / "anvil.log")

@@ -20,10 +20,17 @@ ROLES = ["deployer", "treasury", "merchant", "buyer", "stranger", "verifier", "m
 
 def _ensure_compiled() -> None:
     if not manifest_path().exists():
-        env = dict(os.environ, SOLCX_BINARY_PATH=str(PROJECT_ROOT / ".solcx"),
-                   APE_DATA_FOLDER=str(PROJECT_ROOT / ".ape"))
-        subprocess.run([str(Path(PROJECT_ROOT) / ".venv" / "bin" / "ape"), "compile"], cwd=PROJECT_ROOT,
-                       env=env, check=True)
+        env = dict(
+            os.environ,
+            SOLCX_BINARY_PATH=str(PROJECT_ROOT / ".solcx"),
+            APE_DATA_FOLDER=str(PROJECT_ROOT / ".ape"),
+        )
+        subprocess.run(
+            [str(Path(PROJECT_ROOT) / ".venv" / "bin" / "ape"), "compile"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            check=True,
+        )
 
 
 @pytest.fixture(scope="session")
@@ -56,5 +63,7 @@ def market(w3, accounts, deployed):
     session, deployment = deployed
     clock = ChainClock(w3)
     snapshot = clock.snapshot()
-    yield Market(w3, deployment.escrow, deployment.arbitrator, deployment.token, session, accounts, clock)
+    yield Market(
+        w3, deployment.escrow, deployment.arbitrator, deployment.token, session, accounts, clock
+    )
     clock.revert(snapshot)

@@ -34,7 +34,8 @@ def dev_accounts(count: int = 10) -> list:
     """Local accounts (with private keys) for Anvil's development mnemonic."""
     Account.enable_unaudited_hdwallet_features()
     return [
-        Account.from_mnemonic(DEV_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}") for i in range(count)
+        Account.from_mnemonic(DEV_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}")
+        for i in range(count)
     ]
 
 
@@ -63,13 +64,20 @@ class AnvilNode:
     def start(self, timeout: float = 20.0) -> AnvilNode:
         cmd = [
             anvil_binary(),
-            "--port", str(self.port),
-            "--host", "127.0.0.1",
-            "--accounts", str(self.accounts),
-            "--balance", "1000000",
-            "--chain-id", str(self.chain_id),
-            "--mnemonic", DEV_MNEMONIC,
-            "--hardfork", "prague",
+            "--port",
+            str(self.port),
+            "--host",
+            "127.0.0.1",
+            "--accounts",
+            str(self.accounts),
+            "--balance",
+            "1000000",
+            "--chain-id",
+            str(self.chain_id),
+            "--mnemonic",
+            DEV_MNEMONIC,
+            "--hardfork",
+            "prague",
         ]
         if self.block_time:
             cmd += ["--block-time", str(self.block_time)]

@@ -31,7 +31,9 @@ class Artifacts:
         try:
             return self.contracts[name]
         except KeyError:
-            raise ArtifactsMissing(f"contract {name!r} is not in the build; run `make build`") from None
+            raise ArtifactsMissing(
+                f"contract {name!r} is not in the build; run `make build`"
+            ) from None
 
 
 def manifest_path() -> Path:

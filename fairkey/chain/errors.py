@@ -37,8 +37,16 @@ class ErrorDecoder:
 
     def __init__(self, *abis: list[dict[str, Any]]) -> None:
         self._by_selector: dict[bytes, tuple[str, list[str], list[str]]] = {
-            function_signature_to_4byte_selector("Error(string)"): ("Error", ["message"], ["string"]),
-            function_signature_to_4byte_selector("Panic(uint256)"): ("Panic", ["code"], ["uint256"]),
+            function_signature_to_4byte_selector("Error(string)"): (
+                "Error",
+                ["message"],
+                ["string"],
+            ),
+            function_signature_to_4byte_selector("Panic(uint256)"): (
+                "Panic",
+                ["code"],
+                ["uint256"],
+            ),
         }
         for abi in abis:
             for item in abi:
@@ -47,10 +55,18 @@ class ErrorDecoder:
                 types = [_type_of(i) for i in item["inputs"]]
                 sig = f"{item['name']}({','.join(types)})"
                 names = [i["name"] or f"arg{n}" for n, i in enumerate(item["inputs"])]
-                self._by_selector[function_signature_to_4byte_selector(sig)] = (item["name"], names, types)
+                self._by_selector[function_signature_to_4byte_selector(sig)] = (
+                    item["name"],
+                    names,
+                    types,
+                )
 
     def decode(self, data: str | bytes) -> ContractRevert:
-        raw = bytes.fromhex(data[2:] if data.startswith("0x") else data) if isinstance(data, str) else data
+        raw = (
+            bytes.fromhex(data[2:] if data.startswith("0x") else data)
+            if isinstance(data, str)
+            else data
+        )
         entry = self._by_selector.get(raw[:4])
         if entry is None:
             return ContractRevert("UnknownRevert", {"data": raw}, to_hex(raw))

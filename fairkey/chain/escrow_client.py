@@ -71,17 +71,23 @@ class EscrowClient:
     def set_active(self, listing_id: int, active: bool) -> TxResult:
         return self._send(self.f.setActive(listing_id, active))
 
-    def commit_stock(self, listing_id: int, root: bytes, count: int, supplier: str | bytes = b"") -> TxResult:
+    def commit_stock(
+        self, listing_id: int, root: bytes, count: int, supplier: str | bytes = b""
+    ) -> TxResult:
         listing = self.listing(listing_id)
         value = self._prepare_payment(listing.token, count * listing.bond_per_unit)
-        return self._send(self.f.commitStock(listing_id, root, count, supplier_tag(supplier)), value)
+        return self._send(
+            self.f.commitStock(listing_id, root, count, supplier_tag(supplier)), value
+        )
 
     def revoke_batch(self, root: bytes) -> TxResult:
         return self._send(self.f.revokeBatch(root))
 
     # ------------------------------------------------------------------ orders
 
-    def pay(self, listing_id: int, buyer_key_x: int, buyer_key_y: int, price: int | None = None) -> TxResult:
+    def pay(
+        self, listing_id: int, buyer_key_x: int, buyer_key_y: int, price: int | None = None
+    ) -> TxResult:
         listing = self.listing(listing_id)
         value = self._prepare_payment(listing.token, listing.price if price is None else price)
         return self._send(self.f.pay(listing_id, buyer_key_x, buyer_key_y), value)
@@ -101,19 +107,25 @@ class EscrowClient:
     def refund(self, order_id: int) -> TxResult:
         return self._send(self.f.refund(order_id))
 
-    def dispute(self, order_id: int, reason: DisputeReason, evidence_hash: bytes = b"\0" * 32) -> TxResult:
+    def dispute(
+        self, order_id: int, reason: DisputeReason, evidence_hash: bytes = b"\0" * 32
+    ) -> TxResult:
         order = self.order(order_id)
         listing = self.listing(order.listing_id)
         value = self._prepare_payment(listing.token, listing.dispute_bond)
         return self._send(self.f.dispute(order_id, int(reason), evidence_hash), value)
 
-    def prove_misdelivery(self, order_id: int, buyer_secret: int, record: DeliveryRecord) -> TxResult:
+    def prove_misdelivery(
+        self, order_id: int, buyer_secret: int, record: DeliveryRecord
+    ) -> TxResult:
         return self._send(self.f.proveMisdelivery(order_id, buyer_secret, record.as_struct()))
 
     def submit_verdict(
         self, order_id: int, record: DeliveryRecord, verdict: int, deadline: int, signature: bytes
     ) -> TxResult:
-        return self._send(self.f.submitVerdict(order_id, record.as_struct(), verdict, deadline, signature))
+        return self._send(
+            self.f.submitVerdict(order_id, record.as_struct(), verdict, deadline, signature)
+        )
 
     def execute_verifier_refund(self, order_id: int) -> TxResult:
         return self._send(self.f.executeVerifierRefund(order_id))
@@ -121,7 +133,9 @@ class EscrowClient:
     def replace(self, order_id: int, record: DeliveryRecord, proof: list[bytes]) -> TxResult:
         return self._send(self.f.replace(order_id, record.as_struct(), proof))
 
-    def contest(self, order_id: int, evidence_hash: bytes = b"\0" * 32, fee: int | None = None) -> TxResult:
+    def contest(
+        self, order_id: int, evidence_hash: bytes = b"\0" * 32, fee: int | None = None
+    ) -> TxResult:
         if fee is None:
             fee = self.arbitration_cost(order_id)
         return self._send(self.f.contest(order_id, evidence_hash), fee)
@@ -136,7 +150,9 @@ class EscrowClient:
         return self._send(self.f.withdraw(Web3.to_checksum_address(token)))
 
     def withdraw_to(self, token: str, to: str) -> TxResult:
-        return self._send(self.f.withdrawTo(Web3.to_checksum_address(token), Web3.to_checksum_address(to)))
+        return self._send(
+            self.f.withdrawTo(Web3.to_checksum_address(token), Web3.to_checksum_address(to))
+        )
 
     # ------------------------------------------------------------------ administration
 
@@ -181,21 +197,37 @@ class EscrowClient:
         order = self.order(order_id)
         listing = self.listing(order.listing_id)
         court = self.session.contract("IArbitrator", self.session.call(self.f.arbitrator()))
-        parties = self.session.w3.codec.encode(["address", "address"], [order.buyer, listing.merchant])
+        parties = self.session.w3.codec.encode(
+            ["address", "address"], [order.buyer, listing.merchant]
+        )
         return court.functions.arbitrationCost(parties).call()
 
-    def verdict_digest(self, order_id: int, delivery_no: int, fingerprint: bytes, verdict: int, deadline: int) -> bytes:
-        return self.session.call(self.f.verdictDigest(order_id, delivery_no, fingerprint, verdict, deadline))
+    def verdict_digest(
+        self, order_id: int, delivery_no: int, fingerprint: bytes, verdict: int, deadline: int
+    ) -> bytes:
+        return self.session.call(
+            self.f.verdictDigest(order_id, delivery_no, fingerprint, verdict, deadline)
+        )
 
     # ------------------------------------------------------------------ events
 
-    def events(self, name: str, from_block: int = 0, to_block: int | str = "latest", **filters: Any) -> list:
+    def events(
+        self, name: str, from_block: int = 0, to_block: int | str = "latest", **filters: Any
+    ) -> list:
         """Decoded `name` events, optionally filtered by indexed arguments."""
         event = getattr(self.contract.events, name)
-        decoded = event.get_logs(from_block=from_block, to_block=to_block, argument_filters=filters or None)
+        decoded = event.get_logs(
+            from_block=from_block, to_block=to_block, argument_filters=filters or None
+        )
         return [
-            Event(d["event"], dict(d["args"]), d["address"], d["blockNumber"], d["transactionHash"].hex(),
-                  d["logIndex"])
+            Event(
+                d["event"],
+                dict(d["args"]),
+                d["address"],
+                d["blockNumber"],
+                d["transactionHash"].hex(),
+                d["logIndex"],
+            )
             for d in decoded
         ]
 

@@ -68,7 +68,9 @@ class ChainSession:
         return clone
 
     def contract(self, name: str, address: str):
-        return self.w3.eth.contract(address=Web3.to_checksum_address(address), abi=self.artifacts[name].abi)
+        return self.w3.eth.contract(
+            address=Web3.to_checksum_address(address), abi=self.artifacts[name].abi
+        )
 
     # ------------------------------------------------------------------ transactions
 

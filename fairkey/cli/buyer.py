@@ -67,33 +67,51 @@ def buy(ctx: typer.Context, listing_id: ListingArg) -> None:
     result = client.pay(listing_id, key.x, key.y)
     paid = result.event("OrderPaid").args
     order_id = paid["orderId"]
-    book.add(PaidOrder(order_ref(order_id), index, deployment.chain_id,
-                       Web3.to_checksum_address(deployment.escrow), listing_id,
-                       result.receipt["transactionHash"].to_0x_hex()))
+    book.add(
+        PaidOrder(
+            order_ref(order_id),
+            index,
+            deployment.chain_id,
+            Web3.to_checksum_address(deployment.escrow),
+            listing_id,
+            result.receipt["transactionHash"].to_0x_hex(),
+        )
+    )
     ok(f"order {order_ref(order_id)} paid")
-    fields("order", [
-        ("order id", order_ref(order_id)),
-        ("listing", str(listing_id)),
-        ("price", token.show(paid["price"])),
-        ("delivery deadline", format_deadline(paid["deliveryDeadline"], app.chain_now())),
-        ("order key index", str(index)),
-    ])
-    say(f"the merchant delivers before the deadline; then: fairkey order show "
-        f"{order_ref(order_id)}")
+    fields(
+        "order",
+        [
+            ("order id", order_ref(order_id)),
+            ("listing", str(listing_id)),
+            ("price", token.show(paid["price"])),
+            ("delivery deadline", format_deadline(paid["deliveryDeadline"], app.chain_now())),
+            ("order key index", str(index)),
+        ],
+    )
+    say(
+        f"the merchant delivers before the deadline; then: fairkey order show {order_ref(order_id)}"
+    )
 
 
 def confirm(
     ctx: typer.Context,
     order_id: OrderArg,
-    force: Annotated[bool, typer.Option("--force", help="Confirm even if the delivered key "
-                                        "does not check out.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Confirm even if the delivered key does not check out.")
+    ] = False,
 ) -> None:
     """Accept the delivered key: the merchant is paid (this cannot be undone)."""
     app = state(ctx)
     order = existing_order(app, order_id)
     require_buyer(app, order_id, order)
-    require_status(order_id, order, OrderStatus.DELIVERED, OrderStatus.DISPUTED,
-                   OrderStatus.VERIFIER_REFUND_PENDING, action="confirm")
+    require_status(
+        order_id,
+        order,
+        OrderStatus.DELIVERED,
+        OrderStatus.DISPUTED,
+        OrderStatus.VERIFIER_REFUND_PENDING,
+        action="confirm",
+    )
     opened, _ = open_as_buyer(app, order_id)
     if not opened.check.ok and not force:
         raise CliError(
@@ -102,17 +120,24 @@ def confirm(
         )
     args = app.client.confirm(order_id).event("OrderCompleted").args
     token = app.tokens.get(app.reader.listing(order.listing_id).token)
-    ok(f"order {order_ref(order_id)} confirmed: the merchant receives "
-       f"{token.show(args['merchantAmount'])} (fee {token.show(args['fee'])})")
+    ok(
+        f"order {order_ref(order_id)} confirmed: the merchant receives "
+        f"{token.show(args['merchantAmount'])} (fee {token.show(args['fee'])})"
+    )
 
 
 def dispute(
     ctx: typer.Context,
     order_id: OrderArg,
     reason: Annotated[Reason, typer.Option(help="Why the key is not good.")],
-    evidence: Annotated[Path | None, typer.Option(help="Evidence file (a screenshot, the "
-                                                  "issuer's answer): only its keccak hash "
-                                                  "goes on chain; keep the file.")] = None,
+    evidence: Annotated[
+        Path | None,
+        typer.Option(
+            help="Evidence file (a screenshot, the "
+            "issuer's answer): only its keccak hash "
+            "goes on chain; keep the file."
+        ),
+    ] = None,
 ) -> None:
     """Dispute the delivered key inside the confirm window (deposits the dispute bond)."""
     app = state(ctx)
@@ -127,13 +152,17 @@ def dispute(
     listing = app.reader.listing(order.listing_id)
     token = app.tokens.get(listing.token)
     args = app.client.dispute(order_id, reason.on_chain, evidence_hash).event("OrderDisputed").args
-    ok(f"order {order_ref(order_id)} disputed ({reason.value}); dispute bond "
-       f"{token.show(listing.dispute_bond)} deposited")
+    ok(
+        f"order {order_ref(order_id)} disputed ({reason.value}); dispute bond "
+        f"{token.show(listing.dispute_bond)} deposited"
+    )
     if evidence is not None:
         say(f"evidence hash on chain: 0x{evidence_hash.hex()} (keep {evidence})")
-    say(f"the merchant must refund, replace or contest before "
+    say(
+        f"the merchant must refund, replace or contest before "
         f"{format_deadline(args['responseDeadline'], app.chain_now())}; if they stay silent, "
-        f"`fairkey refund-late {order_ref(order_id)}` refunds you after that")
+        f"`fairkey refund-late {order_ref(order_id)}` refunds you after that"
+    )
 
 
 def prove(ctx: typer.Context, order_id: OrderArg) -> None:
@@ -141,17 +170,27 @@ def prove(ctx: typer.Context, order_id: OrderArg) -> None:
     app = state(ctx)
     order = existing_order(app, order_id)
     require_buyer(app, order_id, order)
-    require_status(order_id, order, OrderStatus.DELIVERED, OrderStatus.DISPUTED,
-                   OrderStatus.VERIFIER_REFUND_PENDING, action="a misdelivery proof")
+    require_status(
+        order_id,
+        order,
+        OrderStatus.DELIVERED,
+        OrderStatus.DISPUTED,
+        OrderStatus.VERIFIER_REFUND_PENDING,
+        action="a misdelivery proof",
+    )
     opened, key = open_as_buyer(app, order_id)
     if not opened.check.provable_misdelivery:
         ok(f"the delivery is correct ({check_marks(opened)}): there is nothing to prove")
         if not opened.check.canonical:
-            warn("but the key is not in canonical form (surrounding spaces or bad length); "
-                 f"dispute it: fairkey dispute {order_ref(order_id)} --reason wrong-content")
+            warn(
+                "but the key is not in canonical form (surrounding spaces or bad length); "
+                f"dispute it: fairkey dispute {order_ref(order_id)} --reason wrong-content"
+            )
         return
     result = prove_misdelivery(app.client, opened, key)
     refund = result.event("OrderRefunded").args
     token = app.tokens.get(app.reader.listing(order.listing_id).token)
-    ok(f"misdelivery proven on chain: {token.show(refund['buyerAmount'])} credited to you "
-       f"(compensation {token.show(refund['compensation'])}); collect it with `fairkey withdraw`")
+    ok(
+        f"misdelivery proven on chain: {token.show(refund['buyerAmount'])} credited to you "
+        f"(compensation {token.show(refund['compensation'])}); collect it with `fairkey withdraw`"
+    )

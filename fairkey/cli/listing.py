@@ -15,8 +15,9 @@ from fairkey.cli.lookup import ZERO_ADDRESS, ListingArg, existing_listing
 from fairkey.cli.output import fields, ok, say
 from fairkey.cli.units import format_duration, parse_duration
 
-app = typer.Typer(help="Create and inspect listings (a product, its price and its rules).",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Create and inspect listings (a product, its price and its rules).", no_args_is_help=True
+)
 
 
 def _duration(text: str) -> int:
@@ -40,22 +41,28 @@ def _amount(help_text: str) -> OptionInfo:
 def create(
     ctx: typer.Context,
     price: Annotated[str, _amount("Price of one key")],
-    bond: Annotated[str, _amount("Bond locked per committed key; compensates the buyer on a "
-                                 "proven fault")],
+    bond: Annotated[
+        str, _amount("Bond locked per committed key; compensates the buyer on a proven fault")
+    ],
     dispute_bond: Annotated[str, _amount("Deposit a buyer pays to open a dispute")],
     delivery_window: Annotated[int, _window("Time from payment to delivery")],
-    confirm_window: Annotated[int, _window("Time from delivery for the buyer to confirm or "
-                                           "dispute")],
+    confirm_window: Annotated[
+        int, _window("Time from delivery for the buyer to confirm or dispute")
+    ],
     response_window: Annotated[int, _window("Time for the merchant to answer a dispute")],
     appeal_window: Annotated[int, _window("Time to appeal a verifier's verdict")],
-    description: Annotated[str, typer.Option(help="Product description (its keccak hash goes "
-                                             "on chain).")],
-    token: Annotated[str, typer.Option(help="eth, demo (the deployment's demo token) or an "
-                                       "ERC-20 address.")] = "eth",
-    max_replacements: Annotated[int, typer.Option(min=0, max=255, help="Replacement keys the "
-                                                  "merchant may send per order.")] = 2,
-    verifier: Annotated[str | None, typer.Option(help="Address that may attest a key invalid "
-                                                 "(default: none).")] = None,
+    description: Annotated[
+        str, typer.Option(help="Product description (its keccak hash goes on chain).")
+    ],
+    token: Annotated[
+        str, typer.Option(help="eth, demo (the deployment's demo token) or an ERC-20 address.")
+    ] = "eth",
+    max_replacements: Annotated[
+        int, typer.Option(min=0, max=255, help="Replacement keys the merchant may send per order.")
+    ] = 2,
+    verifier: Annotated[
+        str | None, typer.Option(help="Address that may attest a key invalid (default: none).")
+    ] = None,
 ) -> None:
     """Open a listing; you (the signing account) are its merchant. Prints the listing id."""
     app_state = state(ctx)
@@ -78,10 +85,14 @@ def create(
         description_hash=Web3.keccak(text=description),
     )
     listing_id = app_state.client.create_listing(terms)
-    ok(f"listing {listing_id} created: {pay_token.show(terms.price)} per key, "
-       f"bond {pay_token.show(terms.bond_per_unit)} per key")
-    say(f"next: fairkey stock import FILE --supplier NAME, then fairkey stock commit BATCH "
-        f"--listing {listing_id}")
+    ok(
+        f"listing {listing_id} created: {pay_token.show(terms.price)} per key, "
+        f"bond {pay_token.show(terms.bond_per_unit)} per key"
+    )
+    say(
+        f"next: fairkey stock import FILE --supplier NAME, then fairkey stock commit BATCH "
+        f"--listing {listing_id}"
+    )
 
 
 @app.command("show")
@@ -91,19 +102,22 @@ def show(ctx: typer.Context, listing_id: ListingArg) -> None:
     listing = existing_listing(app_state, listing_id)
     token = app_state.tokens.get(listing.token)
     no_verifier = int(listing.verifier, 16) == 0
-    fields(f"listing {listing_id}", [
-        ("merchant", listing.merchant),
-        ("active", "yes" if listing.active else "no (closed to new orders)"),
-        ("token", f"{token.symbol} ({token.address})" if not token.is_eth else "ETH"),
-        ("price", token.show(listing.price)),
-        ("keys for sale", str(listing.stock_available)),
-        ("bond per key", token.show(listing.bond_per_unit)),
-        ("dispute bond", token.show(listing.dispute_bond)),
-        ("delivery window", format_duration(listing.delivery_window)),
-        ("confirm window", format_duration(listing.confirm_window)),
-        ("response window", format_duration(listing.response_window)),
-        ("appeal window", format_duration(listing.appeal_window)),
-        ("max replacements", str(listing.max_replacements)),
-        ("verifier", "none" if no_verifier else listing.verifier),
-        ("description hash", "0x" + listing.description_hash.hex()),
-    ])
+    fields(
+        f"listing {listing_id}",
+        [
+            ("merchant", listing.merchant),
+            ("active", "yes" if listing.active else "no (closed to new orders)"),
+            ("token", f"{token.symbol} ({token.address})" if not token.is_eth else "ETH"),
+            ("price", token.show(listing.price)),
+            ("keys for sale", str(listing.stock_available)),
+            ("bond per key", token.show(listing.bond_per_unit)),
+            ("dispute bond", token.show(listing.dispute_bond)),
+            ("delivery window", format_duration(listing.delivery_window)),
+            ("confirm window", format_duration(listing.confirm_window)),
+            ("response window", format_duration(listing.response_window)),
+            ("appeal window", format_duration(listing.appeal_window)),
+            ("max replacements", str(listing.max_replacements)),
+            ("verifier", "none" if no_verifier else listing.verifier),
+            ("description hash", "0x" + listing.description_hash.hex()),
+        ],
+    )

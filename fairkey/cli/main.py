@@ -52,20 +52,30 @@ def main(
     ctx: typer.Context,
     rpc: Annotated[
         str | None,
-        typer.Option("--rpc", help="JSON-RPC URL of the chain node (env FAIRKEY_RPC_URL).",
-                     show_default=False),
+        typer.Option(
+            "--rpc",
+            help="JSON-RPC URL of the chain node (env FAIRKEY_RPC_URL).",
+            show_default=False,
+        ),
     ] = None,
     home: Annotated[
         Path | None,
-        typer.Option("--home", help="Data folder with deployment.json (env FAIRKEY_HOME; "
-                     "default ./.fairkey).", show_default=False),
+        typer.Option(
+            "--home",
+            help="Data folder with deployment.json (env FAIRKEY_HOME; default ./.fairkey).",
+            show_default=False,
+        ),
     ] = None,
     dev_account: Annotated[
         int | None,
-        typer.Option("--dev-account", metavar="N", min=0,
-                     help="Sign as Anvil dev account N (local chain 31337 only) "
-                     "(env FAIRKEY_DEV_ACCOUNT); else FAIRKEY_PRIVATE_KEY signs.",
-                     show_default=False),
+        typer.Option(
+            "--dev-account",
+            metavar="N",
+            min=0,
+            help="Sign as Anvil dev account N (local chain 31337 only) "
+            "(env FAIRKEY_DEV_ACCOUNT); else FAIRKEY_PRIVATE_KEY signs.",
+            show_default=False,
+        ),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:

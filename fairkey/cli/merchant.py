@@ -58,8 +58,10 @@ def _deliver_one(app: AppState, vault: Vault, order_id: int, order: Order) -> di
     vault.mark_delivered(order_id)
     args = result.event("KeyDelivered").args
     until = format_deadline(args["confirmDeadline"], app.chain_now())
-    ok(f"order {order_ref(order_id)}: delivered key {unit.index} of batch {unit.batch_id}; "
-       f"the buyer may confirm or dispute until {until}")
+    ok(
+        f"order {order_ref(order_id)}: delivered key {unit.index} of batch {unit.batch_id}; "
+        f"the buyer may confirm or dispute until {until}"
+    )
     return args
 
 
@@ -72,24 +74,30 @@ def _deliver_single(app: AppState, order_id: int) -> None:
                 # The transaction was mined but the vault missed it (crash): catch up.
                 with contextlib.suppress(VaultError):
                     app.vault().mark_delivered(order_id)
-            ok(f"order {order_ref(order_id)} is already delivered ({order.status.name}); "
-               "nothing to do")
+            ok(
+                f"order {order_ref(order_id)} is already delivered ({order.status.name}); "
+                "nothing to do"
+            )
             return
         if app.has_vault() and app.vault().release_assignment(order_id):
             warn("the key reserved for this order in the vault is back on sale")
         raise CliError(f"order {order_ref(order_id)} is {order.status.name}: nothing to deliver")
     if app.chain_now() > order.deadline:
-        raise CliError(f"order {order_ref(order_id)}: the delivery deadline passed "
-                       f"({format_deadline(order.deadline, app.chain_now())}); the buyer can "
-                       "take a refund with `fairkey refund-late`")
+        raise CliError(
+            f"order {order_ref(order_id)}: the delivery deadline passed "
+            f"({format_deadline(order.deadline, app.chain_now())}); the buyer can "
+            "take a refund with `fairkey refund-late`"
+        )
     _deliver_one(app, app.vault(), order_id, order)
 
 
 def _paid_orders(app: AppState) -> list[tuple[int, Order]]:
     """PAID orders of the signing merchant's listings (from ListingCreated/OrderPaid events)."""
     reader, since = app.reader, app.deployment.block
-    mine = [e.args["listingId"]
-            for e in reader.events("ListingCreated", since, merchant=app.account.address)]
+    mine = [
+        e.args["listingId"]
+        for e in reader.events("ListingCreated", since, merchant=app.account.address)
+    ]
     ids = [
         e.args["orderId"] for lid in mine for e in reader.events("OrderPaid", since, listingId=lid)
     ]
@@ -126,11 +134,18 @@ def _deliver_all(app: AppState) -> None:
 
 def deliver(
     ctx: typer.Context,
-    order_id: Annotated[int | None, typer.Argument(
-        parser=parse_order_arg, metavar="ORDER", help="The buyer's 0x… order id.",
-        show_default=False)] = None,
-    all_: Annotated[bool, typer.Option("--all", help="Deliver every PAID order of your "
-                                       "listings.")] = False,
+    order_id: Annotated[
+        int | None,
+        typer.Argument(
+            parser=parse_order_arg,
+            metavar="ORDER",
+            help="The buyer's 0x… order id.",
+            show_default=False,
+        ),
+    ] = None,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Deliver every PAID order of your listings.")
+    ] = False,
 ) -> None:
     """Deliver a key from your vault, encrypted to the order's buyer key (once per order)."""
     if (order_id is None) == (not all_):
@@ -145,10 +160,16 @@ def deliver(
 def respond(
     ctx: typer.Context,
     order_id: OrderArg,
-    answer: Annotated[Answer, typer.Argument(help="refund the buyer, replace the key from "
-                                             "the vault, or contest (the court decides).")],
-    evidence: Annotated[Path | None, typer.Option(help="contest: evidence file (only its "
-                                                  "keccak hash goes on chain).")] = None,
+    answer: Annotated[
+        Answer,
+        typer.Argument(
+            help="refund the buyer, replace the key from the vault, or contest (the court decides)."
+        ),
+    ],
+    evidence: Annotated[
+        Path | None,
+        typer.Option(help="contest: evidence file (only its keccak hash goes on chain)."),
+    ] = None,
 ) -> None:
     """Answer a dispute on one of your orders (refund also works before delivery)."""
     app = state(ctx)
@@ -158,8 +179,13 @@ def respond(
     if answer is Answer.refund:
         _refund(app, order_id, order, listing)
         return
-    require_status(order_id, order, OrderStatus.DISPUTED, OrderStatus.VERIFIER_REFUND_PENDING,
-                   action=answer.value)
+    require_status(
+        order_id,
+        order,
+        OrderStatus.DISPUTED,
+        OrderStatus.VERIFIER_REFUND_PENDING,
+        action=answer.value,
+    )
     if answer is Answer.replace:
         _replace(app, order_id, order)
     else:
@@ -169,8 +195,10 @@ def respond(
 def _refund(app: AppState, order_id: int, order: Order, listing: Listing) -> None:
     args = app.client.refund(order_id).event("OrderRefunded").args
     token = app.tokens.get(listing.token)
-    ok(f"order {order_ref(order_id)} refunded: the buyer is credited "
-       f"{token.show(args['buyerAmount'])}")
+    ok(
+        f"order {order_ref(order_id)} refunded: the buyer is credited "
+        f"{token.show(args['buyerAmount'])}"
+    )
     if order.deliveries == 0 and app.has_vault() and app.vault().release_assignment(order_id):
         say("the key reserved for it in the vault is back on sale")
 
@@ -186,8 +214,10 @@ def _replace(app: AppState, order_id: int, order: Order) -> None:
     result = deliver_assigned(app.client, unit, replacement=True)
     vault.mark_delivered(order_id)
     args = result.event("KeyDelivered").args
-    ok(f"order {order_ref(order_id)}: replacement key {unit.index} of batch {unit.batch_id} "
-       f"delivered (delivery {args['deliveryNo']}); the buyer's dispute bond is returned")
+    ok(
+        f"order {order_ref(order_id)}: replacement key {unit.index} of batch {unit.batch_id} "
+        f"delivered (delivery {args['deliveryNo']}); the buyer's dispute bond is returned"
+    )
 
 
 def _contest(app: AppState, order_id: int, evidence: Path | None) -> None:
@@ -199,6 +229,8 @@ def _contest(app: AppState, order_id: int, evidence: Path | None) -> None:
     client = app.client
     fee = client.arbitration_cost(order_id)
     args = client.contest(order_id, evidence_hash, fee).event("ArbitrationRequested").args
-    ok(f"order {order_ref(order_id)} goes to court (case {args['disputeId']}); arbitration fee "
-       f"{app.tokens.get(ETH).show(fee)} paid; the court rules, or the order splits after "
-       f"{format_deadline(args['timeoutAt'], app.chain_now())}")
+    ok(
+        f"order {order_ref(order_id)} goes to court (case {args['disputeId']}); arbitration fee "
+        f"{app.tokens.get(ETH).show(fee)} paid; the court rules, or the order splits after "
+        f"{format_deadline(args['timeoutAt'], app.chain_now())}"
+    )

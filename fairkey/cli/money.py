@@ -16,8 +16,11 @@ def balance(ctx: typer.Context) -> None:
     app = state(ctx)
     me = app.account.address
     rows = [
-        [token.symbol, token.show(app.reader.credit_of(token.address, me)),
-         token.show(app.tokens.wallet_balance(token, me))]
+        [
+            token.symbol,
+            token.show(app.reader.credit_of(token.address, me)),
+            token.show(app.tokens.wallet_balance(token, me)),
+        ]
         for token in app.tokens.known()
     ]
     table(f"balances of {me}", ["token", "escrow credit (withdrawable)", "wallet"], rows)
@@ -25,8 +28,12 @@ def balance(ctx: typer.Context) -> None:
 
 def withdraw(
     ctx: typer.Context,
-    token: Annotated[str | None, typer.Option(help="eth, demo or a token address (default: "
-                                              "every token you have credit in).")] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            help="eth, demo or a token address (default: every token you have credit in)."
+        ),
+    ] = None,
 ) -> None:
     """Send your escrow credit (payments, refunds, released bonds) to your wallet."""
     app = state(ctx)
@@ -34,8 +41,9 @@ def withdraw(
     if token is not None:
         chosen = app.tokens.resolve(token)
         if app.reader.credit_of(chosen.address, me) == 0:
-            raise ContractRevert("EscrowNothingToWithdraw",
-                                 {"token": chosen.address, "account": me})
+            raise ContractRevert(
+                "EscrowNothingToWithdraw", {"token": chosen.address, "account": me}
+            )
         todo = [chosen]
     else:
         todo = [t for t in app.tokens.known() if app.reader.credit_of(t.address, me)]

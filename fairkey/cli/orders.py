@@ -45,9 +45,13 @@ def show(ctx: typer.Context, order_id: OrderArg) -> None:
     rows.append(("deliveries", str(order.deliveries)))
     for event in reader.events("KeyDelivered", app_state.deployment.block, orderId=order_id):
         a = event.args
-        rows.append((f"  delivery {a['deliveryNo']}",
-                     f"unit {a['unitIndex']} of batch 0x{a['root'].hex()[:12]}…, fingerprint "
-                     f"0x{a['fingerprint'].hex()[:12]}…, block {event.block_number}"))
+        rows.append(
+            (
+                f"  delivery {a['deliveryNo']}",
+                f"unit {a['unitIndex']} of batch 0x{a['root'].hex()[:12]}…, fingerprint "
+                f"0x{a['fingerprint'].hex()[:12]}…, block {event.block_number}",
+            )
+        )
     fields(f"order {order_ref(order_id)}", rows)
     account = app_state.maybe_account
     if account is not None and account.address == order.buyer and order.deliveries:
@@ -64,17 +68,25 @@ def _show_key(app_state: AppState, order_id: int) -> None:
         out.print("[bold]your key:[/bold] ", end="")
         say(opened.key_text or "")
     if check.ok:
-        out.print(f"[bold green]{check_marks(opened)}[/bold green] — the key is exactly what the "
-                  "merchant committed")
+        out.print(
+            f"[bold green]{check_marks(opened)}[/bold green] — the key is exactly what the "
+            "merchant committed"
+        )
         return
-    err.print(f"[bold red]THE DELIVERED KEY DOES NOT CHECK OUT: {check_marks(opened)}"
-              + ("" if check.provable_misdelivery else ", key not in canonical form") + "[/]")
+    err.print(
+        f"[bold red]THE DELIVERED KEY DOES NOT CHECK OUT: {check_marks(opened)}"
+        + ("" if check.provable_misdelivery else ", key not in canonical form")
+        + "[/]"
+    )
     if check.provable_misdelivery:
-        err.print(f"Do not use or confirm it. Prove it on chain (refund + the key's bond): "
-                  f"[bold]fairkey prove {order_ref(order_id)}[/bold]")
+        err.print(
+            f"Do not use or confirm it. Prove it on chain (refund + the key's bond): "
+            f"[bold]fairkey prove {order_ref(order_id)}[/bold]"
+        )
     else:
-        err.print(f"Dispute it: [bold]fairkey dispute {order_ref(order_id)} "
-                  "--reason wrong-content[/bold]")
+        err.print(
+            f"Dispute it: [bold]fairkey dispute {order_ref(order_id)} --reason wrong-content[/bold]"
+        )
 
 
 def settle(ctx: typer.Context, order_id: OrderArg) -> None:
@@ -82,13 +94,16 @@ def settle(ctx: typer.Context, order_id: OrderArg) -> None:
     app_state = state(ctx)
     order = existing_order(app_state, order_id)
     if order.status is not OrderStatus.DELIVERED:
-        raise CliError(f"order {order_ref(order_id)} is {order.status.name}; only a DELIVERED "
-                       "order settles")
+        raise CliError(
+            f"order {order_ref(order_id)} is {order.status.name}; only a DELIVERED order settles"
+        )
     _not_before(app_state, order_id, order.deadline, "confirm window")
     args = app_state.client.settle(order_id).event("OrderCompleted").args
     token = app_state.tokens.get(app_state.reader.listing(order.listing_id).token)
-    ok(f"order {order_ref(order_id)} settled: the merchant is credited "
-       f"{token.show(args['merchantAmount'])}")
+    ok(
+        f"order {order_ref(order_id)} settled: the merchant is credited "
+        f"{token.show(args['merchantAmount'])}"
+    )
 
 
 def refund_late(ctx: typer.Context, order_id: OrderArg) -> None:
@@ -110,16 +125,22 @@ def refund_late(ctx: typer.Context, order_id: OrderArg) -> None:
         _not_before(app_state, order_id, order.deadline, "appeal window")
         result = client.execute_verifier_refund(order_id)
     else:
-        raise CliError(f"order {order_ref(order_id)} is {order.status.name}: no late refund "
-                       "applies (PAID, DISPUTED or VERIFIER_REFUND_PENDING only)")
+        raise CliError(
+            f"order {order_ref(order_id)} is {order.status.name}: no late refund "
+            "applies (PAID, DISPUTED or VERIFIER_REFUND_PENDING only)"
+        )
     args = result.event("OrderRefunded").args
     token = app_state.tokens.get(app_state.reader.listing(order.listing_id).token)
-    ok(f"order {order_ref(order_id)} refunded: the buyer is credited "
-       f"{token.show(args['buyerAmount'])} (compensation {token.show(args['compensation'])})")
+    ok(
+        f"order {order_ref(order_id)} refunded: the buyer is credited "
+        f"{token.show(args['buyerAmount'])} (compensation {token.show(args['compensation'])})"
+    )
 
 
 def _not_before(app_state: AppState, order_id: int, deadline: int, what: str) -> None:
     now = app_state.chain_now()
     if now <= deadline:
-        raise CliError(f"order {order_ref(order_id)}: the {what} is still open until "
-                       f"{format_deadline(deadline, now)}")
+        raise CliError(
+            f"order {order_ref(order_id)}: the {what} is still open until "
+            f"{format_deadline(deadline, now)}"
+        )

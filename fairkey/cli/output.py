@@ -45,6 +45,11 @@ def table(title: str, columns: list[str], rows: list[list[str]]) -> None:
     # Never squeeze columns into "…" (a console prints at most its width): a narrow terminal
     # wraps the lines instead, and every value stays whole.
     needed = Measurement.get(out, out.options.update_width(10_000), grid).maximum
-    wide = Console(file=out.file, width=max(needed, out.width), highlight=False,
-                   force_terminal=out.is_terminal, color_system=out.color_system)
+    wide = Console(
+        file=out.file,
+        width=max(needed, out.width),
+        highlight=False,
+        force_terminal=out.is_terminal,
+        color_system=out.color_system,
+    )
     wide.print(grid)

@@ -15,8 +15,9 @@ from fairkey.cli.lookup import existing_listing
 from fairkey.cli.output import fields, ok, out, say, table, warn
 from fairkey.vault import BatchState, BatchSummary, UnitState
 
-app = typer.Typer(help="The merchant's encrypted key vault and its batches on chain.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="The merchant's encrypted key vault and its batches on chain.", no_args_is_help=True
+)
 
 BatchArg = Annotated[int, typer.Argument(min=1, metavar="BATCH", help="Vault batch id.")]
 
@@ -40,13 +41,24 @@ def _batch(app_state: AppState, batch_id: int) -> BatchSummary:
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="Key file: one key per line, or a "
-                                         "CSV with a key/code/card column.")],
-    supplier: Annotated[str, typer.Option(parser=_supplier, help="Who sold you these keys "
-                                          "(at most 32 bytes).")],
-    lenient: Annotated[bool, typer.Option("--lenient", help="Import the good lines and skip "
-                                          "duplicates and invalid lines (default: refuse the "
-                                          "whole file).")] = False,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE", help="Key file: one key per line, or a CSV with a key/code/card column."
+        ),
+    ],
+    supplier: Annotated[
+        str, typer.Option(parser=_supplier, help="Who sold you these keys (at most 32 bytes).")
+    ],
+    lenient: Annotated[
+        bool,
+        typer.Option(
+            "--lenient",
+            help="Import the good lines and skip "
+            "duplicates and invalid lines (default: refuse the "
+            "whole file).",
+        ),
+    ] = False,
 ) -> None:
     """Import a key file into the vault as one new batch (the vault is created on first use)."""
     if not file.is_file():
@@ -66,16 +78,19 @@ def import_(
 def commit(
     ctx: typer.Context,
     batch_id: BatchArg,
-    listing_id: Annotated[int, typer.Option("--listing", min=1, help="Listing to sell the "
-                                            "batch under.")],
+    listing_id: Annotated[
+        int, typer.Option("--listing", min=1, help="Listing to sell the batch under.")
+    ],
 ) -> None:
     """Post a batch's Merkle root on chain for a listing, depositing its bond."""
     app_state = state(ctx)
     vault = app_state.vault()
     summary = _batch(app_state, batch_id)
     if summary.state is BatchState.committed:
-        raise CliError(f"batch {batch_id} is already committed to listing {summary.listing_id} "
-                       f"(tx {summary.committed_tx})")
+        raise CliError(
+            f"batch {batch_id} is already committed to listing {summary.listing_id} "
+            f"(tx {summary.committed_tx})"
+        )
     plan = vault.plan_batch(batch_id)
     try:
         supplier_tag(plan.supplier)
@@ -97,38 +112,52 @@ def commit(
     tx = result.receipt["transactionHash"].to_0x_hex()
     vault.mark_committed(batch_id, listing_id, tx)
     ok(f"batch {batch_id} committed to listing {listing_id}")
-    fields("commitment", [
-        ("root", "0x" + plan.root.hex()),
-        ("keys", str(plan.count)),
-        ("bond", token.show(result.event("StockCommitted").args["bond"])),
-        ("tx", tx),
-    ])
+    fields(
+        "commitment",
+        [
+            ("root", "0x" + plan.root.hex()),
+            ("keys", str(plan.count)),
+            ("bond", token.show(result.event("StockCommitted").args["bond"])),
+            ("tx", tx),
+        ],
+    )
 
 
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    listing_id: Annotated[int | None, typer.Option("--listing", min=1,
-                                                   help="Only this listing's batches.")] = None,
+    listing_id: Annotated[
+        int | None, typer.Option("--listing", min=1, help="Only this listing's batches.")
+    ] = None,
 ) -> None:
     """Show the vault's batches and how many keys are unsold, assigned, delivered, revoked."""
     batches = state(ctx).vault().batches()
     if listing_id is not None:
         batches = [b for b in batches if b.listing_id == listing_id]
     if not batches:
-        say("no batches" + (f" for listing {listing_id}" if listing_id else "") +
-            " (import some with `fairkey stock import`)")
+        say(
+            "no batches"
+            + (f" for listing {listing_id}" if listing_id else "")
+            + " (import some with `fairkey stock import`)"
+        )
         return
     rows = [
         [
-            str(b.batch_id), b.supplier, str(b.listing_id or "-"), b.state.value, str(b.count),
+            str(b.batch_id),
+            b.supplier,
+            str(b.listing_id or "-"),
+            b.state.value,
+            str(b.count),
             *(str(b.units.get(s, 0)) for s in UnitState),
             ("0x" + b.root[:12] + "…") if b.root else "-",
         ]
         for b in batches
     ]
-    table("vault batches", ["batch", "supplier", "listing", "state", "keys",
-                            *(s.value for s in UnitState), "root"], rows)
+    table(
+        "vault batches",
+        ["batch", "supplier", "listing", "state", "keys", *(s.value for s in UnitState), "root"],
+        rows,
+    )
 
 
 @app.command("revoke")
@@ -148,7 +177,9 @@ def revoke(ctx: typer.Context, batch_id: BatchArg) -> None:
             event = client.revoke_batch(root).event("StockRevoked").args
             listing = client.listing(event["listingId"])
             token = app_state.tokens.get(listing.token)
-            ok(f"revoked on chain: {event['unitsRevoked']} key(s) off sale, "
-               f"{token.show(event['bondReleased'])} bond credited (`fairkey withdraw`)")
+            ok(
+                f"revoked on chain: {event['unitsRevoked']} key(s) off sale, "
+                f"{token.show(event['bondReleased'])} bond credited (`fairkey withdraw`)"
+            )
     revoked = vault.mark_revoked(batch_id)
     out.print(f"vault: {revoked} unsold key(s) of batch {batch_id} marked revoked")

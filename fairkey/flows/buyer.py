@@ -50,10 +50,16 @@ def open_delivery(client: EscrowClient, order_id: int, order_key: OrderKey) -> O
         plain = open_sealed(record.sealed, order_id, order_key.secret)
     except ValueError:
         plain = b""
-    return OpenedDelivery(order_id, delivery_no, record, check_delivery(plain, record.commitment, record.fingerprint))
+    return OpenedDelivery(
+        order_id, delivery_no, record, check_delivery(plain, record.commitment, record.fingerprint)
+    )
 
 
-def prove_misdelivery(client: EscrowClient, opened: OpenedDelivery, order_key: OrderKey) -> TxResult:
+def prove_misdelivery(
+    client: EscrowClient, opened: OpenedDelivery, order_key: OrderKey
+) -> TxResult:
     """File the on-chain proof for a delivery whose check failed."""
-    proof = build_misdelivery_proof(opened.order_id, opened.delivery_no, opened.record, order_key.secret)
+    proof = build_misdelivery_proof(
+        opened.order_id, opened.delivery_no, opened.record, order_key.secret
+    )
     return client.prove_misdelivery(proof.order_id, proof.buyer_secret, proof.record)

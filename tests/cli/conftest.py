@@ -14,8 +14,16 @@ from fairkey.chain.deploy import Deployment
 from fairkey.cli.main import app
 
 # Dev-account index of each role: tests/conftest.py builds `market.accounts` in this order.
-DEV = {"deployer": 0, "treasury": 1, "merchant": 2, "buyer": 3, "stranger": 4, "verifier": 5,
-       "merchant2": 6, "buyer2": 7}
+DEV = {
+    "deployer": 0,
+    "treasury": 1,
+    "merchant": 2,
+    "buyer": 3,
+    "stranger": 4,
+    "verifier": 5,
+    "merchant2": 6,
+    "buyer2": 7,
+}
 
 ENV = {
     "FAIRKEY_VAULT_PASSPHRASE": "correct horse battery staple",
@@ -37,8 +45,15 @@ class Cli:
     rpc: str
     runner: CliRunner
 
-    def __call__(self, role: str | None, *args: str, code: int = 0, env: dict | None = None,
-                 rpc: str | None = None, input: str | None = None) -> Result:
+    def __call__(
+        self,
+        role: str | None,
+        *args: str,
+        code: int = 0,
+        env: dict | None = None,
+        rpc: str | None = None,
+        input: str | None = None,
+    ) -> Result:
         """`fairkey --home H --rpc URL [--dev-account N] args…`; asserts the exit code."""
         argv = ["--home", str(self.home), "--rpc", rpc or self.rpc]
         if role is not None:
@@ -71,10 +86,26 @@ def cli(market, tmp_path: Path) -> Cli:
 
 
 LISTING_ARGS = (
-    "listing", "create", "--price", "0.01", "--bond", "0.005", "--dispute-bond", "0.001",
-    "--delivery-window", "1h", "--confirm-window", "24h", "--response-window", "12h",
-    "--appeal-window", "2h", "--max-replacements", "2",
-    "--description", "Steam wallet card, 50 USD, global",
+    "listing",
+    "create",
+    "--price",
+    "0.01",
+    "--bond",
+    "0.005",
+    "--dispute-bond",
+    "0.001",
+    "--delivery-window",
+    "1h",
+    "--confirm-window",
+    "24h",
+    "--response-window",
+    "12h",
+    "--appeal-window",
+    "2h",
+    "--max-replacements",
+    "2",
+    "--description",
+    "Steam wallet card, 50 USD, global",
 )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 import typer
 from typer.core import TyperGroup
 
@@ -24,13 +23,13 @@ def test_readme_walkthrough(cli, key_file, market):
     assert "listing 1 created: 0.01 ETH per key, bond 0.005 ETH per key" in out
 
     # A supplier file with a duplicate line is refused whole, naming both lines.
-    bad = key_file("supplier-bad.txt", "AAAA-1111", "BBBB-2222", "CCCC-3333", "BBBB-2222",
-                   "DDDD-4444")
+    bad = key_file(
+        "supplier-bad.txt", "AAAA-1111", "BBBB-2222", "CCCC-3333", "BBBB-2222", "DDDD-4444"
+    )
     out = cli("merchant", "stock", "import", str(bad), "--supplier", "acme", code=1).output
     assert "line 4: duplicate of line 2" in out
     assert "nothing imported" in out
-    good = key_file("supplier.txt", "AAAA-1111", "BBBB-2222", "CCCC-3333", "DDDD-4444",
-                    "EEEE-5555")
+    good = key_file("supplier.txt", "AAAA-1111", "BBBB-2222", "CCCC-3333", "DDDD-4444", "EEEE-5555")
     out = cli("merchant", "stock", "import", str(good), "--supplier", "acme").output
     assert "imported 5 key(s) as batch 1" in out
 
@@ -86,8 +85,10 @@ def test_user_mistakes_are_one_clear_line(cli, stocked_listing):
 
     # Malformed input is a usage error (exit 2), still without a traceback.
     assert "not an order id" in cli("buyer", "order", "show", "0xnothex", code=2).output
-    assert "not a duration" in cli("merchant", *LISTING_ARGS, "--delivery-window", "soon",
-                                   code=2).output
+    assert (
+        "not a duration"
+        in cli("merchant", *LISTING_ARGS, "--delivery-window", "soon", code=2).output
+    )
     cli("buyer", "deliver", code=2)
 
     # The contract's own refusal, decoded: the buyer cannot deliver.
@@ -97,11 +98,9 @@ def test_user_mistakes_are_one_clear_line(cli, stocked_listing):
     out = cli("merchant", "confirm", order, code=1).output
     assert "was paid by" in out
 
-    out = cli("merchant", "stock", "import", "/no/such/file.txt", "--supplier", "x",
-              code=1).output
+    out = cli("merchant", "stock", "import", "/no/such/file.txt", "--supplier", "x", code=1).output
     assert "file not found: /no/such/file.txt" in out
-    out = cli("merchant", "stock", "list", env={"FAIRKEY_VAULT_PASSPHRASE": "wrong"},
-              code=1).output
+    out = cli("merchant", "stock", "list", env={"FAIRKEY_VAULT_PASSPHRASE": "wrong"}, code=1).output
     assert "wrong vault passphrase" in out
     out = cli("stranger", "stock", "list", code=1).output
     assert "no key vault" in out
@@ -112,8 +111,10 @@ def test_user_mistakes_are_one_clear_line(cli, stocked_listing):
 
 
 def test_debug_shows_the_traceback(cli):
-    result = cli.runner.invoke(app, ["--home", str(cli.home), "--rpc", cli.rpc, "--debug",
-                                     "--dev-account", "3", "buy", "999"])
+    result = cli.runner.invoke(
+        app,
+        ["--home", str(cli.home), "--rpc", cli.rpc, "--debug", "--dev-account", "3", "buy", "999"],
+    )
     assert result.exit_code == 1
     assert "EscrowUnknownListing" in result.output
     assert type(result.exception).__name__ == "ContractRevert"
@@ -170,8 +171,9 @@ def test_prove_correct_delivery_then_dispute_and_refund(cli, stocked_listing, ma
 
     evidence = tmp_path / "issuer-reply.txt"
     evidence.write_text("code already redeemed")
-    out = cli("buyer", "dispute", order, "--reason", "key-invalid", "--evidence",
-              str(evidence)).output
+    out = cli(
+        "buyer", "dispute", order, "--reason", "key-invalid", "--evidence", str(evidence)
+    ).output
     assert "disputed (key-invalid); dispute bond 0.001 ETH deposited" in out
     assert "evidence hash on chain: 0x" in out
     out = cli("merchant", "respond", order, "refund").output
@@ -192,9 +194,21 @@ def test_replace_refusal_is_clear_until_the_vault_supports_it(cli, stocked_listi
     order = cli.buy(stocked_listing)
     cli("merchant", "deliver", order)
     cli("buyer", "dispute", order, "--reason", "key-invalid")
-    result = cli.runner.invoke(app, ["--home", str(cli.home), "--rpc", cli.rpc,
-                                     "--dev-account", "2", "respond", order, "replace"],
-                               env={"FAIRKEY_VAULT_PASSPHRASE": "correct horse battery staple"})
+    result = cli.runner.invoke(
+        app,
+        [
+            "--home",
+            str(cli.home),
+            "--rpc",
+            cli.rpc,
+            "--dev-account",
+            "2",
+            "respond",
+            order,
+            "replace",
+        ],
+        env={"FAIRKEY_VAULT_PASSPHRASE": "correct horse battery staple"},
+    )
     assert "Traceback" not in result.output
     if result.exit_code:
         assert "the vault cannot give this order a second key" in result.output
@@ -227,8 +241,7 @@ def test_erc20_listing_approves_automatically(cli, key_file, market):
     merchant.send(erc20.functions.mint(market.address("merchant"), 100 * 10**6))
 
     args = [a if a != "0.01" else "5" for a in LISTING_ARGS]
-    out = cli("merchant", *args, "--token", "demo", "--bond", "1", "--dispute-bond",
-              "0.5").output
+    out = cli("merchant", *args, "--token", "demo", "--bond", "1", "--dispute-bond", "0.5").output
     assert "5 dUSD per key, bond 1 dUSD per key" in out
     cli("merchant", "stock", "import", str(key_file("k.txt", "X-1", "X-2")), "--supplier", "s")
     out = cli("merchant", "stock", "commit", "1", "--listing", "1").output
@@ -250,9 +263,15 @@ def test_misdelivery_is_loud_and_provable(cli, market):
     order = cli.buy(listing_id)
     order_id = parse_order_ref(order)
     unit = stock.take()
-    wrong = seal_unit(order_id, buyer_key_of(market.client("stranger"), order_id),
-                      root=stock.root, index=unit.index, plaintext=unit.salt + b"USED-CODE-123",
-                      commitment=unit.commitment, fingerprint=unit.fingerprint)
+    wrong = seal_unit(
+        order_id,
+        buyer_key_of(market.client("stranger"), order_id),
+        root=stock.root,
+        index=unit.index,
+        plaintext=unit.salt + b"USED-CODE-123",
+        commitment=unit.commitment,
+        fingerprint=unit.fingerprint,
+    )
     market.client("merchant").deliver(order_id, wrong, stock.tree.proof(unit.index))
 
     out = cli("buyer", "order", "show", order).output
@@ -274,10 +293,17 @@ def test_key_sold_elsewhere_then_revoked_batch_delivers_from_the_next(cli, key_f
     other_order, _ = market.make_order(other, "buyer2")
     market.deliver(other_order, other_stock, merchant="merchant2")
 
-    listing_id = int(re.search(r"listing (\d+) created",
-                               cli("merchant", *LISTING_ARGS).output).group(1))
-    cli("merchant", "stock", "import", str(key_file("a.txt", "DUP-KEY-77", "GOOD-1")),
-        "--supplier", "shady")
+    listing_id = int(
+        re.search(r"listing (\d+) created", cli("merchant", *LISTING_ARGS).output).group(1)
+    )
+    cli(
+        "merchant",
+        "stock",
+        "import",
+        str(key_file("a.txt", "DUP-KEY-77", "GOOD-1")),
+        "--supplier",
+        "shady",
+    )
     cli("merchant", "stock", "import", str(key_file("b.txt", "GOOD-2")), "--supplier", "honest")
     cli("merchant", "stock", "commit", "1", "--listing", str(listing_id))
     cli("merchant", "stock", "commit", "2", "--listing", str(listing_id))
@@ -300,8 +326,10 @@ def test_lenient_import_skips_duplicates_in_file_and_vault(cli, key_file):
     out = cli("merchant", "stock", "import", str(mixed), "--supplier", "b", "--lenient").output
     assert "imported 2 key(s) as batch 2 (2 duplicate(s), 0 invalid line(s))" in out
     long_name = "x" * 33
-    assert "at most 32 bytes" in cli("merchant", "stock", "import", str(mixed), "--supplier",
-                                     long_name, code=2).output
+    assert (
+        "at most 32 bytes"
+        in cli("merchant", "stock", "import", str(mixed), "--supplier", long_name, code=2).output
+    )
 
 
 def test_private_key_from_the_environment(cli, market):
@@ -315,8 +343,9 @@ def test_private_key_from_the_environment(cli, market):
 def test_vault_passphrase_is_asked_when_not_in_the_environment(cli, key_file):
     no_env = {"FAIRKEY_VAULT_PASSPHRASE": None}
     keys = str(key_file("k.txt", "P-1"))
-    cli("merchant", "stock", "import", keys, "--supplier", "a", env=no_env,
-        input="s3cret\ns3cret\n")
+    cli(
+        "merchant", "stock", "import", keys, "--supplier", "a", env=no_env, input="s3cret\ns3cret\n"
+    )
     out = cli("merchant", "stock", "list", env=no_env, input="s3cret\n").output
     assert "s3cret" not in out and "committed" not in out and "draft" in out
     out = cli("merchant", "stock", "list", env=no_env, input="guess\n", code=1).output

@@ -78,10 +78,14 @@ def test_the_merchant_contest_opens_a_court_case_and_pays_the_exact_fee(market):
     assert order.status == OrderStatus.ARBITRATING
     assert order.deadline == now + ARBITRATION_TIMEOUT
     client = deal.client("stranger")
-    assert client.session.call(client.f.cases(deal.order_id)) == [market.arbitrator_address,
-                                                                 dispute_id]
-    assert client.session.call(
-        client.f.orderOfDispute(market.arbitrator_address, dispute_id)) == deal.order_id
+    assert client.session.call(client.f.cases(deal.order_id)) == [
+        market.arbitrator_address,
+        dispute_id,
+    ]
+    assert (
+        client.session.call(client.f.orderOfDispute(market.arbitrator_address, dispute_id))
+        == deal.order_id
+    )
     assert market.eth_balance(market.arbitrator_address) - court_before == ARBITRATION_FEE
     assert credited_since(market, before) == {}
 
@@ -121,8 +125,7 @@ def test_an_excess_contest_fee_on_a_token_listing_is_credited_in_eth_not_the_tok
 @pytest.mark.parametrize("caller", ["buyer", "stranger"])
 def test_only_the_merchant_may_contest(market, caller):
     deal = disputed_order(market)
-    with expect_revert("EscrowNotMerchant", listingId=deal.listing,
-                       caller=market.address(caller)):
+    with expect_revert("EscrowNotMerchant", listingId=deal.listing, caller=market.address(caller)):
         deal.client(caller).contest(deal.order_id, MERCHANT_EVIDENCE, fee=ARBITRATION_FEE)
 
 
@@ -197,11 +200,13 @@ def test_a_court_that_overturns_the_verdict_pays_the_merchant(market):
     submit(deal, sign_verdict(deal))
     result = deal.client("merchant").contest(deal.order_id, MERCHANT_EVIDENCE)
     before = credits(market)
-    _give_ruling(market, result.event("ArbitrationRequested").args["disputeId"],
-                 Ruling.PAY_MERCHANT)
+    _give_ruling(
+        market, result.event("ArbitrationRequested").args["disputeId"], Ruling.PAY_MERCHANT
+    )
     assert deal.order().status == OrderStatus.COMPLETED
     assert credited_since(market, before) == {
-        "merchant": PRICE - FEE + BOND + DISPUTE_BOND, "treasury": FEE,
+        "merchant": PRICE - FEE + BOND + DISPUTE_BOND,
+        "treasury": FEE,
     }
 
 
@@ -217,7 +222,9 @@ def test_ruling_1_refunds_the_buyer_price_and_dispute_bond_and_returns_the_unit_
     assert deal.order().status == OrderStatus.REFUNDED
     assert credited_since(market, before) == {"buyer": PRICE + DISPUTE_BOND, "merchant": BOND}
     assert single_event(result, "Ruling").args == {
-        "arbitrator": market.arbitrator_address, "disputeId": dispute_id, "ruling": 1,
+        "arbitrator": market.arbitrator_address,
+        "disputeId": dispute_id,
+        "ruling": 1,
     }
     assert single_event(result, "OrderRefunded").args == {
         "orderId": deal.order_id,
@@ -235,7 +242,8 @@ def test_ruling_2_pays_the_merchant_with_the_buyers_dispute_bond(market):
 
     assert deal.order().status == OrderStatus.COMPLETED
     assert credited_since(market, before) == {
-        "merchant": PRICE - FEE + BOND + DISPUTE_BOND, "treasury": FEE,
+        "merchant": PRICE - FEE + BOND + DISPUTE_BOND,
+        "treasury": FEE,
     }
     assert single_event(result, "OrderCompleted").args == {
         "orderId": deal.order_id,
@@ -281,8 +289,9 @@ def test_rule_called_by_anyone_but_the_cases_arbitrator_is_refused(market):
     deal, dispute_id = _in_court(market)
     for caller in ("buyer", "merchant", "stranger"):
         client = deal.client(caller)
-        with expect_revert("EscrowUnknownDispute", arbitrator=market.address(caller),
-                           disputeId=dispute_id):
+        with expect_revert(
+            "EscrowUnknownDispute", arbitrator=market.address(caller), disputeId=dispute_id
+        ):
             client.session.send(client.f.rule(dispute_id, Ruling.REFUND_BUYER))
     assert deal.order().status == OrderStatus.ARBITRATING
 
@@ -327,11 +336,15 @@ def test_a_stalled_case_is_split_by_anyone_after_the_timeout(market):
     fee = half // 100
     assert deal.order().status == OrderStatus.SPLIT
     assert credited_since(market, before) == {
-        "buyer": half + DISPUTE_BOND, "merchant": half - fee + BOND, "treasury": fee,
+        "buyer": half + DISPUTE_BOND,
+        "merchant": half - fee + BOND,
+        "treasury": fee,
     }
     assert single_event(result, "OrderSplit").args == {
-        "orderId": deal.order_id, "buyerAmount": half + DISPUTE_BOND,
-        "merchantAmount": half - fee, "fee": fee,
+        "orderId": deal.order_id,
+        "buyerAmount": half + DISPUTE_BOND,
+        "merchantAmount": half - fee,
+        "fee": fee,
     }
 
 
@@ -339,8 +352,7 @@ def test_a_ruling_after_the_stalled_split_is_refused(market):
     deal, dispute_id = _in_court(market)
     market.clock.advance_past(deal.order().deadline)
     deal.client("stranger").resolve_stalled_arbitration(deal.order_id)
-    with expect_revert("EscrowUnexpectedStatus", orderId=deal.order_id,
-                       current=OrderStatus.SPLIT):
+    with expect_revert("EscrowUnexpectedStatus", orderId=deal.order_id, current=OrderStatus.SPLIT):
         _give_ruling(market, dispute_id, Ruling.REFUND_BUYER)
 
 
@@ -350,4 +362,3 @@ def test_a_case_already_ruled_cannot_be_split_as_stalled(market):
     market.clock.advance_past(deal.order().deadline)
     with expect_revert("EscrowUnexpectedStatus", current=OrderStatus.COMPLETED):
         deal.client("stranger").resolve_stalled_arbitration(deal.order_id)
-

@@ -53,7 +53,9 @@ def test_a_record_that_differs_from_the_delivered_one_is_refused(market):
     assert err.value.name == "EscrowRecordMismatch"
 
 
-@pytest.mark.parametrize("raw_key", [b"USED-KEY-0001\r", " USED-KEY-0002".encode(), "USED-KEY-0003\u3000".encode()])
+@pytest.mark.parametrize(
+    "raw_key", [b"USED-KEY-0001\r", b" USED-KEY-0002", "USED-KEY-0003\u3000".encode()]
+)
 def test_a_key_with_surrounding_whitespace_is_a_provable_fault(market, raw_key):
     """A merchant re-selling "KEY" as "KEY\\r" would dodge the fingerprint registry: the contract
     sees the untrimmed key on decryption (fault 5), exactly as the SDK does."""
@@ -68,8 +70,15 @@ def test_a_key_with_surrounding_whitespace_is_a_provable_fault(market, raw_key):
     tree = MerkleTree.build([leaf_hash(0, c, f)])
     market.client("merchant").commit_stock(listing, tree.root, 1)
     order_id, key = market.make_order(listing)
-    record = seal_unit(order_id, buyer_key_of(market.client("stranger"), order_id), root=tree.root,
-                       index=0, plaintext=salt + raw_key, commitment=c, fingerprint=f)
+    record = seal_unit(
+        order_id,
+        buyer_key_of(market.client("stranger"), order_id),
+        root=tree.root,
+        index=0,
+        plaintext=salt + raw_key,
+        commitment=c,
+        fingerprint=f,
+    )
     market.client("merchant").deliver(order_id, record, tree.proof(0))
 
     assert find_fault(key.secret, order_id, record) == FAULT_NOT_TRIMMED

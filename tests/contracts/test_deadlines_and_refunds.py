@@ -6,8 +6,6 @@ block.timestamp <= deadline; an action "after the deadline" needs block.timestam
 
 from __future__ import annotations
 
-import pytest
-
 from fairkey.chain.types import CompletionCause, OrderStatus, RefundCause
 from tests.support.market import BOND, PRICE
 from tests.support.rules import fee_of, reverts, send_at

@@ -46,8 +46,9 @@ def _pay_with_secret(market, listing: int, secret: int) -> tuple[int, OrderKey]:
     return result.event("OrderPaid").args["orderId"], OrderKey(0, secret, x, y)
 
 
-def _misdelivered(market, kind: str = "commitment", key: str | None = None,
-                  secret: int | None = None) -> Deal:
+def _misdelivered(
+    market, kind: str = "commitment", key: str | None = None, secret: int | None = None
+) -> Deal:
     """An order whose delivery is faulty in the given way (delivered, status DELIVERED)."""
     listing = market.make_listing()
     if kind == "fingerprint":
@@ -83,18 +84,22 @@ def _bad_ephemeral(market, eph_x: int, parity: int) -> Deal:
 
 def _prove(deal: Deal, who: str = "buyer", secret: int | None = None, record=None):
     return deal.client(who).prove_misdelivery(
-        deal.order_id, deal.key.secret if secret is None else secret,
+        deal.order_id,
+        deal.key.secret if secret is None else secret,
         deal.record if record is None else record,
     )
 
 
-def _assert_refunded_for_fault(deal: Deal, result, fault: int, before: dict[str, int],
-                               dispute_bond: int = 0) -> None:
+def _assert_refunded_for_fault(
+    deal: Deal, result, fault: int, before: dict[str, int], dispute_bond: int = 0
+) -> None:
     market = deal.market
     assert deal.order().status == OrderStatus.REFUNDED
     assert credited_since(market, before) == {"buyer": PRICE + BOND + dispute_bond}
     assert single_event(result, "MisdeliveryProven").args == {
-        "orderId": deal.order_id, "fingerprint": deal.record.fingerprint, "fault": fault,
+        "orderId": deal.order_id,
+        "fingerprint": deal.record.fingerprint,
+        "fault": fault,
     }
     assert single_event(result, "OrderRefunded").args == {
         "orderId": deal.order_id,
@@ -330,4 +335,3 @@ def test_a_proof_outranks_the_court_and_closes_its_case(market):
         market.session.with_account(market.accounts["stranger"]).send(
             court.functions.giveRuling(dispute_id, 2)
         )
-

@@ -160,8 +160,9 @@ def test_only_the_merchant_may_replace(market):
     deal = disputed_order(market)
     unit, record = _replacement_record(deal)
     for caller in ("buyer", "stranger"):
-        with expect_revert("EscrowNotMerchant", listingId=deal.listing,
-                           caller=market.address(caller)):
+        with expect_revert(
+            "EscrowNotMerchant", listingId=deal.listing, caller=market.address(caller)
+        ):
             deal.client(caller).replace(deal.order_id, record, deal.stock.tree.proof(unit.index))
     assert deal.order().status == OrderStatus.DISPUTED
 

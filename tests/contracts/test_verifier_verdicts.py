@@ -57,8 +57,15 @@ def test_eth_account_typed_data_digest_equals_the_contracts_verdict_digest(marke
     assert signed.digest == client.verdict_digest(
         deal.order_id, 0, deal.record.fingerprint, Verdict.REDEEMED, signed.deadline
     )
-    message = verdict_message(market.w3.eth.chain_id, market.escrow_address, deal.order_id, 0,
-                              deal.record.fingerprint, Verdict.REDEEMED, signed.deadline)
+    message = verdict_message(
+        market.w3.eth.chain_id,
+        market.escrow_address,
+        deal.order_id,
+        0,
+        deal.record.fingerprint,
+        Verdict.REDEEMED,
+        signed.deadline,
+    )
     domain_separator = client.session.call(client.f.domainSeparator())
     assert encode_typed_data(full_message=message).header == domain_separator
 
@@ -124,7 +131,9 @@ def test_the_buyer_may_still_accept_the_key_during_the_appeal_window(market):
     fee = PRICE // 100
     assert deal.order().status == OrderStatus.COMPLETED
     assert credited_since(market, before) == {
-        "merchant": PRICE - fee + BOND, "treasury": fee, "buyer": DISPUTE_BOND,
+        "merchant": PRICE - fee + BOND,
+        "treasury": fee,
+        "buyer": DISPUTE_BOND,
     }
 
 
@@ -159,8 +168,9 @@ def test_a_verdict_after_the_response_window_is_refused_and_the_silent_rule_appl
 @pytest.mark.parametrize("signer", ["stranger", "merchant", "buyer"])
 def test_a_verdict_not_signed_by_the_listings_verifier_is_refused(market, signer):
     deal = disputed_order(market)
-    with expect_revert("EscrowInvalidAttestation", orderId=deal.order_id,
-                       verifier=market.address("verifier")):
+    with expect_revert(
+        "EscrowInvalidAttestation", orderId=deal.order_id, verifier=market.address("verifier")
+    ):
         submit(deal, sign_verdict(deal, signer=signer))
     assert deal.order().status == OrderStatus.DISPUTED
 
@@ -187,8 +197,9 @@ def test_a_verdict_on_a_listing_without_verifier_is_refused(market):
 
 def test_a_verdict_on_an_undisputed_order_is_refused(market):
     deal = delivered_order(market)
-    with expect_revert("EscrowUnexpectedStatus", orderId=deal.order_id,
-                       current=OrderStatus.DELIVERED):
+    with expect_revert(
+        "EscrowUnexpectedStatus", orderId=deal.order_id, current=OrderStatus.DELIVERED
+    ):
         submit(deal, sign_verdict(deal))
 
 
@@ -225,7 +236,10 @@ def test_a_verdict_signed_for_another_chain_is_refused(market):
 def test_a_verdict_signed_for_another_escrow_contract_is_refused(market):
     deal = disputed_order(market)
     other = market.session.deploy(
-        "FairkeyEscrow", market.address("deployer"), market.address("treasury"), 100,
+        "FairkeyEscrow",
+        market.address("deployer"),
+        market.address("treasury"),
+        100,
         market.arbitrator_address,
     )
     signed = sign_verdict(deal, escrow=other)

@@ -19,8 +19,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _start(home: Path, port: int) -> subprocess.Popen:
     env = dict(os.environ, FAIRKEY_HOME=str(home), FAIRKEY_PORT=str(port))
-    return subprocess.Popen([sys.executable, "-m", "scripts.up"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "scripts.up"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def _wait_for(process: subprocess.Popen, marker: str, timeout: float = 120) -> str:
@@ -46,9 +52,23 @@ def _stop(process: subprocess.Popen) -> None:
 def _fairkey(home: Path, port: int, account: int, *args: str) -> str:
     env = dict(os.environ, FAIRKEY_VAULT_PASSPHRASE="demo")
     done = subprocess.run(
-        [sys.executable, "-m", "fairkey.cli.main", "--home", str(home),
-         "--rpc", f"http://127.0.0.1:{port}", "--dev-account", str(account), *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "fairkey.cli.main",
+            "--home",
+            str(home),
+            "--rpc",
+            f"http://127.0.0.1:{port}",
+            "--dev-account",
+            str(account),
+            *args,
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout

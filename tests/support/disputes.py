@@ -98,13 +98,18 @@ def delivered_order(market: Market, stock_size: int = 4, **terms: Any) -> Deal:
     return Deal(market, listing, stock, order_id, key, record)
 
 
-def dispute(deal: Deal, reason: DisputeReason = DisputeReason.KEY_INVALID,
-            evidence: bytes = EVIDENCE) -> TxResult:
+def dispute(
+    deal: Deal, reason: DisputeReason = DisputeReason.KEY_INVALID, evidence: bytes = EVIDENCE
+) -> TxResult:
     return deal.client("buyer").dispute(deal.order_id, reason, evidence)
 
 
-def disputed_order(market: Market, reason: DisputeReason = DisputeReason.KEY_INVALID,
-                   stock_size: int = 4, **terms: Any) -> Deal:
+def disputed_order(
+    market: Market,
+    reason: DisputeReason = DisputeReason.KEY_INVALID,
+    stock_size: int = 4,
+    **terms: Any,
+) -> Deal:
     """A delivered order the buyer disputed (status DISPUTED, dispute bond held)."""
     deal = delivered_order(market, stock_size, **terms)
     dispute(deal, reason)
@@ -144,8 +149,9 @@ class HandUnit:
         return leaf_hash(self.index, self.commitment, self.fingerprint)
 
 
-def commit_hand_units(market: Market, listing: int, units: list[HandUnit],
-                      merchant: str = "merchant") -> Stock:
+def commit_hand_units(
+    market: Market, listing: int, units: list[HandUnit], merchant: str = "merchant"
+) -> Stock:
     """Commits a batch over hand-built leaves; returns it as a Stock (duck-typed units)."""
     tree = MerkleTree.build([u.leaf for u in units])
     market.client(merchant).commit_stock(listing, tree.root, len(units), "hand-built")
@@ -183,8 +189,9 @@ def raw_record(
     unit: Any, root: bytes, eph_x: int, eph_parity: int, ciphertext: bytes
 ) -> DeliveryRecord:
     """A delivery record put together by hand (the ephemeral point is not checked at delivery)."""
-    return DeliveryRecord(root, unit.index, unit.commitment, unit.fingerprint, eph_x, eph_parity,
-                          ciphertext)
+    return DeliveryRecord(
+        root, unit.index, unit.commitment, unit.fingerprint, eph_x, eph_parity, ciphertext
+    )
 
 
 def random_ciphertext(length: int) -> bytes:
@@ -208,16 +215,32 @@ KEY_VERDICT = [
 ]
 
 
-def verdict_message(chain_id: int, escrow: str, order_id: int, delivery_no: int, fp: bytes,
-                    verdict: int, deadline: int) -> dict[str, Any]:
+def verdict_message(
+    chain_id: int,
+    escrow: str,
+    order_id: int,
+    delivery_no: int,
+    fp: bytes,
+    verdict: int,
+    deadline: int,
+) -> dict[str, Any]:
     """The EIP-712 `full_message` of a KeyVerdict (docs/protocol.md, "Verifier attestation")."""
     return {
         "types": {"EIP712Domain": EIP712_DOMAIN, "KeyVerdict": KEY_VERDICT},
         "primaryType": "KeyVerdict",
-        "domain": {"name": "fairkey", "version": "1", "chainId": chain_id,
-                   "verifyingContract": escrow},
-        "message": {"orderId": order_id, "deliveryNo": delivery_no, "fingerprint": fp,
-                    "verdict": verdict, "deadline": deadline},
+        "domain": {
+            "name": "fairkey",
+            "version": "1",
+            "chainId": chain_id,
+            "verifyingContract": escrow,
+        },
+        "message": {
+            "orderId": order_id,
+            "deliveryNo": delivery_no,
+            "fingerprint": fp,
+            "verdict": verdict,
+            "deadline": deadline,
+        },
     }
 
 
@@ -235,10 +258,18 @@ class SignedVerdict:
     digest: bytes
 
 
-def sign_verdict(deal: Deal, verdict: int = 1, *, signer: str = "verifier",
-                 deadline: int | None = None, delivery_no: int | None = None,
-                 fp: bytes | None = None, order_id: int | None = None,
-                 chain_id: int | None = None, escrow: str | None = None) -> SignedVerdict:
+def sign_verdict(
+    deal: Deal,
+    verdict: int = 1,
+    *,
+    signer: str = "verifier",
+    deadline: int | None = None,
+    delivery_no: int | None = None,
+    fp: bytes | None = None,
+    order_id: int | None = None,
+    chain_id: int | None = None,
+    escrow: str | None = None,
+) -> SignedVerdict:
     """A KeyVerdict on the deal's current delivery, signed by `signer` with eth_account.
     Any bound field can be overridden to make a signature for something else."""
     market = deal.market
@@ -254,14 +285,22 @@ def sign_verdict(deal: Deal, verdict: int = 1, *, signer: str = "verifier",
         market.clock.now() + 3600 if deadline is None else deadline,
     )
     signed = Account.sign_typed_data(market.accounts[signer].key, full_message=message)
-    return SignedVerdict(verdict, message["message"]["deadline"], bytes(signed.signature),
-                         verdict_digest(message))
+    return SignedVerdict(
+        verdict, message["message"]["deadline"], bytes(signed.signature), verdict_digest(message)
+    )
 
 
-def submit(deal: Deal, signed: SignedVerdict, record: DeliveryRecord | None = None,
-           submitter: str = "stranger", order_id: int | None = None) -> TxResult:
+def submit(
+    deal: Deal,
+    signed: SignedVerdict,
+    record: DeliveryRecord | None = None,
+    submitter: str = "stranger",
+    order_id: int | None = None,
+) -> TxResult:
     return deal.client(submitter).submit_verdict(
         deal.order_id if order_id is None else order_id,
         deal.record if record is None else record,
-        signed.verdict, signed.deadline, signed.signature,
+        signed.verdict,
+        signed.deadline,
+        signed.signature,
     )

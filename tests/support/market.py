@@ -88,7 +88,11 @@ class Market:
         return [StockUnit(i, normalise_key(k), new_salt()) for i, k in enumerate(keys)]
 
     def make_stock(
-        self, listing_id: int, count: int = 5, merchant: str = "merchant", keys: list[str] | None = None,
+        self,
+        listing_id: int,
+        count: int = 5,
+        merchant: str = "merchant",
+        keys: list[str] | None = None,
         supplier: str = "supplier-a",
     ) -> Stock:
         units = self.make_units(count, keys)
@@ -116,14 +120,20 @@ class Market:
             fingerprint=unit.fingerprint,
         )
 
-    def deliver(self, order_id: int, stock: Stock, unit: StockUnit | None = None, merchant: str = "merchant"):
+    def deliver(
+        self, order_id: int, stock: Stock, unit: StockUnit | None = None, merchant: str = "merchant"
+    ):
         unit = unit or stock.take()
         record = self.sealed_record(order_id, stock, unit)
         result = self.client(merchant).deliver(order_id, record, stock.tree.proof(unit.index))
         return record, result
 
     def eth_balance(self, role_or_address: str) -> int:
-        addr = self.accounts[role_or_address].address if role_or_address in self.accounts else role_or_address
+        addr = (
+            self.accounts[role_or_address].address
+            if role_or_address in self.accounts
+            else role_or_address
+        )
         return self.w3.eth.get_balance(addr)
 
     def credit(self, role: str, token: str = ETH) -> int:

@@ -25,7 +25,6 @@ from fairkey.crypto.delivery_crypto import (
 )
 from fairkey.crypto.keys import StockUnit, commitment, fingerprint, new_salt, normalise_key
 from fairkey.crypto.records import (
-    is_trimmed,
     FAULT_BAD_EPHEMERAL,
     FAULT_BAD_LENGTH,
     FAULT_COMMITMENT,
@@ -34,6 +33,7 @@ from fairkey.crypto.records import (
     DeliveryRecord,
     build_misdelivery_proof,
     find_fault,
+    is_trimmed,
     record_hash,
 )
 from fairkey.crypto.secp256k1 import (
@@ -364,15 +364,24 @@ def test_a_key_that_is_not_normalised_is_not_ok_even_if_it_matches() -> None:
 
 @pytest.mark.parametrize(
     "key",
-    [b" KEY", b"KEY\r", b"KEY\n", b"\tKEY", "KEY\u3000".encode(), "\u00a0KEY".encode(),
-     "KEY\u2009".encode()],
+    [
+        b" KEY",
+        b"KEY\r",
+        b"KEY\n",
+        b"\tKEY",
+        "KEY\u3000".encode(),
+        "\u00a0KEY".encode(),
+        "KEY\u2009".encode(),
+    ],
 )
 def test_is_trimmed_sees_whitespace_that_normalisation_would_remove(key: bytes) -> None:
     assert not is_trimmed(key)
     assert is_trimmed(normalise_key(key))
 
 
-@pytest.mark.parametrize("key", [b"KEY", "\u5361\u5bc6-\u00e9".encode(), b"A", "\U0001f511".encode()])
+@pytest.mark.parametrize(
+    "key", [b"KEY", "\u5361\u5bc6-\u00e9".encode(), b"A", "\U0001f511".encode()]
+)
 def test_is_trimmed_accepts_normalised_keys(key: bytes) -> None:
     assert is_trimmed(key)
 
