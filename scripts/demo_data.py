@@ -7,6 +7,13 @@ from pathlib import Path
 
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O/1/I: how issuers print codes
 
+# `fairkey listing create` arguments of the demo listing (make up, and the CLI tests).
+DEMO_LISTING_TERMS = (
+    "--price", "0.01", "--bond", "0.005", "--dispute-bond", "0.001",
+    "--delivery-window", "1h", "--confirm-window", "24h", "--response-window", "12h",
+    "--appeal-window", "2h", "--max-replacements", "2",
+)  # fmt: skip
+
 
 def card_code(groups: int = 3, size: int = 5) -> str:
     return "-".join("".join(secrets.choice(_ALPHABET) for _ in range(size)) for _ in range(groups))

@@ -22,7 +22,7 @@ from web3 import Web3
 from fairkey.chain.anvil import AnvilNode, dev_accounts
 from fairkey.chain.deploy import Deployment, deploy_stack
 from fairkey.chain.session import ChainSession
-from scripts.demo_data import write_demo_keys
+from scripts.demo_data import DEMO_LISTING_TERMS, write_demo_keys
 
 console = Console()
 HOME = Path(os.environ.get("FAIRKEY_HOME", ".fairkey")).resolve()
@@ -78,22 +78,7 @@ def _seed_demo() -> None:
         _fairkey(
             "listing",
             "create",
-            "--price",
-            "0.01",
-            "--bond",
-            "0.005",
-            "--dispute-bond",
-            "0.001",
-            "--delivery-window",
-            "1h",
-            "--confirm-window",
-            "24h",
-            "--response-window",
-            "12h",
-            "--appeal-window",
-            "2h",
-            "--max-replacements",
-            "2",
+            *DEMO_LISTING_TERMS,
             "--verifier",
             dev_accounts(6)[ROLES["verifier"]].address,
             "--description",

@@ -176,6 +176,7 @@ def prove(ctx: typer.Context, order_id: OrderArg) -> None:
         OrderStatus.DELIVERED,
         OrderStatus.DISPUTED,
         OrderStatus.VERIFIER_REFUND_PENDING,
+        OrderStatus.ARBITRATING,  # a proof outranks the court
         action="a misdelivery proof",
     )
     opened, key = open_as_buyer(app, order_id)

@@ -12,6 +12,7 @@ from typer.testing import CliRunner, Result
 
 from fairkey.chain.deploy import Deployment
 from fairkey.cli.main import app
+from scripts.demo_data import DEMO_LISTING_TERMS
 
 # Dev-account index of each role: tests/conftest.py builds `market.accounts` in this order.
 DEV = {
@@ -88,22 +89,7 @@ def cli(market, tmp_path: Path) -> Cli:
 LISTING_ARGS = (
     "listing",
     "create",
-    "--price",
-    "0.01",
-    "--bond",
-    "0.005",
-    "--dispute-bond",
-    "0.001",
-    "--delivery-window",
-    "1h",
-    "--confirm-window",
-    "24h",
-    "--response-window",
-    "12h",
-    "--appeal-window",
-    "2h",
-    "--max-replacements",
-    "2",
+    *DEMO_LISTING_TERMS,
     "--description",
     "Steam wallet card, 50 USD, global",
 )
