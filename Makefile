@@ -11,6 +11,9 @@ SOLC_VERSION := 0.8.28
 # The Solidity compiler is npm's solc (WebAssembly) behind a shim; ape keeps its data in-project.
 export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
 export APE_DATA_FOLDER := $(CURDIR)/.ape
+# Package caches inside the project, not the home folder.
+export PIP_CACHE_DIR := $(CURDIR)/.cache/pip
+export npm_config_cache := $(CURDIR)/.cache/npm
 # Anvil from npm, where ape-foundry looks for it (PATH).
 export PATH := $(CURDIR)/node_modules/@foundry-rs/anvil-linux-amd64/bin:$(PATH)
 

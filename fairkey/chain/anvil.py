@@ -6,6 +6,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +57,7 @@ class AnvilNode:
     state_file: Path | None = None  # persist chain state across restarts (`make up`)
     log_file: Path | None = None
     process: subprocess.Popen | None = None
+    _home: tempfile.TemporaryDirectory | None = None
 
     @property
     def url(self) -> str:
@@ -84,8 +86,15 @@ class AnvilNode:
         if self.state_file:
             cmd += ["--state", str(self.state_file)]
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
+        # Anvil keeps state history under $HOME/.foundry and never removes it: give each node a
+        # private home, deleted on stop, so nothing is written to the user's home folder.
+        self._home = tempfile.TemporaryDirectory(prefix="fairkey-anvil-")
         self.process = subprocess.Popen(
-            cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=os.environ.copy()
+            cmd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env=dict(os.environ, HOME=self._home.name),
         )
         deadline = time.monotonic() + timeout
         w3 = Web3(Web3.HTTPProvider(self.url, request_kwargs={"timeout": 5}))
@@ -109,6 +118,9 @@ class AnvilNode:
             except subprocess.TimeoutExpired:
                 self.process.kill()
         self.process = None
+        if self._home is not None:
+            self._home.cleanup()
+            self._home = None
 
     def __enter__(self) -> AnvilNode:
         return self.start()
