@@ -37,7 +37,9 @@ contract FairkeyEscrow is OrderBook, EIP712, IArbitrable {
         uint256 disputeId;
     }
 
+    /// @notice The court case of an order that went to arbitration (its court and case id).
     mapping(uint256 orderId => Case) public cases;
+    /// @notice The order behind a court's case id (0 = none); `rule` looks its caller's cases up.
     mapping(address arbitrator => mapping(uint256 disputeId => uint256 orderId)) public orderOfDispute;
 
     constructor(address owner_, address treasury_, uint16 feeBps_, IArbitrator arbitrator_)
