@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
-from fairkey.cli import buyer, listing, merchant, money, orders, stock
+from fairkey.cli import buyer, keeper_cmd, listing, merchant, money, orders, stock
 from fairkey.cli.context import AppState
 from fairkey.cli.errors import describe
 from fairkey.cli.output import error
@@ -114,3 +114,4 @@ app.command("withdraw", rich_help_panel=ANYONE)(money.withdraw)
 
 if __name__ == "__main__":
     app()
+app.add_typer(keeper_cmd.app, name="keeper", rich_help_panel=ANYONE)

@@ -1,0 +1,1 @@
+"""Long-running services started by `make up`; each module has one job."""
