@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
-from fairkey.cli import buyer, keeper_cmd, listing, merchant, money, orders, stock
+from fairkey.cli import buyer, keeper_cmd, listing, merchant, merchant_cmd, money, orders, stock
 from fairkey.cli.context import AppState
 from fairkey.cli.errors import describe
 from fairkey.cli.output import error
@@ -115,3 +115,4 @@ app.command("withdraw", rich_help_panel=ANYONE)(money.withdraw)
 if __name__ == "__main__":
     app()
 app.add_typer(keeper_cmd.app, name="keeper", rich_help_panel=ANYONE)
+app.add_typer(merchant_cmd.app, name="merchant", rich_help_panel=MERCHANT)

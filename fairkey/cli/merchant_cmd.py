@@ -1,0 +1,60 @@
+"""`fairkey merchant run`: the auto-delivery bot (see fairkey/services/merchant_bot.py).
+
+Registered in fairkey/cli/main.py with
+``app.add_typer(merchant_cmd.app, name="merchant", rich_help_panel=MERCHANT)``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from fairkey.cli.context import state
+from fairkey.cli.errors import CliError
+from fairkey.services.merchant_bot import bot_from_app, run_bot, setup_logging
+from fairkey.services.merchant_policy import MerchantPolicy, PolicyError
+
+app = typer.Typer(help="Merchant automation: the auto-delivery bot.", no_args_is_help=True)
+
+
+@app.command("run")
+def run(
+    ctx: typer.Context,
+    policy: Annotated[
+        Path | None,
+        typer.Option(
+            "--policy",
+            help="Dispute/alert policy (TOML); default: refund, replace key-invalid, contest "
+            "not-as-described, replace after a verifier verdict.",
+            show_default=False,
+        ),
+    ] = None,
+    interval: Annotated[
+        float | None,
+        typer.Option(help="Seconds between steps (default: the policy's bot.interval, 1 s)."),
+    ] = None,
+    once: Annotated[bool, typer.Option("--once", help="One step, then exit.")] = False,
+    log_level: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING.")] = "INFO",
+) -> None:
+    """Deliver every paid order from your vault, answer disputes by policy, raise alerts.
+
+    Runs until Ctrl-C / SIGTERM; safe to stop and restart at any moment. Alerts are logged and
+    appended to <home>/alerts.jsonl."""
+    try:
+        rules = MerchantPolicy.load(policy)
+    except PolicyError as exc:
+        raise CliError(str(exc)) from None
+    setup_logging(log_level)
+    app_state = state(ctx)
+    bot = bot_from_app(app_state, rules)
+    code = run_bot(bot, interval=interval or rules.interval, once=once)
+    if code:
+        raise typer.Exit(code)
+
+
+if __name__ == "__main__":
+    from fairkey.services.merchant_bot import main
+
+    raise SystemExit(main())
