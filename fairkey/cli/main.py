@@ -10,7 +10,17 @@ from pydantic import ValidationError
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
-from fairkey.cli import buyer, keeper_cmd, listing, merchant, merchant_cmd, money, orders, stock
+from fairkey.cli import (
+    buyer,
+    keeper_cmd,
+    listing,
+    merchant,
+    merchant_cmd,
+    money,
+    orders,
+    stock,
+    verifier_cmd,
+)
 from fairkey.cli.context import AppState
 from fairkey.cli.errors import describe
 from fairkey.cli.output import error
@@ -116,3 +126,6 @@ if __name__ == "__main__":
     app()
 app.add_typer(keeper_cmd.app, name="keeper", rich_help_panel=ANYONE)
 app.add_typer(merchant_cmd.app, name="merchant", rich_help_panel=MERCHANT)
+app.command("verify", rich_help_panel=BUYER)(verifier_cmd.verify)
+app.add_typer(verifier_cmd.app, name="verifier", rich_help_panel="Services")
+app.add_typer(verifier_cmd.issuer_app, name="issuer-sim", rich_help_panel="Services")

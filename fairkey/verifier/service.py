@@ -1,0 +1,475 @@
+"""The key verifier: the buyer sends the delivered key (sealed to the verifier), the verifier asks
+the issuer and, when the issuer says invalid or redeemed, signs an EIP-712 KeyVerdict and submits
+it on chain (docs/protocol.md, "Verifier attestation").
+
+A temporary issuer failure is never a verdict: the verifier retries with exponential backoff up
+to a budget (attempts and seconds), then records "unavailable" and leaves the dispute to the
+merchant's answer (L2). Every decision is stored (SQLite) so supplier quality can be scored.
+"""
+
+from __future__ import annotations
+
+import enum
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from coincurve import PrivateKey
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    String,
+    UniqueConstraint,
+    create_engine,
+    func,
+    select,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+
+from fairkey.chain.errors import ContractRevert
+from fairkey.chain.escrow_client import EscrowClient
+from fairkey.chain.types import OrderStatus, Verdict, order_ref, parse_order_ref
+from fairkey.crypto.keys import KeyFormatError, fingerprint, normalise_key
+from fairkey.issuers.adapter import IssuerAdapter, IssuerAnswer, IssuerUnavailable
+from fairkey.issuers.http_json import IssuerConfigError
+from fairkey.verifier.envelope import Envelope, EnvelopeError, key_check_aad, open_for_verifier
+
+VERDICT_TTL = 3600  # a signed verdict expires one hour (chain time) after it is made
+PROBLEM = "https://fairkey.dev/problems/"
+UNAVAILABLE = "unavailable"  # the answer recorded when the issuer gave none within the budget
+
+
+class Outcome(enum.StrEnum):
+    REFUND_PENDING = "refund_pending"  # verdict on chain: refund after the appeal window
+    NO_REFUND = "no_refund"  # the key is good
+    REGION_LOCKED = "region_locked"  # good key, wrong region: merchant / court matter
+    MERCHANT_RESPONSE = "merchant_response"  # no issuer answer: the dispute goes to L2
+
+
+OUTCOME = {
+    IssuerAnswer.INVALID.value: Outcome.REFUND_PENDING,
+    IssuerAnswer.REDEEMED.value: Outcome.REFUND_PENDING,
+    IssuerAnswer.VALID.value: Outcome.NO_REFUND,
+    IssuerAnswer.REGION_LOCKED.value: Outcome.REGION_LOCKED,
+    UNAVAILABLE: Outcome.MERCHANT_RESPONSE,
+}
+VERDICT = {
+    IssuerAnswer.INVALID.value: Verdict.INVALID,
+    IssuerAnswer.REDEEMED.value: Verdict.REDEEMED,
+}
+
+MESSAGES = {
+    Outcome.REFUND_PENDING: (
+        "the issuer says the key is {answer}: the verifier's signed verdict is on chain; you are "
+        "refunded after the appeal window unless the merchant replaces the key or appeals"
+    ),
+    Outcome.NO_REFUND: (
+        "the issuer says the key is valid and unused: no refund from the verifier; redeem it, "
+        "or wait for the merchant's answer to your dispute"
+    ),
+    Outcome.REGION_LOCKED: (
+        "the key is good but locked to another region: no refund from the verifier; whether the "
+        "listing said so is for the merchant's answer or the court"
+    ),
+    Outcome.MERCHANT_RESPONSE: (
+        "the issuer could not be asked ({detail}): no verdict; your dispute goes to the "
+        "merchant's answer, and you are refunded if the merchant stays silent past the response "
+        "deadline. You may ask the verifier again later"
+    ),
+}
+
+
+# ---------------------------------------------------------------------------- storage
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class KeyCheck(Base):
+    __tablename__ = "key_checks"
+    __table_args__ = (UniqueConstraint("order_ref", "delivery_no"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_ref: Mapped[str] = mapped_column(String(42), index=True)  # ids are 160-bit
+    delivery_no: Mapped[int] = mapped_column(Integer)
+    fingerprint: Mapped[str] = mapped_column(String(66))
+    supplier: Mapped[str] = mapped_column(String(64), index=True)
+    answer: Mapped[str] = mapped_column(String(16))  # IssuerAnswer value or "unavailable"
+    attempts: Mapped[int] = mapped_column(Integer)
+    tx_hash: Mapped[str | None] = mapped_column(String(66), nullable=True)
+    detail: Mapped[str] = mapped_column(String(500), default="")
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DecisionStore:
+    def __init__(self, url: str) -> None:
+        self.engine = create_engine(url, connect_args={"check_same_thread": False})
+        Base.metadata.create_all(self.engine)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    def at(cls, path: str | Path) -> DecisionStore:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return cls(f"sqlite:///{path}")
+
+    def get(self, ref: str, delivery_no: int) -> KeyCheck | None:
+        with self.sessions() as s:
+            return s.scalar(
+                select(KeyCheck).where(
+                    KeyCheck.order_ref == ref, KeyCheck.delivery_no == delivery_no
+                )
+            )
+
+    def save(self, row: KeyCheck) -> KeyCheck:
+        with self.sessions() as s, s.begin():
+            merged = s.merge(row)
+        return merged
+
+    def suppliers(self) -> list[dict[str, Any]]:
+        with self.sessions() as s:
+            rows = s.execute(
+                select(KeyCheck.supplier, KeyCheck.answer, func.count()).group_by(
+                    KeyCheck.supplier, KeyCheck.answer
+                )
+            ).all()
+        table: dict[str, dict[str, Any]] = {}
+        for supplier, answer, count in rows:
+            entry = table.setdefault(
+                supplier,
+                {"supplier": supplier, "checks": 0}
+                | {a.value: 0 for a in IssuerAnswer}
+                | {UNAVAILABLE: 0},
+            )
+            entry["checks"] += count
+            entry[answer] = entry.get(answer, 0) + count
+        return [table[k] for k in sorted(table)]
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+# ---------------------------------------------------------------------------- asking the issuer
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff: base_delay, 2·base_delay, … capped at max_delay; a Retry-After from
+    the issuer is honoured (waits at least that long). Stops after `attempts` calls, or before a
+    wait that would end past `budget_seconds` from the first call."""
+
+    attempts: int = 5
+    budget_seconds: float = 30.0
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        backoff = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+        return max(backoff, retry_after or 0.0)
+
+
+@dataclass(frozen=True)
+class IssuerResult:
+    answer: IssuerAnswer | None  # None: no answer within the budget
+    attempts: int
+    detail: str = ""
+
+
+def ask_issuer(
+    adapter: IssuerAdapter,
+    key: bytes,
+    policy: RetryPolicy,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> IssuerResult:
+    start = clock()
+    detail = ""
+    attempt = 0
+    for attempt in range(1, policy.attempts + 1):  # noqa: B007 - used after the loop
+        try:
+            return IssuerResult(adapter.check(key), attempt)
+        except IssuerUnavailable as exc:
+            detail = f"{exc.kind.value} after {attempt} attempt{'s' if attempt > 1 else ''}"
+            if attempt == policy.attempts:
+                break
+            wait = policy.delay(attempt, exc.retry_after)
+            if clock() - start + wait > policy.budget_seconds:
+                detail += f"; next wait {wait:g}s is past the {policy.budget_seconds:g}s budget"
+                break
+            sleep(wait)
+        except IssuerConfigError as exc:  # not temporary, but still no answer: never a verdict
+            return IssuerResult(None, attempt, f"issuer adapter error: {exc}"[:400])
+    return IssuerResult(None, attempt, detail)
+
+
+# ---------------------------------------------------------------------------- the service
+
+
+class Problem(Exception):
+    """An RFC 9457 problem answer."""
+
+    def __init__(self, status: int, kind: str, title: str, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.body = {"type": PROBLEM + kind, "title": title, "status": status, "detail": detail}
+        self.body.update(extra)
+
+
+class VerifierService:
+    def __init__(
+        self,
+        escrow: EscrowClient,
+        account: LocalAccount,
+        adapter: IssuerAdapter,
+        store: DecisionStore,
+        policy: RetryPolicy | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        verdict_ttl: int = VERDICT_TTL,
+    ) -> None:
+        self.escrow = escrow.as_account(account)
+        self.account = account
+        self.adapter = adapter
+        self.store = store
+        self.policy = policy or RetryPolicy()
+        self.sleep = sleep
+        self.clock = clock
+        self.verdict_ttl = verdict_ttl
+        self._private = PrivateKey(bytes(account.key))
+        self._lock = threading.Lock()  # one check at a time: no double issuer calls, no nonce race
+
+    @property
+    def chain_id(self) -> int:
+        return self.escrow.session.chain_id
+
+    def info(self) -> dict[str, Any]:
+        return {
+            "address": self.account.address,
+            "public_key": "0x" + self._private.public_key.format(compressed=True).hex(),
+            "chain_id": self.chain_id,
+            "escrow": self.escrow.address,
+            "envelope": "ECIES secp256k1 / HKDF-SHA256 / AES-256-GCM, v1",
+        }
+
+    # ------------------------------------------------------------------ one key check
+
+    def check(self, order_id: int, envelope: Envelope) -> dict[str, Any]:
+        with self._lock:
+            return self._check(order_id, envelope)
+
+    def _check(self, order_id: int, envelope: Envelope) -> dict[str, Any]:
+        ref = order_ref(order_id)
+        order = self.escrow.order(order_id)
+        if order.status is OrderStatus.NONE:
+            raise Problem(404, "no-such-order", "no such order", f"order {ref} does not exist")
+        found = self.escrow.current_delivery(order_id)
+        if found is None:
+            raise Problem(
+                409, "not-delivered", "nothing delivered", f"order {ref} has no delivered key yet"
+            )
+        record, delivery_no = found
+        listing = self.escrow.listing(order.listing_id)
+        if listing.verifier.lower() != self.account.address.lower():
+            raise Problem(
+                409,
+                "not-this-verifier",
+                "another verifier",
+                f"listing {order.listing_id} names verifier {listing.verifier}, not "
+                f"{self.account.address}: send the key to that verifier",
+            )
+        aad = key_check_aad(self.chain_id, self.escrow.address, order_id)
+        try:
+            key = normalise_key(open_for_verifier(envelope, self._private, aad))
+        except (EnvelopeError, KeyFormatError) as exc:
+            raise Problem(422, "bad-envelope", "the envelope does not open", str(exc)) from None
+        if fingerprint(key) != record.fingerprint:
+            raise Problem(
+                422,
+                "wrong-key",
+                "not the delivered key",
+                f"this key is not the one delivered for order {ref} (delivery {delivery_no}): its "
+                "fingerprint differs from the one on chain. Send the key from the current delivery",
+                order=ref,
+                delivery_no=delivery_no,
+            )
+
+        row = self.store.get(ref, delivery_no)
+        if row is not None and row.answer != UNAVAILABLE:
+            if row.answer in VERDICT and row.tx_hash is None:
+                return self._submit(row, record, order.status, repeated=True)
+            return self._decision(row, repeated=True)
+        if order.status is not OrderStatus.DISPUTED:
+            raise Problem(
+                409,
+                "not-disputed",
+                "dispute first",
+                f"order {ref} is {order.status.name}, not DISPUTED: dispute it with reason "
+                f"key-invalid first (`fairkey dispute {ref} --reason key-invalid`), then send the "
+                "key again",
+                order_status=order.status.name,
+            )
+
+        result = ask_issuer(self.adapter, key, self.policy, self.sleep, self.clock)
+        previous_attempts = row.attempts if row is not None else 0
+        row = row or KeyCheck(order_ref=ref, delivery_no=delivery_no)
+        row.fingerprint = "0x" + record.fingerprint.hex()
+        row.supplier = self._supplier(record.root)
+        row.answer = result.answer.value if result.answer is not None else UNAVAILABLE
+        row.attempts = previous_attempts + result.attempts
+        row.tx_hash = None
+        row.detail = result.detail
+        row.checked_at = datetime.now(UTC)
+        if row.answer in VERDICT:
+            return self._submit(row, record, order.status, repeated=False)
+        row = self.store.save(row)
+        return self._decision(row, repeated=False)
+
+    def _submit(self, row: KeyCheck, record, status: OrderStatus, repeated: bool) -> dict:
+        order_id = parse_order_ref(row.order_ref)
+        if status is not OrderStatus.DISPUTED:
+            self.store.save(row)
+            raise Problem(
+                409,
+                "not-disputed",
+                "verdict not submitted",
+                f"the issuer says the key is {row.answer}, but order {row.order_ref} is "
+                f"{status.name}, not DISPUTED: the verdict can no longer be submitted",
+                answer=row.answer,
+            )
+        verdict = VERDICT[row.answer]
+        deadline = self.escrow.session.w3.eth.get_block("latest")["timestamp"] + self.verdict_ttl
+        signature = self.sign_verdict(
+            order_id, row.delivery_no, record.fingerprint, verdict, deadline
+        )
+        try:
+            result = self.escrow.submit_verdict(order_id, record, int(verdict), deadline, signature)
+        except ContractRevert as exc:
+            row.detail = f"submitVerdict reverted: {exc}"[:500]
+            self.store.save(row)
+            raise Problem(
+                409,
+                "verdict-rejected",
+                "the escrow refused the verdict",
+                f"the issuer says the key is {row.answer}, but the escrow refused the verdict: "
+                f"{exc}",
+                answer=row.answer,
+                revert=exc.name,
+            ) from None
+        row.tx_hash = result.receipt["transactionHash"].to_0x_hex()
+        row.detail = ""
+        row = self.store.save(row)
+        return self._decision(row, repeated=repeated)
+
+    def sign_verdict(
+        self, order_id: int, delivery_no: int, fp: bytes, verdict: Verdict, deadline: int
+    ) -> bytes:
+        message = {
+            "types": {
+                "EIP712Domain": [
+                    {"name": "name", "type": "string"},
+                    {"name": "version", "type": "string"},
+                    {"name": "chainId", "type": "uint256"},
+                    {"name": "verifyingContract", "type": "address"},
+                ],
+                "KeyVerdict": [
+                    {"name": "orderId", "type": "uint256"},
+                    {"name": "deliveryNo", "type": "uint256"},
+                    {"name": "fingerprint", "type": "bytes32"},
+                    {"name": "verdict", "type": "uint8"},
+                    {"name": "deadline", "type": "uint64"},
+                ],
+            },
+            "primaryType": "KeyVerdict",
+            "domain": {
+                "name": "fairkey",
+                "version": "1",
+                "chainId": self.chain_id,
+                "verifyingContract": self.escrow.address,
+            },
+            "message": {
+                "orderId": order_id,
+                "deliveryNo": delivery_no,
+                "fingerprint": fp,
+                "verdict": int(verdict),
+                "deadline": deadline,
+            },
+        }
+        signed = Account.sign_typed_data(self.account.key, full_message=message)
+        return bytes(signed.signature)
+
+    def _supplier(self, root: bytes) -> str:
+        try:
+            events = self.escrow.events("StockCommitted", root=root)
+        except Exception:  # noqa: BLE001 - a missing tag must not lose the decision
+            events = []
+        if not events:
+            return "unknown"
+        tag = bytes(events[0].args["supplier"]).rstrip(b"\0")
+        return tag.decode("utf-8", "replace") or "untagged"
+
+    def _decision(self, row: KeyCheck, repeated: bool) -> dict[str, Any]:
+        outcome = OUTCOME[row.answer]
+        checked_at = row.checked_at
+        if checked_at.tzinfo is None:  # SQLite keeps no zone; it was stored as UTC
+            checked_at = checked_at.replace(tzinfo=UTC)
+        return {
+            "order": row.order_ref,
+            "delivery_no": row.delivery_no,
+            "fingerprint": row.fingerprint,
+            "supplier": row.supplier,
+            "answer": row.answer,
+            "outcome": outcome.value,
+            "message": MESSAGES[outcome].format(answer=row.answer, detail=row.detail or "?"),
+            "attempts": row.attempts,
+            "tx_hash": row.tx_hash,
+            "checked_at": checked_at.isoformat(),
+            "repeated": repeated,
+        }
+
+
+# ---------------------------------------------------------------------------- HTTP
+
+
+class KeyCheckRequest(BaseModel):
+    envelope: dict[str, Any]
+
+
+def create_verifier_app(service: VerifierService) -> FastAPI:
+    app = FastAPI(title="fairkey key verifier")
+    app.state.service = service
+
+    @app.exception_handler(Problem)
+    async def problem(_: Request, exc: Problem) -> JSONResponse:
+        return JSONResponse(exc.body, status_code=exc.status, media_type="application/problem+json")
+
+    @app.get("/info")
+    def info() -> dict[str, Any]:
+        return service.info()
+
+    @app.post("/orders/{order}/key-check")
+    def key_check(order: str, body: KeyCheckRequest) -> dict[str, Any]:
+        try:
+            order_id = parse_order_ref(order)
+        except ValueError as exc:
+            raise Problem(404, "no-such-order", "not an order id", str(exc)) from None
+        try:
+            sealed = Envelope.from_json(body.envelope)
+        except EnvelopeError as exc:
+            raise Problem(422, "bad-envelope", "malformed envelope", str(exc)) from None
+        return service.check(order_id, sealed)
+
+    @app.get("/suppliers")
+    def suppliers() -> dict[str, Any]:
+        return {"suppliers": service.store.suppliers()}
+
+    return app

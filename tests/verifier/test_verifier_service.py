@@ -1,0 +1,319 @@
+"""The key verifier end to end: real Anvil, real contracts, real HTTP (verifier and issuer
+simulator under uvicorn). Retry waits use an injected clock, deadlines move the chain clock."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from fairkey.chain.types import DisputeReason, OrderStatus, RefundCause, order_ref
+from fairkey.flows.buyer import open_delivery
+from fairkey.issuers.http_json import HttpJsonAdapter
+from fairkey.issuers.simulator import FailureModes, IssuerSimulator, create_simulator_app
+from fairkey.verifier.client import VerifierClient, VerifierError, VerifierMismatch
+from fairkey.verifier.service import (
+    DecisionStore,
+    RetryPolicy,
+    VerifierService,
+    create_verifier_app,
+)
+from tests.support.disputes import Deal, delivered_order, dispute, single_event
+from tests.verifier import serve
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.waits: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+
+    def clock(self) -> float:
+        return self.now
+
+
+@pytest.fixture(scope="module")
+def issuer():
+    sim = IssuerSimulator()
+    with serve(create_simulator_app(sim)) as url:
+        yield sim, url
+
+
+@pytest.fixture
+def sim(issuer):
+    sim, _ = issuer
+    sim.keys.clear()
+    sim.set_failures(FailureModes())
+    return sim
+
+
+@pytest.fixture
+def fake_time():
+    return FakeTime()
+
+
+@pytest.fixture
+def verifier(market, issuer, sim, fake_time, tmp_path):
+    """The verifier service (the listings' verifier role) on a real port; yields a buyer client."""
+    _, issuer_url = issuer
+    adapter = HttpJsonAdapter(f"{issuer_url}/redeem-check", timeout=2.0)
+    store = DecisionStore.at(tmp_path / "verifier.sqlite")
+    service = VerifierService(
+        market.client("stranger"),
+        market.accounts["verifier"],
+        adapter,
+        store,
+        RetryPolicy(attempts=4, budget_seconds=20, base_delay=1, max_delay=4),
+        sleep=fake_time.sleep,
+        clock=fake_time.clock,
+    )
+    with serve(create_verifier_app(service)) as url, VerifierClient(url) as client:
+        yield client
+    adapter.close()
+    store.close()
+
+
+def delivered_key(deal: Deal) -> str:
+    """What the buyer reads after decrypting the delivery from the chain."""
+    opened = open_delivery(deal.client("buyer"), deal.order_id, deal.key)
+    assert opened.check.ok
+    return opened.key_text
+
+
+def disputed_deal(market, supplier: str = "supplier-a") -> Deal:
+    listing = market.make_listing()
+    stock = market.make_stock(listing, 3, supplier=supplier)
+    order_id, key = market.make_order(listing)
+    record, _ = market.deliver(order_id, stock)
+    deal = Deal(market, listing, stock, order_id, key, record)
+    dispute(deal, DisputeReason.KEY_INVALID)
+    return deal
+
+
+def check(verifier: VerifierClient, deal: Deal, key: str | None = None) -> dict:
+    return verifier.check_key(
+        deal.order_id,
+        delivered_key(deal) if key is None else key,
+        expect_verifier=deal.market.address("verifier"),
+        expect_chain_id=deal.market.w3.eth.chain_id,
+        expect_escrow=deal.market.escrow_address,
+    )
+
+
+def test_info_names_the_verifier(market, verifier):
+    info = verifier.info()
+    assert info.address == market.address("verifier")
+    assert info.chain_id == 31337
+    assert info.escrow == market.escrow_address
+
+
+def test_redeemed_key_refunds_after_the_appeal_window(market, verifier, sim):
+    deal = disputed_deal(market)
+    key = delivered_key(deal)
+    sim.set_keys({key: "redeemed"})
+
+    decision = check(verifier, deal, key)
+
+    assert decision["answer"] == "redeemed" and decision["outcome"] == "refund_pending"
+    assert decision["tx_hash"] and decision["attempts"] == 1 and decision["delivery_no"] == 0
+    assert deal.order().status is OrderStatus.VERIFIER_REFUND_PENDING
+    attested = market.client("stranger").events("VerifierAttested", orderId=deal.order_id)
+    assert attested[0].args["verdict"] == 2 and attested[0].tx_hash.removeprefix("0x") == decision[
+        "tx_hash"
+    ].removeprefix("0x")
+
+    market.clock.advance_past(deal.order().deadline)
+    result = market.client("stranger").execute_verifier_refund(deal.order_id)
+    assert single_event(result, "OrderRefunded").args["cause"] == RefundCause.VERIFIER_ATTESTED
+    assert deal.order().status is OrderStatus.REFUNDED
+
+
+def test_invalid_key_gets_verdict_invalid(market, verifier, sim):
+    deal = disputed_deal(market)  # the simulator never issued it: "bad"
+    decision = check(verifier, deal)
+    assert decision["answer"] == "invalid"
+    attested = market.client("stranger").events("VerifierAttested", orderId=deal.order_id)
+    assert attested[0].args["verdict"] == 1
+
+
+def test_valid_key_is_recorded_and_the_dispute_stays(market, verifier, sim):
+    deal = disputed_deal(market)
+    sim.set_keys({delivered_key(deal): "valid"})
+    decision = check(verifier, deal)
+    assert decision["answer"] == "valid" and decision["outcome"] == "no_refund"
+    assert decision["tx_hash"] is None and "no refund" in decision["message"]
+    assert deal.order().status is OrderStatus.DISPUTED
+
+
+def test_region_locked_key_is_no_refund(market, verifier, sim):
+    deal = disputed_deal(market)
+    sim.set_keys({delivered_key(deal): "region_locked"})
+    decision = check(verifier, deal)
+    assert decision["outcome"] == "region_locked" and decision["tx_hash"] is None
+    assert deal.order().status is OrderStatus.DISPUTED
+
+
+def test_issuer_down_past_the_budget_goes_to_the_merchant(market, verifier, sim, fake_time):
+    deal = disputed_deal(market)
+    key = delivered_key(deal)
+    sim.set_keys({key: "redeemed"})
+    sim.set_failures(FailureModes(fail_first=100))
+
+    decision = check(verifier, deal, key)
+
+    assert decision["answer"] == "unavailable" and decision["outcome"] == "merchant_response"
+    assert decision["attempts"] == 4 and fake_time.waits == [1, 2, 4]
+    assert "merchant" in decision["message"]
+    assert deal.order().status is OrderStatus.DISPUTED
+    # Later, the issuer is back: the buyer may ask again, and this time gets a verdict.
+    sim.set_failures(FailureModes())
+    again = check(verifier, deal, key)
+    assert again["answer"] == "redeemed" and again["attempts"] == 5
+    assert deal.order().status is OrderStatus.VERIFIER_REFUND_PENDING
+
+
+def test_flapping_issuer_is_retried(market, verifier, sim, fake_time):
+    deal = disputed_deal(market)
+    key = delivered_key(deal)
+    sim.set_keys({key: "redeemed"})
+    sim.set_failures(FailureModes(flapping=True))
+    decision = check(verifier, deal, key)
+    assert decision["answer"] == "redeemed" and decision["attempts"] == 2
+    assert fake_time.waits == [1]
+
+
+def test_not_the_delivered_key_is_422(market, verifier, sim):
+    deal = disputed_deal(market)
+    other = deal.stock.units[1].key.decode()  # a key of the same batch, not this order's
+    with pytest.raises(VerifierError) as err:
+        check(verifier, deal, other)
+    assert err.value.status == 422
+    problem = err.value.problem
+    assert problem["type"].endswith("/wrong-key") and problem["status"] == 422
+    assert "not the one delivered" in problem["detail"]
+    assert sim.stats()["calls"] == 0
+
+
+def test_problem_json_media_type(market, verifier):
+    deal = disputed_deal(market)
+    response = httpx.post(
+        f"{verifier.base_url}/orders/{order_ref(deal.order_id)}/key-check",
+        json={"envelope": {"nonce": "00"}},
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_not_disputed_is_409(market, verifier, sim):
+    deal = delivered_order(market)
+    sim.set_keys({delivered_key(deal): "redeemed"})
+    with pytest.raises(VerifierError) as err:
+        check(verifier, deal)
+    assert err.value.status == 409
+    assert "key-invalid" in err.value.problem["detail"]
+    assert sim.stats()["calls"] == 0
+    assert deal.order().status is OrderStatus.DELIVERED
+
+
+def test_the_same_check_twice_asks_the_issuer_once(market, verifier, sim):
+    deal = disputed_deal(market)
+    key = delivered_key(deal)
+    sim.set_keys({key: "redeemed"})
+    first = check(verifier, deal, key)
+    second = check(verifier, deal, key)
+    assert sim.stats()["calls"] == 1
+    assert second["repeated"] and not first["repeated"]
+    assert {k: v for k, v in second.items() if k != "repeated"} == {
+        k: v for k, v in first.items() if k != "repeated"
+    }
+
+
+def test_suppliers_are_scored(market, verifier, sim):
+    verdicts = [("acme", "redeemed"), ("acme", "valid"), ("globex", "invalid")]
+    for supplier, state in verdicts:
+        deal = disputed_deal(market, supplier)
+        if state != "invalid":
+            sim.set_keys({delivered_key(deal): state})
+        check(verifier, deal)
+    table = {row["supplier"]: row for row in verifier.suppliers()}
+    assert (table["acme"]["checks"], table["acme"]["redeemed"], table["acme"]["valid"]) == (2, 1, 1)
+    assert (table["globex"]["checks"], table["globex"]["invalid"]) == (1, 1)
+
+
+def test_the_client_refuses_another_verifier(market, verifier):
+    deal = disputed_deal(market)
+    with pytest.raises(VerifierMismatch):
+        verifier.check_key(deal.order_id, "X", expect_verifier=market.address("stranger"))
+
+
+def test_listing_with_another_verifier_is_409(market, verifier, sim):
+    listing = market.make_listing(verifier=market.address("stranger"))
+    stock = market.make_stock(listing, 2)
+    order_id, key = market.make_order(listing)
+    record, _ = market.deliver(order_id, stock)
+    deal = Deal(market, listing, stock, order_id, key, record)
+    dispute(deal)
+    with pytest.raises(VerifierError) as err:
+        verifier.check_key(order_id, delivered_key(deal))
+    assert err.value.status == 409 and err.value.problem["type"].endswith("/not-this-verifier")
+
+
+# ---------------------------------------------------------------------------- the CLI command
+
+
+def _cli_app():
+    """`fairkey` with this module's commands, as main.py registers them (main.py is not edited
+    here): the real global callback, error handling and the `verify` command."""
+    import typer
+
+    from fairkey.cli import verifier_cmd
+    from fairkey.cli.main import FairkeyGroup, main
+
+    cli = typer.Typer(cls=FairkeyGroup, add_completion=False)
+    cli.callback()(main)
+    cli.add_typer(verifier_cmd.app, name="verifier")
+    cli.add_typer(verifier_cmd.issuer_app, name="issuer-sim")
+    cli.command("verify")(verifier_cmd.verify)
+    return cli
+
+
+def test_cli_verify_sends_the_buyers_key(market, verifier, sim, tmp_path):
+    from typer.testing import CliRunner
+
+    from fairkey.chain.deploy import Deployment
+    from fairkey.crypto.order_keys import derive_order_key, seed_from_account
+
+    home = tmp_path / "home"
+    Deployment(
+        market.w3.eth.chain_id,
+        market.escrow_address,
+        market.arbitrator_address,
+        market.token_address,
+        0,
+    ).save(home / "deployment.json")
+    # The buyer pays with the wallet's own order key, as `fairkey buy` does.
+    seed = seed_from_account(
+        market.accounts["buyer"], market.w3.eth.chain_id, market.escrow_address
+    )
+    key = derive_order_key(seed, 3)
+    listing = market.make_listing()
+    stock = market.make_stock(listing, 2, supplier="acme")
+    order_id = market.client("buyer").pay(listing, key.x, key.y).event("OrderPaid").args["orderId"]
+    record, _ = market.deliver(order_id, stock)
+    deal = Deal(market, listing, stock, order_id, key, record)
+    sim.set_keys({stock.units[0].key.decode(): "redeemed"})
+    runner = CliRunner()
+    base = ["--home", str(home), "--rpc", market.w3.provider.endpoint_uri, "--dev-account", "3"]
+    env = {"FAIRKEY_PRIVATE_KEY": None, "FAIRKEY_DEV_ACCOUNT": None, "COLUMNS": "200"}
+    args = [*base, "verify", order_ref(order_id), "--verifier-url", verifier.base_url]
+
+    early = runner.invoke(_cli_app(), args, env=env)
+    assert early.exit_code == 1 and "dispute" in early.output
+    dispute(deal)
+    result = runner.invoke(_cli_app(), args, env=env)
+
+    assert result.exit_code == 0, result.output
+    assert "redeemed" in result.output and "refund_pending" in result.output
+    assert deal.order().status is OrderStatus.VERIFIER_REFUND_PENDING
