@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 from rich.console import Console
 from rich.table import Table
 from web3 import Web3
@@ -22,13 +23,22 @@ from web3 import Web3
 from fairkey.chain.anvil import AnvilNode, dev_accounts
 from fairkey.chain.deploy import Deployment, deploy_stack
 from fairkey.chain.session import ChainSession
-from scripts.demo_data import DEMO_LISTING_TERMS, write_demo_keys
+from scripts.demo_data import (
+    DEMO_LISTING_TERMS,
+    DEMO_MERCHANT_POLICY,
+    write_demo_keys,
+    write_issuer_keys,
+)
+from scripts.supervisor import Service, Supervisor
 
 console = Console()
 HOME = Path(os.environ.get("FAIRKEY_HOME", ".fairkey")).resolve()
 PORT = int(os.environ.get("FAIRKEY_PORT", "8545"))
+VERIFIER_PORT = int(os.environ.get("FAIRKEY_VERIFIER_PORT", "8600"))
+ISSUER_PORT = int(os.environ.get("FAIRKEY_ISSUER_PORT", "8700"))
+DEMO = HOME / "demo"
 DEMO_PASSPHRASE = "demo"  # the demo merchant's vault passphrase (local demo only)
-ROLES = {"operator": 0, "treasury": 1, "merchant": 2, "buyer": 3, "verifier": 5}
+ROLES = {"operator": 0, "treasury": 1, "merchant": 2, "buyer": 3, "keeper": 4, "verifier": 5}
 
 
 def _fairkey(*args: str, account: int) -> str:
@@ -85,11 +95,60 @@ def _seed_demo() -> None:
             "Steam Wallet card, 50 USD, global (demo)",
             account=ROLES["merchant"],
         )
-        keys = write_demo_keys(HOME / "demo" / "supplier-batch-1.txt", 25)
+        keys = DEMO / "supplier-batch-1.txt"
+        codes = write_demo_keys(keys, 25)
+        write_issuer_keys(DEMO / "issuer-keys.json", codes)
+        (DEMO / "merchant-policy.toml").write_text(DEMO_MERCHANT_POLICY)
         _fairkey(
             "stock", "import", str(keys), "--supplier", "demo-supplier", account=ROLES["merchant"]
         )
         _fairkey("stock", "commit", "1", "--listing", "1", account=ROLES["merchant"])
+
+
+def _cli(*args: str, account: int | None = None) -> list[str]:
+    argv = [sys.executable, "-m", "fairkey.cli.main", "--home", str(HOME),
+            "--rpc", f"http://127.0.0.1:{PORT}"]  # fmt: skip
+    if account is not None:
+        argv += ["--dev-account", str(account)]
+    return argv + list(args)
+
+
+def _start_services(supervisor: Supervisor) -> None:
+    """The long-running services beside the chain, each a `fairkey` command with its own log."""
+    vault = {"FAIRKEY_VAULT_PASSPHRASE": DEMO_PASSPHRASE}
+    issuer_url = f"http://127.0.0.1:{ISSUER_PORT}/redeem-check"
+    for service in (
+        Service("issuer-sim", _cli("issuer-sim", "run", "--port", str(ISSUER_PORT),
+                                   "--keys", str(DEMO / "issuer-keys.json"))),
+        Service("verifier", _cli("verifier", "run", "--port", str(VERIFIER_PORT),
+                                 "--issuer-url", issuer_url, "--db", str(HOME / "verifier.sqlite"),
+                                 account=ROLES["verifier"])),
+        Service("merchant-bot", _cli("merchant", "run", "--policy",
+                                     str(DEMO / "merchant-policy.toml"),
+                                     account=ROLES["merchant"]), env=vault),
+        Service("keeper", _cli("keeper", "run", account=ROLES["keeper"])),
+    ):  # fmt: skip
+        supervisor.start(service)
+    for url in (
+        f"http://127.0.0.1:{ISSUER_PORT}/admin/stats",
+        f"http://127.0.0.1:{VERIFIER_PORT}/info",
+    ):
+        _wait_http(url, supervisor)
+
+
+def _wait_http(url: str, supervisor: Supervisor, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if supervisor.dead():
+            names = ", ".join(s.name for s in supervisor.dead())
+            raise RuntimeError(f"{names} exited at start; see {HOME / 'logs'}")
+        try:
+            if httpx.get(url, timeout=1).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f}s; see {HOME / 'logs'}")
 
 
 def _print_summary(deployment: Deployment) -> None:
@@ -101,14 +160,19 @@ def _print_summary(deployment: Deployment) -> None:
     table.add_row("Demo token (dUSD)", deployment.token)
     for role, index in ROLES.items():
         table.add_row(f"{role} (--dev-account {index})", accounts[index].address)
+    table.add_row("issuer simulator", f"http://127.0.0.1:{ISSUER_PORT}  (demo card issuer)")
+    table.add_row("key verifier", f"http://127.0.0.1:{VERIFIER_PORT}")
+    table.add_row(
+        "services", "merchant bot (account 2), keeper (account 4): logs in .fairkey/logs/"
+    )
     table.add_row("data folder", str(HOME))
     console.print(table)
     console.print(
         "Try it in another terminal (README, 'Walkthrough'):\n"
         "  export FAIRKEY_VAULT_PASSPHRASE=demo\n"
         "  .venv/bin/fairkey --dev-account 3 buy 1            # buyer pays listing 1\n"
-        "  .venv/bin/fairkey --dev-account 2 deliver --all    # merchant delivers\n"
-        "  .venv/bin/fairkey --dev-account 3 order show ORDER # buyer decrypts and checks\n"
+        "  .venv/bin/fairkey --dev-account 3 order show ORDER # delivered by the bot? decrypt\n"
+        "  .venv/bin/fairkey --dev-account 3 confirm ORDER    # the key works: merchant paid\n"
         "Ctrl-C stops the chain (its state is saved in the data folder)."
     )
 
@@ -133,6 +197,7 @@ def main() -> None:
         raise SystemExit(1)
     HOME.mkdir(parents=True, exist_ok=True)
     node = AnvilNode(port=PORT, state_file=HOME / "anvil-state.json", log_file=HOME / "anvil.log")
+    supervisor = Supervisor(HOME / "logs")
     with console.status("starting Anvil…"):
         node.start()
     try:
@@ -146,13 +211,19 @@ def main() -> None:
             _seed_demo()
         else:
             console.print("[green]resumed the saved marketplace[/green]")
+        with console.status("starting the issuer simulator, verifier, merchant bot, keeper…"):
+            _start_services(supervisor)
         _print_summary(deployment)
-        while node.process and node.process.poll() is None:
+        while node.process and node.process.poll() is None and not supervisor.dead():
             time.sleep(0.5)
-        console.print("[red]Anvil stopped unexpectedly[/red]; see .fairkey/anvil.log")
+        for service in supervisor.dead():
+            console.print(f"[red]{service.name} stopped unexpectedly[/red]; see .fairkey/logs/")
+        if node.process is None or node.process.poll() is not None:
+            console.print("[red]Anvil stopped unexpectedly[/red]; see .fairkey/anvil.log")
     except KeyboardInterrupt:
         console.print("stopping…")
     finally:
+        supervisor.stop_all()
         node.stop()
 
 

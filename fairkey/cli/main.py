@@ -122,10 +122,11 @@ app.command("refund-late", rich_help_panel=ANYONE)(orders.refund_late)
 app.command("balance", rich_help_panel=ANYONE)(money.balance)
 app.command("withdraw", rich_help_panel=ANYONE)(money.withdraw)
 
-if __name__ == "__main__":
-    app()
 app.add_typer(keeper_cmd.app, name="keeper", rich_help_panel=ANYONE)
 app.add_typer(merchant_cmd.app, name="merchant", rich_help_panel=MERCHANT)
 app.command("verify", rich_help_panel=BUYER)(verifier_cmd.verify)
 app.add_typer(verifier_cmd.app, name="verifier", rich_help_panel="Services")
 app.add_typer(verifier_cmd.issuer_app, name="issuer-sim", rich_help_panel="Services")
+
+if __name__ == "__main__":
+    app()

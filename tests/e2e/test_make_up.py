@@ -17,8 +17,14 @@ from fairkey.chain.anvil import free_port
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _start(home: Path, port: int) -> subprocess.Popen:
-    env = dict(os.environ, FAIRKEY_HOME=str(home), FAIRKEY_PORT=str(port))
+def _start(home: Path, port: int, verifier_port: int, issuer_port: int) -> subprocess.Popen:
+    env = dict(
+        os.environ,
+        FAIRKEY_HOME=str(home),
+        FAIRKEY_PORT=str(port),
+        FAIRKEY_VERIFIER_PORT=str(verifier_port),
+        FAIRKEY_ISSUER_PORT=str(issuer_port),
+    )
     return subprocess.Popen(
         [sys.executable, "-m", "scripts.up"],
         cwd=ROOT,
@@ -74,36 +80,64 @@ def _fairkey(home: Path, port: int, account: int, *args: str) -> str:
     return done.stdout
 
 
+def _until(predicate, timeout: float = 30.0) -> None:
+    """Poll a real service's effect (the bot acts on the next block), bounded in time."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "the service did not act in time"
+        time.sleep(0.3)
+
+
 @pytest.fixture
 def marketplace(tmp_path):
     home, port = tmp_path / "fairkey", free_port()
-    process = _start(home, port)
+    ports = (free_port(), free_port())
+    process = _start(home, port, *ports)
     try:
         _wait_for(process, "Ctrl-C stops the chain")
-        yield home, port, process
+        yield home, port, process, ports
     finally:
         if process.poll() is None:
             _stop(process)
 
 
-def test_make_up_serves_a_demo_listing_that_can_be_bought_delivered_and_withdrawn(marketplace):
-    home, port, _ = marketplace
+def _status(home: Path, port: int, order: str) -> str:
+    return re.search(r"status\s+(\w+)", _fairkey(home, port, 3, "order", "show", order)).group(1)
+
+
+def test_make_up_delivers_a_bought_key_by_itself_and_pays_the_merchant(marketplace):
+    home, port, _, _ = marketplace
     assert "keys for sale     25" in _fairkey(home, port, 3, "listing", "show", "1")
 
     order = re.search(r"0x[0-9a-fA-F]{40}", _fairkey(home, port, 3, "buy", "1")).group(0)
-    _fairkey(home, port, 2, "deliver", "--all")
-    shown = _fairkey(home, port, 3, "order", "show", order)
-    assert "commitment ✓ fingerprint ✓" in shown
+    _until(lambda: _status(home, port, order) == "DELIVERED")  # the merchant bot, not us
+    assert "commitment ✓ fingerprint ✓" in _fairkey(home, port, 3, "order", "show", order)
     _fairkey(home, port, 3, "confirm", order)
     assert "withdrew 0.0149 ETH" in _fairkey(home, port, 2, "withdraw")
 
 
+def test_make_up_refunds_a_redeemed_key_through_the_verifier(marketplace):
+    home, port, _, (verifier_port, _) = marketplace
+    orders = [
+        re.search(r"0x[0-9a-fA-F]{40}", _fairkey(home, port, 3, "buy", "1")).group(0)
+        for _ in range(2)
+    ]
+    _until(lambda: all(_status(home, port, o) == "DELIVERED" for o in orders))
+    bad = orders[1]  # the demo issuer knows the 2nd key sold as already redeemed
+    _fairkey(home, port, 3, "dispute", bad, "--reason", "key-invalid")
+    out = _fairkey(
+        home, port, 3, "verify", bad, "--verifier-url", f"http://127.0.0.1:{verifier_port}"
+    )
+    assert "redeemed" in out
+    _until(lambda: _status(home, port, bad) == "REFUNDED")  # the bot's policy: refund on verdict
+
+
 def test_make_up_resumes_the_same_marketplace_after_a_restart(marketplace):
-    home, port, process = marketplace
+    home, port, process, ports = marketplace
     _fairkey(home, port, 3, "buy", "1")
     _stop(process)
 
-    again = _start(home, port)
+    again = _start(home, port, *ports)
     try:
         assert "resumed the saved marketplace" in _wait_for(again, "Ctrl-C stops the chain")
         assert "keys for sale     24" in _fairkey(home, port, 3, "listing", "show", "1")
