@@ -8,7 +8,7 @@ from eth_account import Account
 from web3 import Web3
 
 from fairkey.chain.errors import ContractRevert
-from fairkey.chain.escrow_client import supplier_tag
+from fairkey.chain.escrow_client import ERC20_MAX, supplier_tag
 from fairkey.chain.types import ETH, OrderStatus
 from fairkey.crypto.merkle import build_stock_tree
 from tests.support.invariants import (
@@ -70,7 +70,7 @@ def test_a_token_that_calls_back_into_the_escrow_during_payment_is_refused(
                                          supplier_tag("evil")),
     }
     # The buyer's allowance is set first, so the armed token only runs inside `pay`.
-    buyer._prepare_payment(token, 10**18)
+    send_as(market, "buyer", contract.functions.approve(market.escrow_address, ERC20_MAX))
     send_as(market, "stranger", contract.functions.arm(market.escrow_address, payloads[reentry]()))
     before = money_snapshot(market, (ETH, token))
     stock_before = buyer.listing(listing).stock_available
