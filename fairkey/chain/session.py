@@ -102,8 +102,25 @@ class ChainSession:
         tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
         receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120, poll_latency=0.05)
         if receipt["status"] != 1:
-            raise ContractRevert("TransactionFailed", {"tx": tx_hash.hex()})
+            raise self._revert_of_mined(tx, receipt)
         return TxResult(receipt, self.decode_logs(receipt["logs"]))
+
+    def _revert_of_mined(self, tx: dict[str, Any], receipt: TxReceipt) -> ContractRevert:
+        """Name the error of a transaction that passed estimation but reverted when mined (a race,
+        a deadline that passed in between): replay it as a call on the state it was mined in."""
+        call = {k: tx[k] for k in ("from", "to", "value", "data") if k in tx}
+        call.setdefault("from", self.account.address)
+        try:
+            self.w3.eth.call(call, block_identifier=receipt["blockNumber"])
+        except (ContractCustomError, ContractLogicError) as exc:
+            revert = self._revert(exc)
+            revert.args_by_name.setdefault(
+                "tx", "0x" + receipt["transactionHash"].hex().removeprefix("0x")
+            )
+            return revert
+        except Exception:  # noqa: BLE001 - the replay is best effort; the failure stands
+            pass
+        return ContractRevert("TransactionFailed", {"tx": receipt["transactionHash"].hex()})
 
     def deploy(self, name: str, *args: Any) -> str:
         artifact = self.artifacts[name]
