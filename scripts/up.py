@@ -26,6 +26,7 @@ from fairkey.chain.session import ChainSession
 from scripts.demo_data import (
     DEMO_LISTING_TERMS,
     DEMO_MERCHANT_POLICY,
+    read_codes,
     write_demo_keys,
     write_issuer_keys,
 )
@@ -96,8 +97,7 @@ def _seed_demo() -> None:
             account=ROLES["merchant"],
         )
         keys = DEMO / "supplier-batch-1.txt"
-        codes = write_demo_keys(keys, 25)
-        write_issuer_keys(DEMO / "issuer-keys.json", codes)
+        write_issuer_keys(DEMO / "issuer-keys.json", read_codes(write_demo_keys(keys, 25)))
         (DEMO / "merchant-policy.toml").write_text(DEMO_MERCHANT_POLICY)
         _fairkey(
             "stock", "import", str(keys), "--supplier", "demo-supplier", account=ROLES["merchant"]
