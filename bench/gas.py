@@ -17,7 +17,6 @@ if __package__ in (None, ""):  # `python bench/gas.py`: make the project root im
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from eth_account import Account
-from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 
 from bench.common import (
@@ -37,6 +36,7 @@ from bench.common import (
 from fairkey.chain.escrow_client import ERC20_MAX, EscrowClient
 from fairkey.chain.session import TxResult
 from fairkey.chain.types import DisputeReason, OrderStatus, Verdict
+from fairkey.chain.verdicts import sign_verdict
 from fairkey.crypto.keys import StockUnit, new_salt, normalise_key
 from fairkey.crypto.merkle import build_stock_tree
 from fairkey.crypto.order_keys import OrderKey, derive_order_key, seed_from_account
@@ -301,44 +301,20 @@ class GasBench:
         verifier = chain.account("verifier")
         verdict = int(Verdict.INVALID)
         deadline = chain.clock.now() + 3600
-        typed = {
-            "types": {
-                "EIP712Domain": [
-                    {"name": "name", "type": "string"},
-                    {"name": "version", "type": "string"},
-                    {"name": "chainId", "type": "uint256"},
-                    {"name": "verifyingContract", "type": "address"},
-                ],
-                "KeyVerdict": [
-                    {"name": "orderId", "type": "uint256"},
-                    {"name": "deliveryNo", "type": "uint256"},
-                    {"name": "fingerprint", "type": "bytes32"},
-                    {"name": "verdict", "type": "uint8"},
-                    {"name": "deadline", "type": "uint64"},
-                ],
-            },
-            "primaryType": "KeyVerdict",
-            "domain": {
-                "name": "fairkey",
-                "version": "1",
-                "chainId": chain.w3.eth.chain_id,
-                "verifyingContract": chain.escrow,
-            },
-            "message": {
-                "orderId": order_id,
-                "deliveryNo": 0,
-                "fingerprint": record.fingerprint,
-                "verdict": verdict,
-                "deadline": deadline,
-            },
-        }
-        signed = Account.sign_message(encode_typed_data(full_message=typed), verifier.key)
-        digest = self.stranger.verdict_digest(order_id, 0, record.fingerprint, verdict, deadline)
-        if bytes(signed.message_hash) != bytes(digest):
-            raise BenchError("EIP-712 digest mismatch: eth_account vs escrow.verdictDigest")
-        result = self.stranger.submit_verdict(
-            order_id, record, verdict, deadline, bytes(signed.signature)
+        signature = sign_verdict(
+            verifier.key,
+            chain_id=chain.w3.eth.chain_id,
+            escrow=chain.escrow,
+            order_id=order_id,
+            delivery_no=0,
+            fingerprint=record.fingerprint,
+            verdict=verdict,
+            deadline=deadline,
         )
+        digest = self.stranger.verdict_digest(order_id, 0, record.fingerprint, verdict, deadline)
+        if Account._recover_hash(bytes(digest), signature=signature) != verifier.address:
+            raise BenchError("EIP-712 digest mismatch: SDK signature vs escrow.verdictDigest")
+        result = self.stranger.submit_verdict(order_id, record, verdict, deadline, signature)
         self.paths["verifier_verdict"] = expect(result, "VerifierAttested")
 
         chain.clock.advance_past(self.stranger.order(order_id).deadline)

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from coincurve import PrivateKey
-from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -38,6 +37,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 from fairkey.chain.errors import ContractRevert
 from fairkey.chain.escrow_client import EscrowClient
 from fairkey.chain.types import OrderStatus, Verdict, order_ref, parse_order_ref
+from fairkey.chain.verdicts import sign_verdict
 from fairkey.crypto.keys import KeyFormatError, fingerprint, normalise_key
 from fairkey.issuers.adapter import IssuerAdapter, IssuerAnswer, IssuerUnavailable
 from fairkey.issuers.http_json import IssuerConfigError
@@ -373,39 +373,16 @@ class VerifierService:
     def sign_verdict(
         self, order_id: int, delivery_no: int, fp: bytes, verdict: Verdict, deadline: int
     ) -> bytes:
-        message = {
-            "types": {
-                "EIP712Domain": [
-                    {"name": "name", "type": "string"},
-                    {"name": "version", "type": "string"},
-                    {"name": "chainId", "type": "uint256"},
-                    {"name": "verifyingContract", "type": "address"},
-                ],
-                "KeyVerdict": [
-                    {"name": "orderId", "type": "uint256"},
-                    {"name": "deliveryNo", "type": "uint256"},
-                    {"name": "fingerprint", "type": "bytes32"},
-                    {"name": "verdict", "type": "uint8"},
-                    {"name": "deadline", "type": "uint64"},
-                ],
-            },
-            "primaryType": "KeyVerdict",
-            "domain": {
-                "name": "fairkey",
-                "version": "1",
-                "chainId": self.chain_id,
-                "verifyingContract": self.escrow.address,
-            },
-            "message": {
-                "orderId": order_id,
-                "deliveryNo": delivery_no,
-                "fingerprint": fp,
-                "verdict": int(verdict),
-                "deadline": deadline,
-            },
-        }
-        signed = Account.sign_typed_data(self.account.key, full_message=message)
-        return bytes(signed.signature)
+        return sign_verdict(
+            self.account.key,
+            chain_id=self.chain_id,
+            escrow=self.escrow.address,
+            order_id=order_id,
+            delivery_no=delivery_no,
+            fingerprint=fp,
+            verdict=int(verdict),
+            deadline=deadline,
+        )
 
     def _supplier(self, root: bytes) -> str:
         try:
