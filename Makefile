@@ -34,6 +34,7 @@ test: build
 
 bench: build
 	$(PY) -m bench.gas
+	$(PY) -m bench.delivery
 
 lint: install
 	$(VENV)/bin/ruff check fairkey tests bench scripts

@@ -39,7 +39,7 @@ from fairkey.chain.anvil import AnvilNode, ChainClock, dev_accounts
 from fairkey.chain.artifacts import manifest_path
 from fairkey.chain.deploy import Deployment, deploy_stack
 from fairkey.chain.escrow_client import EscrowClient
-from fairkey.chain.session import ChainSession, TxResult
+from fairkey.chain.session import ChainSession, TxResult, http_web3
 from fairkey.chain.types import ETH, ListingTerms
 from fairkey.crypto.keys import StockUnit, new_salt, normalise_key
 from fairkey.crypto.merkle import MerkleTree, build_stock_tree
@@ -128,7 +128,7 @@ def bench_chain(
     node = AnvilNode(accounts=total, block_time=block_time)
     node.start()
     try:
-        w3 = Web3(Web3.HTTPProvider(node.url, request_kwargs={"timeout": 30}))
+        w3 = http_web3(node.url)
         all_accounts = dev_accounts(total)
         accounts = dict(zip(ROLES, all_accounts, strict=False))
         session = ChainSession(w3, accounts["deployer"])

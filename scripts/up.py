@@ -22,7 +22,7 @@ from web3 import Web3
 
 from fairkey.chain.anvil import AnvilNode, dev_accounts
 from fairkey.chain.deploy import Deployment, deploy_stack
-from fairkey.chain.session import ChainSession
+from fairkey.chain.session import ChainSession, http_web3
 from scripts.demo_data import (
     DEMO_LISTING_TERMS,
     DEMO_MERCHANT_POLICY,
@@ -201,7 +201,7 @@ def main() -> None:
     with console.status("starting Anvil…"):
         node.start()
     try:
-        w3 = Web3(Web3.HTTPProvider(node.url))
+        w3 = http_web3(node.url)
         deployment = _deployment_alive(w3, HOME / "deployment.json")
         if deployment is None:
             with console.status("deploying contracts…"):

@@ -12,7 +12,7 @@ from web3 import Web3
 from fairkey.chain.anvil import AnvilNode, ChainClock, dev_accounts
 from fairkey.chain.artifacts import PROJECT_ROOT, manifest_path
 from fairkey.chain.deploy import deploy_stack
-from fairkey.chain.session import ChainSession
+from fairkey.chain.session import ChainSession, http_web3
 from tests.support.market import Market
 
 ROLES = ["deployer", "treasury", "merchant", "buyer", "stranger", "verifier", "merchant2", "buyer2"]
@@ -42,7 +42,7 @@ def anvil():
 
 @pytest.fixture(scope="session")
 def w3(anvil) -> Web3:
-    return Web3(Web3.HTTPProvider(anvil.url, request_kwargs={"timeout": 30}))
+    return http_web3(anvil.url)
 
 
 @pytest.fixture(scope="session")
