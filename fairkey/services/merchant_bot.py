@@ -117,6 +117,8 @@ class MerchantBot:
         self._cursor = from_block  # next block to scan; from the deployment block on every start
         self._nonce: int | None = None
         self._listing_cache: dict[int, Listing] = {}
+        self._preassigned: dict[int, AssignedUnit | VaultError] = {}
+        self._delivered_now: list[int] = []
         self._revoked: set[int] | None = None
         self._report = StepReport()
 
@@ -137,6 +139,8 @@ class MerchantBot:
         except Exception as exc:  # noqa: BLE001 - a failed batch: read them one by one below
             log.debug("batched order read failed (%s); reading one by one", exc)
             orders = {}
+        self._preassign(orders, now)
+        self._delivered_now = []
         for order_id in watched:
             try:
                 action = self._plan(order_id, now, orders.get(order_id))
@@ -152,6 +156,8 @@ class MerchantBot:
             receipts = self._fetch_receipts(actions)
             for action in actions:
                 self._settle(action, receipts.get(action.tx_hash))
+            if self._delivered_now:  # one vault transaction for the whole burst
+                self.vault.mark_delivered_many(self._delivered_now)
         if self._report.caught_up:
             log.info(
                 "%d order(s) already delivered/answered on chain: vault brought in line",
@@ -207,6 +213,17 @@ class MerchantBot:
                 batch.add(self.client.f.order(order_id))
             results = batch.execute()
         return {oid: Order.from_tuple(tuple(r)) for oid, r in zip(order_ids, results, strict=True)}
+
+    def _preassign(self, orders: dict[int, Order], now: int) -> None:
+        """Units for every paid order of this step, one vault transaction per listing (the same
+        exactly-once assignment as one by one: a repeated order gets its unit back)."""
+        paid: dict[int, list[int]] = {}
+        for order_id, order in orders.items():
+            if order.status is OrderStatus.PAID and now < order.deadline:
+                paid.setdefault(self.orders[order_id].listing_id, []).append(order_id)
+        self._preassigned = {}
+        for listing_id, order_ids in paid.items():
+            self._preassigned.update(self.vault.assign_units(listing_id, order_ids))
 
     def _fetch_receipts(self, actions: list[Action]) -> dict[bytes, Any]:
         """Receipts of this step's transactions in one batch; missing ones are waited for later."""
@@ -304,7 +321,10 @@ class MerchantBot:
         return action
 
     def _assign(self, listing_id: int, order_id: int, delivery_no: int) -> AssignedUnit:
-        unit = self.vault.assign_unit(listing_id, order_id, delivery_no=delivery_no)
+        pre = self._preassigned.pop(order_id, None) if delivery_no == 0 else None
+        if isinstance(pre, VaultError):
+            raise pre
+        unit = pre or self.vault.assign_unit(listing_id, order_id, delivery_no=delivery_no)
         if self._revoked is None:
             self._revoked = {
                 b.batch_id for b in self.vault.batches() if b.state is BatchState.revoked
@@ -472,7 +492,7 @@ class MerchantBot:
         self.orders[order_id].attempts = 0
         self.watch.discard(order_id)
         if action.kind in ("deliver", "replace"):
-            self.vault.mark_delivered(order_id)
+            self._delivered_now.append(order_id)
             unit = action.unit
             if action.kind == "deliver":
                 self._report.delivered += 1

@@ -12,7 +12,7 @@ between two processes opened on the same file (a bot and its restarted copy).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -407,68 +407,98 @@ class Vault:
         sent) returns the same unit. Otherwise the lowest unsold unit of the oldest committed batch
         is taken, in the same locked transaction that checked the delivery has none.
         """
-        oid = _order_key(order_id)
         with self._write() as session:
+            return self._assign_in(session, listing_id, order_id, delivery_no)
+
+    def assign_units(
+        self, listing_id: int, order_ids: Sequence[int]
+    ) -> dict[int, AssignedUnit | VaultError]:
+        """`assign_unit` (first keys) for many orders in one locked transaction: what a bot does
+        with a burst. Each order is its own savepoint, so one damaged unit or an empty stock only
+        fails that order (its error is returned in place of a unit)."""
+        results: dict[int, AssignedUnit | VaultError] = {}
+        with self._write() as session:
+            for order_id in order_ids:
+                try:
+                    with session.begin_nested():
+                        results[order_id] = self._assign_in(session, listing_id, order_id, 0)
+                except VaultError as exc:
+                    results[order_id] = exc
+        return results
+
+    def _assign_in(
+        self, session: Session, listing_id: int, order_id: int, delivery_no: int
+    ) -> AssignedUnit:
+        oid = _order_key(order_id)
+        row = session.scalars(
+            select(Unit).where(Unit.order_id == oid, Unit.delivery_no == delivery_no)
+        ).first()
+        if row is not None:
+            if row.batch.listing_id != listing_id:
+                raise VaultError(
+                    f"order {order_id} already holds a unit of listing "
+                    f"{row.batch.listing_id}, not {listing_id}"
+                )
+        else:
             row = session.scalars(
-                select(Unit).where(Unit.order_id == oid, Unit.delivery_no == delivery_no)
+                select(Unit)
+                .join(Batch, Unit.batch_id == Batch.id)
+                .where(
+                    Batch.listing_id == listing_id,
+                    Batch.state == BatchState.committed,
+                    Unit.state == UnitState.unsold,
+                )
+                .order_by(Batch.id, Unit.index)
+                .limit(1)
             ).first()
-            if row is not None:
-                if row.batch.listing_id != listing_id:
-                    raise VaultError(
-                        f"order {order_id} already holds a unit of listing "
-                        f"{row.batch.listing_id}, not {listing_id}"
-                    )
-            else:
-                row = session.scalars(
-                    select(Unit)
-                    .join(Batch, Unit.batch_id == Batch.id)
-                    .where(
-                        Batch.listing_id == listing_id,
-                        Batch.state == BatchState.committed,
-                        Unit.state == UnitState.unsold,
-                    )
-                    .order_by(Batch.id, Unit.index)
-                    .limit(1)
-                ).first()
-                if row is None:
-                    raise OutOfStockError(
-                        f"listing {listing_id} has no unsold key in a committed batch"
-                    )
-                row.state = UnitState.assigned
-                row.order_id = oid
-                row.delivery_no = delivery_no
-            # Decrypt before committing: a damaged unit aborts the assignment instead of
-            # leaving the order holding a key that cannot be delivered.
-            unit = self._open_unit(row)
-            batch = row.batch
-            tree = self._tree(session, batch)
-            proof = tree.proof(unit.index)
-            if not MerkleTree.verify(tree.root, unit.leaf, proof):
-                raise VaultError(f"batch {batch.id} unit {unit.index}: proof does not verify")
-            return AssignedUnit(
-                order_id=order_id,
-                listing_id=listing_id,
-                batch_id=batch.id,
-                root=tree.root,
-                index=unit.index,
-                plaintext=unit.plaintext,
-                commitment=unit.commitment,
-                fingerprint=unit.fingerprint,
-                proof=proof,
-                state=row.state,
-            )
+            if row is None:
+                raise OutOfStockError(
+                    f"listing {listing_id} has no unsold key in a committed batch"
+                )
+            row.state = UnitState.assigned
+            row.order_id = oid
+            row.delivery_no = delivery_no
+        # Decrypt before committing: a damaged unit aborts the assignment instead of
+        # leaving the order holding a key that cannot be delivered.
+        unit = self._open_unit(row)
+        batch = row.batch
+        tree = self._tree(session, batch)
+        proof = tree.proof(unit.index)
+        if not MerkleTree.verify(tree.root, unit.leaf, proof):
+            raise VaultError(f"batch {batch.id} unit {unit.index}: proof does not verify")
+        return AssignedUnit(
+            order_id=order_id,
+            listing_id=listing_id,
+            batch_id=batch.id,
+            root=tree.root,
+            index=unit.index,
+            plaintext=unit.plaintext,
+            commitment=unit.commitment,
+            fingerprint=unit.fingerprint,
+            proof=proof,
+            state=row.state,
+        )
 
     def mark_delivered(self, order_id: int) -> None:
         """The delivery transaction for ``order_id`` is mined. Repeating the call is harmless."""
         with self._write() as session:
-            rows = session.scalars(select(Unit).where(Unit.order_id == _order_key(order_id))).all()
-            assigned = [u for u in rows if u.state is UnitState.assigned]
-            if not assigned:
-                if any(u.state is UnitState.delivered for u in rows):
-                    return
-                raise VaultError(f"order {order_id} has no assigned unit to mark delivered")
-            for row in assigned:
-                row.state = UnitState.delivered
+            self._mark_in(session, order_id)
+
+    def mark_delivered_many(self, order_ids: Sequence[int]) -> None:
+        """`mark_delivered` for many orders in one transaction."""
+        with self._write() as session:
+            for order_id in order_ids:
+                self._mark_in(session, order_id)
+
+    def _mark_in(self, session: Session, order_id: int) -> None:
+        rows = session.scalars(select(Unit).where(Unit.order_id == _order_key(order_id))).all()
+        assigned = [u for u in rows if u.state is UnitState.assigned]
+        if not assigned:
+            if any(u.state is UnitState.delivered for u in rows):
+                return
+            raise VaultError(f"order {order_id} has no assigned unit to mark delivered")
+        for row in assigned:
+            row.state = UnitState.delivered
 
     def release_assignment(self, order_id: int) -> bool:
         """Put an order's undelivered unit back on sale (the order was refunded or cancelled

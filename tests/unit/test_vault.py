@@ -417,3 +417,18 @@ def test_assigned_unit_repr_never_shows_the_key(vault: Vault, tmp_path: Path) ->
     unit = vault.assign_unit(1, order_id=1)
 
     assert "VERY-SECRET-KEY" not in repr(unit) and "VERY-SECRET-KEY" not in str(unit)
+
+
+def test_assign_units_serves_a_burst_in_one_transaction_and_isolates_an_out_of_stock_order(
+    vault: Vault, tmp_path: Path
+) -> None:
+    stock(vault, tmp_path, ["K-1", "K-2"])
+
+    first = vault.assign_units(1, [10, 11, 12])
+    again = vault.assign_units(1, [10, 11, 12])
+
+    assert {first[10].index, first[11].index} == {0, 1}
+    assert isinstance(first[12], OutOfStockError)
+    assert again[10].index == first[10].index and again[11].index == first[11].index
+    vault.mark_delivered_many([10, 11])
+    assert vault.stock_counts(1) == {"unsold": 0, "assigned": 0, "delivered": 2, "revoked": 0}
