@@ -22,7 +22,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,7 +37,6 @@ from typing import Any
 if __package__ in (None, ""):  # `python bench/delivery.py`: make the project root importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import uvicorn
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
@@ -68,6 +66,7 @@ from fairkey.issuers.http_json import HttpJsonAdapter
 from fairkey.issuers.simulator import IssuerSimulator, create_simulator_app
 from fairkey.services.buyer_watch import BuyerWatch
 from fairkey.services.runner import run_loop
+from fairkey.services.serve import serve_in_thread
 from fairkey.vault import Vault
 from fairkey.vault.cipher import KdfParams
 from fairkey.verifier.client import VerifierClient
@@ -337,34 +336,6 @@ def prepare_shop(chain: BenchChain, work: Path, stock: int) -> tuple[int, Path, 
 # ---------------------------------------------------------------------------- in-process HTTP
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def serve(app: Any) -> Iterator[str]:
-    """Run `app` with uvicorn on 127.0.0.1 in a background thread; yields its base URL."""
-    port = _free_port()
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", ws="none", lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise BenchError(f"uvicorn did not start on port {port}")
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=5)
-
-
 @contextmanager
 def background(step: Callable[[], Any], interval: float) -> Iterator[None]:
     """`run_loop(step)` in a thread (a service beside the benchmark), stopped on exit."""
@@ -597,13 +568,16 @@ class ModeRun:
         rng = random.Random(7)
         store = DecisionStore.at(self.work / "verifier.sqlite")
         samples = []
-        with serve(create_simulator_app(sim)) as issuer_url:
+        with serve_in_thread(create_simulator_app(sim)) as issuer_url:
             adapter = HttpJsonAdapter(f"{issuer_url}/redeem-check", timeout=5.0)
             service = VerifierService(
                 chain.client("stranger"), chain.account("verifier"), adapter, store, RetryPolicy()
             )
             try:
-                with serve(create_verifier_app(service)) as url, VerifierClient(url) as verifier:
+                with (
+                    serve_in_thread(create_verifier_app(service)) as url,
+                    VerifierClient(url) as verifier,
+                ):
                     for order_id in order_ids:
                         self.advance(f"{self.name}: L1 verifier-confirmed refund")
                         opened = open_delivery(buyer.client, order_id, buyer.keys[order_id])

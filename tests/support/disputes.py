@@ -21,6 +21,7 @@ from fairkey.chain.errors import ContractRevert
 from fairkey.chain.escrow_client import EscrowClient
 from fairkey.chain.session import Event, TxResult
 from fairkey.chain.types import ETH, DisputeReason, Order
+from fairkey.chain.verdicts import verdict_typed_data
 from fairkey.crypto.keys import fingerprint, new_salt, normalise_key
 from fairkey.crypto.merkle import MerkleTree, leaf_hash
 from fairkey.crypto.order_keys import OrderKey
@@ -200,20 +201,6 @@ def random_ciphertext(length: int) -> bytes:
 
 # ---------------------------------------------------------------------------- verdicts (EIP-712)
 
-EIP712_DOMAIN = [
-    {"name": "name", "type": "string"},
-    {"name": "version", "type": "string"},
-    {"name": "chainId", "type": "uint256"},
-    {"name": "verifyingContract", "type": "address"},
-]
-KEY_VERDICT = [
-    {"name": "orderId", "type": "uint256"},
-    {"name": "deliveryNo", "type": "uint256"},
-    {"name": "fingerprint", "type": "bytes32"},
-    {"name": "verdict", "type": "uint8"},
-    {"name": "deadline", "type": "uint64"},
-]
-
 
 def verdict_message(
     chain_id: int,
@@ -224,24 +211,8 @@ def verdict_message(
     verdict: int,
     deadline: int,
 ) -> dict[str, Any]:
-    """The EIP-712 `full_message` of a KeyVerdict (docs/protocol.md, "Verifier attestation")."""
-    return {
-        "types": {"EIP712Domain": EIP712_DOMAIN, "KeyVerdict": KEY_VERDICT},
-        "primaryType": "KeyVerdict",
-        "domain": {
-            "name": "fairkey",
-            "version": "1",
-            "chainId": chain_id,
-            "verifyingContract": escrow,
-        },
-        "message": {
-            "orderId": order_id,
-            "deliveryNo": delivery_no,
-            "fingerprint": fp,
-            "verdict": verdict,
-            "deadline": deadline,
-        },
-    }
+    """The EIP-712 `full_message` of a KeyVerdict (the SDK's builder; the contract checks it)."""
+    return verdict_typed_data(chain_id, escrow, order_id, delivery_no, fp, verdict, deadline)
 
 
 def verdict_digest(message: dict[str, Any]) -> bytes:
