@@ -43,6 +43,7 @@ from fairkey.chain.session import ChainSession, TxResult, http_web3
 from fairkey.chain.types import ETH, ListingTerms
 from fairkey.crypto.keys import StockUnit, new_salt, normalise_key
 from fairkey.crypto.merkle import MerkleTree, build_stock_tree
+from fairkey.crypto.stock_batch import StockBatch
 
 BENCH_DIR = Path(__file__).resolve().parent
 OUT_DIR = BENCH_DIR / "out"
@@ -194,26 +195,7 @@ def make_units(count: int, tag: str, on_unit: Callable[[], None] | None = None) 
     return units
 
 
-@dataclass
-class Batch:
-    """A committed batch whose plain keys the benchmark knows."""
-
-    listing_id: int
-    units: list[StockUnit]
-    tree: MerkleTree
-    next_unit: int = 0
-
-    @property
-    def root(self) -> bytes:
-        return self.tree.root
-
-    def take(self) -> StockUnit:
-        unit = self.units[self.next_unit]
-        self.next_unit += 1
-        return unit
-
-    def proof(self, unit: StockUnit) -> list[bytes]:
-        return self.tree.proof(unit.index)
+Batch = StockBatch  # a committed batch whose plain keys the benchmark knows
 
 
 def commit_batch(

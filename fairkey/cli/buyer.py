@@ -16,12 +16,10 @@ from fairkey.cli.errors import CliError
 from fairkey.cli.lookup import (
     ListingArg,
     OrderArg,
+    buyer_order,
     check_marks,
     existing_listing,
-    existing_order,
     open_as_buyer,
-    require_buyer,
-    require_status,
 )
 from fairkey.cli.order_book import PaidOrder
 from fairkey.cli.output import fields, ok, say, warn
@@ -102,11 +100,9 @@ def confirm(
 ) -> None:
     """Accept the delivered key: the merchant is paid (this cannot be undone)."""
     app = state(ctx)
-    order = existing_order(app, order_id)
-    require_buyer(app, order_id, order)
-    require_status(
+    order = buyer_order(
+        app,
         order_id,
-        order,
         OrderStatus.DELIVERED,
         OrderStatus.DISPUTED,
         OrderStatus.VERIFIER_REFUND_PENDING,
@@ -141,9 +137,7 @@ def dispute(
 ) -> None:
     """Dispute the delivered key inside the confirm window (deposits the dispute bond)."""
     app = state(ctx)
-    order = existing_order(app, order_id)
-    require_buyer(app, order_id, order)
-    require_status(order_id, order, OrderStatus.DELIVERED, action="dispute")
+    order = buyer_order(app, order_id, OrderStatus.DELIVERED, action="dispute")
     evidence_hash = b"\0" * 32
     if evidence is not None:
         if not evidence.is_file():
@@ -168,11 +162,9 @@ def dispute(
 def prove(ctx: typer.Context, order_id: OrderArg) -> None:
     """Prove on chain that the delivered key is not what was committed (refund + bond)."""
     app = state(ctx)
-    order = existing_order(app, order_id)
-    require_buyer(app, order_id, order)
-    require_status(
+    order = buyer_order(
+        app,
         order_id,
-        order,
         OrderStatus.DELIVERED,
         OrderStatus.DISPUTED,
         OrderStatus.VERIFIER_REFUND_PENDING,

@@ -72,6 +72,14 @@ def require_buyer(app: AppState, order_id: int, order: Order) -> None:
         )
 
 
+def buyer_order(app: AppState, order_id: int, *allowed: OrderStatus, action: str) -> Order:
+    """The order, after checking that the caller is its buyer and it is in one of `allowed`."""
+    order = existing_order(app, order_id)
+    require_buyer(app, order_id, order)
+    require_status(order_id, order, *allowed, action=action)
+    return order
+
+
 def buyer_key(app: AppState, order_id: int) -> OrderKey:
     """The order's secret key, re-derived from the wallet signature (never stored)."""
     deployment = app.deployment

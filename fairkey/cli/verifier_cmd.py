@@ -21,10 +21,8 @@ from fairkey.cli.errors import CliError
 from fairkey.cli.lookup import (
     ZERO_ADDRESS,
     OrderArg,
-    existing_order,
+    buyer_order,
     open_as_buyer,
-    require_buyer,
-    require_status,
 )
 from fairkey.cli.output import fields, ok, warn
 
@@ -146,11 +144,9 @@ def verify(
     from fairkey.verifier.client import VerifierClient, VerifierError, VerifierMismatch
 
     app_ = state(ctx)
-    order = existing_order(app_, order_id)
-    require_buyer(app_, order_id, order)
-    require_status(
+    order = buyer_order(
+        app_,
         order_id,
-        order,
         OrderStatus.DISPUTED,
         OrderStatus.VERIFIER_REFUND_PENDING,
         action="verify (dispute with --reason key-invalid first)",

@@ -11,9 +11,10 @@ from fairkey.chain.anvil import ChainClock
 from fairkey.chain.escrow_client import EscrowClient
 from fairkey.chain.types import ETH, ListingTerms
 from fairkey.crypto.keys import StockUnit, new_salt, normalise_key
-from fairkey.crypto.merkle import MerkleTree, build_stock_tree
+from fairkey.crypto.merkle import build_stock_tree
 from fairkey.crypto.order_keys import OrderKey, derive_order_key
 from fairkey.crypto.records import DeliveryRecord
+from fairkey.crypto.stock_batch import StockBatch
 from fairkey.flows.merchant import buyer_key_of, seal_unit
 
 PRICE = 10**16  # 0.01 ETH
@@ -22,23 +23,7 @@ DISPUTE_BOND = 10**15
 HOUR = 3600
 
 
-@dataclass
-class Stock:
-    """A committed batch whose plain keys the test knows."""
-
-    listing_id: int
-    units: list[StockUnit]
-    tree: MerkleTree
-    next_unit: int = 0
-
-    @property
-    def root(self) -> bytes:
-        return self.tree.root
-
-    def take(self) -> StockUnit:
-        unit = self.units[self.next_unit]
-        self.next_unit += 1
-        return unit
+Stock = StockBatch  # a committed batch whose plain keys the test knows
 
 
 @dataclass
