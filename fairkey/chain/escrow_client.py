@@ -6,6 +6,7 @@ from typing import Any
 
 from web3 import Web3
 
+from fairkey.chain.abi_codec import AbiCodec
 from fairkey.chain.session import ChainSession, Event, TxResult
 from fairkey.chain.types import (
     ETH,
@@ -34,6 +35,7 @@ class EscrowClient:
         self.session = session
         self.address = Web3.to_checksum_address(address)
         self.contract = session.contract("FairkeyEscrow", self.address)
+        self._codec: AbiCodec | None = None
 
     def as_account(self, account) -> EscrowClient:
         """The same escrow, signing as `account`."""
@@ -42,6 +44,13 @@ class EscrowClient:
     @property
     def f(self):
         return self.contract.functions
+
+    @property
+    def codec(self) -> AbiCodec:
+        """Precompiled encoders/decoders of the escrow's functions (for hot paths)."""
+        if self._codec is None:
+            self._codec = AbiCodec(self.contract.abi)
+        return self._codec
 
     def _send(self, fn, value: int = 0) -> TxResult:
         return self.session.send(fn, value)

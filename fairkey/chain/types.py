@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import astuple, dataclass
 from enum import IntEnum
 
+from eth_utils import to_checksum_address
+
 # One DeliveryRecord for the whole SDK: it lives with the crypto that hashes it.
 from fairkey.crypto.records import DeliveryRecord  # noqa: F401
 
@@ -138,7 +140,9 @@ class Order:
 
     @classmethod
     def from_tuple(cls, t: tuple) -> Order:
-        return cls(t[0], t[1], OrderStatus(t[2]), t[3], t[4], DisputeReason(t[5]), t[6])
+        # The buyer as EIP-55 whether the tuple came from web3 or straight from eth_abi.
+        buyer = to_checksum_address(t[0])
+        return cls(buyer, t[1], OrderStatus(t[2]), t[3], t[4], DisputeReason(t[5]), t[6])
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,11 @@
 """Run a service's `step()` again and again until SIGTERM or SIGINT, then return cleanly.
 
 A step that raises is logged (one line) and the loop goes on: the next step retries whatever
-failed, so a node restart or a lost transaction never stops a service. A signal only sets a flag,
-so the step in progress finishes (no half-sent transaction) before the loop returns.
+failed, so a node restart or a lost transaction never stops a service. A step that did work
+(its result has a true `worked`) is followed at once by the next one instead of the pause: a
+burst of orders that arrived while the bot was busy is served without waiting a poll interval.
+A signal only sets a flag, so the step in progress finishes (no half-sent transaction) before
+the loop returns.
 """
 
 from __future__ import annotations
@@ -42,8 +45,9 @@ def run_loop(
             previous[sig] = signal.signal(sig, _on_signal)
     try:
         while not stop.is_set():
+            worked = False
             try:
-                step()
+                worked = bool(getattr(step(), "worked", False))
             except Exception as exc:  # noqa: BLE001 - logged; the next step retries
                 log.error("step failed: %s: %s", type(exc).__name__, exc)
                 log.debug("step failure details", exc_info=True)
@@ -51,7 +55,8 @@ def run_loop(
                     return 1
             if once:
                 return 0
-            stop.wait(interval)
+            if not worked:
+                stop.wait(interval)
         log.info("stopped")
         return 0
     finally:

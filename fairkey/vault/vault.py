@@ -414,17 +414,54 @@ class Vault:
         self, listing_id: int, order_ids: Sequence[int]
     ) -> dict[int, AssignedUnit | VaultError]:
         """`assign_unit` (first keys) for many orders in one locked transaction: what a bot does
-        with a burst. Each order is its own savepoint, so one damaged unit or an empty stock only
-        fails that order (its error is returned in place of a unit)."""
+        with a burst. Set-based (one query for the orders' existing units, one for the free
+        units); an order that cannot be served (empty stock, a damaged unit) gets its error in
+        place of a unit and the others are unaffected."""
         results: dict[int, AssignedUnit | VaultError] = {}
+        keys = {order_id: _order_key(order_id) for order_id in order_ids}
         with self._write() as session:
-            for order_id in order_ids:
+            held: dict[str, Unit] = {}
+            for chunk in _chunks(list(keys.values()), 500):
+                held.update(
+                    (row.order_id, row)
+                    for row in session.scalars(
+                        select(Unit).where(Unit.order_id.in_(chunk), Unit.delivery_no == 0)
+                    )
+                )
+            missing = sum(1 for key in keys.values() if key not in held)
+            free = list(self._unsold(session, listing_id, limit=missing)) if missing else []
+            free.reverse()  # pop() hands out the lowest first
+            for order_id, key in keys.items():
+                row = held.get(key)
+                if row is None:
+                    if not free:
+                        results[order_id] = OutOfStockError(
+                            f"listing {listing_id} has no unsold key in a committed batch"
+                        )
+                        continue
+                    row = free.pop()
+                    row.state, row.order_id, row.delivery_no = UnitState.assigned, key, 0
                 try:
-                    with session.begin_nested():
-                        results[order_id] = self._assign_in(session, listing_id, order_id, 0)
+                    results[order_id] = self._assigned(session, row, listing_id, order_id)
                 except VaultError as exc:
+                    if row.order_id == key and key not in held:  # undo this order's reservation
+                        row.state, row.order_id, row.delivery_no = UnitState.unsold, None, None
                     results[order_id] = exc
         return results
+
+    def _unsold(self, session: Session, listing_id: int, *, limit: int) -> Sequence[Unit]:
+        """The next `limit` unsold units of the listing: oldest committed batch, lowest index."""
+        return session.scalars(
+            select(Unit)
+            .join(Batch, Unit.batch_id == Batch.id)
+            .where(
+                Batch.listing_id == listing_id,
+                Batch.state == BatchState.committed,
+                Unit.state == UnitState.unsold,
+            )
+            .order_by(Batch.id, Unit.index)
+            .limit(limit)
+        ).all()
 
     def _assign_in(
         self, session: Session, listing_id: int, order_id: int, delivery_no: int
@@ -433,31 +470,27 @@ class Vault:
         row = session.scalars(
             select(Unit).where(Unit.order_id == oid, Unit.delivery_no == delivery_no)
         ).first()
-        if row is not None:
-            if row.batch.listing_id != listing_id:
-                raise VaultError(
-                    f"order {order_id} already holds a unit of listing "
-                    f"{row.batch.listing_id}, not {listing_id}"
-                )
-        else:
-            row = session.scalars(
-                select(Unit)
-                .join(Batch, Unit.batch_id == Batch.id)
-                .where(
-                    Batch.listing_id == listing_id,
-                    Batch.state == BatchState.committed,
-                    Unit.state == UnitState.unsold,
-                )
-                .order_by(Batch.id, Unit.index)
-                .limit(1)
-            ).first()
-            if row is None:
+        if row is None:
+            free = self._unsold(session, listing_id, limit=1)
+            if not free:
                 raise OutOfStockError(
                     f"listing {listing_id} has no unsold key in a committed batch"
                 )
+            row = free[0]
             row.state = UnitState.assigned
             row.order_id = oid
             row.delivery_no = delivery_no
+        return self._assigned(session, row, listing_id, order_id)
+
+    def _assigned(
+        self, session: Session, row: Unit, listing_id: int, order_id: int
+    ) -> AssignedUnit:
+        """The delivery data of a unit reserved for `order_id`, checked."""
+        if row.batch.listing_id != listing_id:
+            raise VaultError(
+                f"order {order_id} already holds a unit of listing "
+                f"{row.batch.listing_id}, not {listing_id}"
+            )
         # Decrypt before committing: a damaged unit aborts the assignment instead of
         # leaving the order holding a key that cannot be delivered.
         unit = self._open_unit(row)
@@ -486,9 +519,24 @@ class Vault:
 
     def mark_delivered_many(self, order_ids: Sequence[int]) -> None:
         """`mark_delivered` for many orders in one transaction."""
+        keys = {_order_key(order_id): order_id for order_id in order_ids}
         with self._write() as session:
-            for order_id in order_ids:
-                self._mark_in(session, order_id)
+            for chunk in _chunks(list(keys), 500):
+                states: dict[str, set[UnitState]] = {}
+                for key, state in session.execute(
+                    select(Unit.order_id, Unit.state).where(Unit.order_id.in_(chunk))
+                ):
+                    states.setdefault(key, set()).add(state)
+                for key in chunk:
+                    if not states.get(key, set()) & {UnitState.assigned, UnitState.delivered}:
+                        raise VaultError(
+                            f"order {keys[key]} has no assigned unit to mark delivered"
+                        )
+                session.execute(
+                    update(Unit)
+                    .where(Unit.order_id.in_(chunk), Unit.state == UnitState.assigned)
+                    .values(state=UnitState.delivered)
+                )
 
     def _mark_in(self, session: Session, order_id: int) -> None:
         rows = session.scalars(select(Unit).where(Unit.order_id == _order_key(order_id))).all()
@@ -526,3 +574,8 @@ def _order_key(order_id: int) -> str:
     if not 0 <= order_id < 2**160:
         raise VaultError(f"order id out of range: {order_id}")
     return f"{order_id:040x}"
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
