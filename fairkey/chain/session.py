@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +55,16 @@ def http_web3(rpc_url: str, timeout: float = 30) -> Web3:
     return Web3(provider)
 
 
+_SEND_LOCKS: dict[str, threading.Lock] = {}
+_SEND_LOCKS_GUARD = threading.Lock()
+
+
+def _send_lock(address: str) -> threading.Lock:
+    """One lock per signing account in this process: nonce, sign, send as one step."""
+    with _SEND_LOCKS_GUARD:
+        return _SEND_LOCKS.setdefault(address.lower(), threading.Lock())
+
+
 class ChainSession:
     """A web3 connection plus the account that signs (None = read-only)."""
 
@@ -93,25 +104,38 @@ class ChainSession:
             raise self._revert(exc) from None
 
     def send(self, fn, value: int = 0) -> TxResult:
-        """Sign, send and wait; a revert raises ContractRevert named after the custom error."""
+        """Sign, send and wait; a revert raises ContractRevert named after the custom error.
+
+        Safe from several threads at once (a verifier answering concurrent checks): taking the
+        nonce and sending are serialised per account, waiting for the receipt is not, so the
+        transactions of concurrent callers share blocks."""
         if self.account is None:
             raise RuntimeError("this session has no account to sign with")
-        try:
-            tx = fn.build_transaction(
-                {
-                    "from": self.account.address,
-                    "value": value,
-                    "nonce": self.w3.eth.get_transaction_count(self.account.address, "pending"),
-                    "chainId": self.chain_id,
-                }
-            )
-        except (ContractCustomError, ContractLogicError) as exc:
-            raise self._revert(exc) from None
-        return self.send_raw(tx)
+        with _send_lock(self.account.address):
+            try:
+                tx = fn.build_transaction(
+                    {
+                        "from": self.account.address,
+                        "value": value,
+                        "nonce": self.w3.eth.get_transaction_count(
+                            self.account.address, "pending"
+                        ),
+                        "chainId": self.chain_id,
+                    }
+                )
+            except (ContractCustomError, ContractLogicError) as exc:
+                raise self._revert(exc) from None
+            tx_hash = self._sign_and_send(tx)
+        return self._wait(tx, tx_hash)
 
     def send_raw(self, tx: dict[str, Any]) -> TxResult:
+        return self._wait(tx, self._sign_and_send(tx))
+
+    def _sign_and_send(self, tx: dict[str, Any]) -> bytes:
         signed = self.account.sign_transaction(tx)
-        tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
+        return self.w3.eth.send_raw_transaction(signed.raw_transaction)
+
+    def _wait(self, tx: dict[str, Any], tx_hash: bytes) -> TxResult:
         receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120, poll_latency=0.05)
         if receipt["status"] != 1:
             raise self._revert_of_mined(tx, receipt)

@@ -11,6 +11,7 @@ that fails (node down, nonce clash) is logged and retried on the next step.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import Enum
 
@@ -18,6 +19,8 @@ from web3 import Web3
 
 from fairkey.chain.escrow_client import EscrowClient
 from fairkey.chain.types import OrderStatus, order_ref
+
+MAX_PARALLEL_CHECKS = 8  # proofs in flight at once (each waits for its own receipt)
 from fairkey.crypto.delivery_crypto import DeliveryCheck
 from fairkey.crypto.order_keys import OrderKey
 from fairkey.crypto.records import find_fault
@@ -159,15 +162,26 @@ class BuyerWatch:
         self.cursor = head + 1
 
     def check_pending(self) -> list[Outcome]:
-        done = []
+        """Checks every pending order; several at once, so N wrong keys delivered together are
+        proven together (the proofs share blocks) instead of one block after another."""
+        work = []
         for order_id in sorted(self.pending):
             try:
                 key = self._key(order_id)
-                if key is None:
-                    self.pending.discard(order_id)
-                    continue
-                outcome = check_and_act(self.client, key, order_id)
             except Exception as exc:  # noqa: BLE001 - reported; retried on the next step
+                log.warning("order %s: key lookup failed: %s", order_ref(order_id), exc)
+                continue
+            if key is None:
+                self.pending.discard(order_id)
+            else:
+                work.append((order_id, key))
+        if not work:
+            return []
+        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_CHECKS, len(work))) as pool:
+            results = list(pool.map(self._check_one, work))
+        done = []
+        for (order_id, _), (outcome, exc) in zip(work, results, strict=True):
+            if exc is not None:  # reported; retried on the next step
                 log.warning(
                     "order %s: check failed: %s: %s; retrying next step",
                     order_ref(order_id),
@@ -182,6 +196,12 @@ class BuyerWatch:
             log.log(level, "%s", outcome.describe())
             done.append(outcome)
         return done
+
+    def _check_one(self, job: tuple[int, OrderKey]) -> tuple[Outcome | None, Exception | None]:
+        try:
+            return check_and_act(self.client, job[1], job[0]), None
+        except Exception as exc:  # noqa: BLE001 - handed back to check_pending
+            return None, exc
 
     def _key(self, order_id: int) -> OrderKey | None:
         if order_id not in self.keys:

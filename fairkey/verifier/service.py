@@ -246,7 +246,10 @@ class VerifierService:
         self.clock = clock
         self.verdict_ttl = verdict_ttl
         self._private = PrivateKey(bytes(account.key))
-        self._lock = threading.Lock()  # one check at a time: no double issuer calls, no nonce race
+        # One check per order at a time (no double issuer call for one key); checks of different
+        # orders run concurrently, and the session serialises only nonce-and-send.
+        self._order_locks: dict[int, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
 
     @property
     def chain_id(self) -> int:
@@ -264,7 +267,9 @@ class VerifierService:
     # ------------------------------------------------------------------ one key check
 
     def check(self, order_id: int, envelope: Envelope) -> dict[str, Any]:
-        with self._lock:
+        with self._locks_guard:
+            lock = self._order_locks.setdefault(order_id, threading.Lock())
+        with lock:
             return self._check(order_id, envelope)
 
     def _check(self, order_id: int, envelope: Envelope) -> dict[str, Any]:

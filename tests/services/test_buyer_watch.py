@@ -136,3 +136,26 @@ def test_a_wrong_replacement_key_is_proven_too(market):
         "buyer": DISPUTE_BOND + PRICE + BOND,
         "merchant": BOND,
     }
+
+
+def test_wrong_keys_delivered_together_are_proven_together_in_one_block(market):
+    # N wrong keys at once must not take N blocks: the watch sends the proofs concurrently.
+    listing = market.make_listing()
+    stock = market.make_stock(listing, 8)
+    orders = [market.make_order(listing)[0] for _ in range(4)]
+    for order_id in orders:
+        deliver_wrong_key(market, order_id, stock)
+    w = watch(market)
+    rpc = market.w3.provider.make_request
+    rpc("evm_setAutomine", [False])
+    rpc("evm_setIntervalMining", [1])  # 1 s blocks while the watch works
+    try:
+        outcomes = w.step()
+    finally:
+        rpc("evm_setIntervalMining", [0])
+        rpc("evm_setAutomine", [True])
+
+    assert sorted(o.order_id for o in outcomes if o.kind is OutcomeKind.PROVED) == sorted(orders)
+    proofs = market.client("stranger").events("MisdeliveryProven")
+    blocks = {e.block_number for e in proofs if e.args["orderId"] in orders}
+    assert len(blocks) == 1

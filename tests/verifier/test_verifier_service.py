@@ -3,6 +3,8 @@ simulator under uvicorn). Retry waits use an injected clock, deadlines move the 
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import httpx
 import pytest
 
@@ -317,3 +319,25 @@ def test_cli_verify_sends_the_buyers_key(market, verifier, sim, tmp_path):
     assert result.exit_code == 0, result.output
     assert "redeemed" in result.output and "refund_pending" in result.output
     assert deal.order().status is OrderStatus.VERIFIER_REFUND_PENDING
+
+
+def test_concurrent_checks_of_many_orders_all_land_and_each_key_is_asked_once(
+    market, verifier, sim
+):
+    # Buyers check at the same moment (a bad supplier batch): checks of different orders run
+    # concurrently, their verdict transactions must not collide on the verifier's nonce, and a
+    # buyer who sends the same key twice at once still costs one issuer call.
+    deals = [disputed_deal(market) for _ in range(5)]
+    keys = [delivered_key(deal) for deal in deals]
+    sim.set_keys(dict.fromkeys(keys, "redeemed"))
+    jobs = [(deal, key) for deal, key in zip(deals, keys, strict=True)] + [(deals[0], keys[0])]
+
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        decisions = list(pool.map(lambda job: check(verifier, *job), jobs))
+
+    assert sim.stats()["calls"] == len(deals)
+    assert all(d["outcome"] == "refund_pending" for d in decisions)
+    assert len({d["tx_hash"] for d in decisions}) == len(deals)  # the duplicate: same verdict
+    assert [d["repeated"] for d in decisions].count(True) == 1
+    for deal in deals:
+        assert deal.order().status is OrderStatus.VERIFIER_REFUND_PENDING
