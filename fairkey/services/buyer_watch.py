@@ -19,14 +19,14 @@ from web3 import Web3
 
 from fairkey.chain.escrow_client import EscrowClient
 from fairkey.chain.types import OrderStatus, order_ref
-
-MAX_PARALLEL_CHECKS = 8  # proofs in flight at once (each waits for its own receipt)
 from fairkey.crypto.delivery_crypto import DeliveryCheck
 from fairkey.crypto.order_keys import OrderKey
 from fairkey.crypto.records import find_fault
 from fairkey.flows.buyer import open_delivery, order_key_for, prove_misdelivery
 
 log = logging.getLogger("fairkey.buyer_watch")
+
+MAX_PARALLEL_CHECKS = 8  # proofs in flight at once (each waits for its own receipt)
 
 # States in which the contract accepts a misdelivery proof (DELIVERED only before its deadline).
 PROVABLE_IN = (
