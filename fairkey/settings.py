@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     dev_account: int | None = Field(default=None, ge=0, le=1000)
     """Sign as Anvil's dev-mnemonic account N instead (chain id 31337 only)."""
 
+    index_db_url: str | None = None
+    """Database of `fairkey index` (FAIRKEY_INDEX_DB_URL); default SQLite in the data folder."""
+
     vault_passphrase: SecretStr | None = None
     """Passphrase of the merchant's key vault; asked with hidden input when unset."""
 

@@ -12,6 +12,7 @@ from typer.exceptions import TyperException
 
 from fairkey.cli import (
     buyer,
+    index_cmd,
     keeper_cmd,
     listing,
     merchant,
@@ -127,6 +128,7 @@ app.add_typer(merchant_cmd.app, name="merchant", rich_help_panel=MERCHANT)
 app.command("verify", rich_help_panel=BUYER)(verifier_cmd.verify)
 app.add_typer(verifier_cmd.app, name="verifier", rich_help_panel="Services")
 app.add_typer(verifier_cmd.issuer_app, name="issuer-sim", rich_help_panel="Services")
+app.add_typer(index_cmd.app, name="index", rich_help_panel="Services")
 
 if __name__ == "__main__":
     app()

@@ -1,0 +1,251 @@
+"""JSON-RPC over one pooled HTTP connection, with the node's refusals sorted into what the
+indexer does about them: narrow the block range, wait and retry, or give up for this step.
+
+web3.py formats every field of every log through its middlewares; an indexer reading hundreds
+of thousands of logs only needs the raw JSON, so it speaks JSON-RPC itself (and batches).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import httpx
+
+T = TypeVar("T")
+
+# Phrases providers use when they throttle (checked first: "too many requests" is not a range).
+_RATE_LIMIT = (
+    "rate limit",
+    "rate-limit",
+    "ratelimit",
+    "rate limited",
+    "too many requests",
+    "requests per second",
+    "request rate",
+    "exceeded the quota",
+    "quota exceeded",
+    "compute units",
+    "capacity",
+    "throttl",
+    "backoff",
+)
+# Phrases for "ask for less": too many results, too wide a range, response or query too big/slow.
+_TOO_MUCH = (
+    "range",
+    "too many",
+    "limit",
+    "exceed",
+    "too large",
+    "too big",
+    "response size",
+    "max results",
+    "more than",
+    "timeout",
+    "timed out",
+    "took too long",
+)
+# Infura/Alchemy style hint: "... Try with this block range [0x1a, 0x2b]."
+_HINT = re.compile(r"\[\s*(0x[0-9a-fA-F]+)\s*,\s*(0x[0-9a-fA-F]+)\s*\]")
+
+
+class RpcError(Exception):
+    """The node answered with an error (or not at all). Transient unless a subclass says more."""
+
+    def __init__(self, message: str, code: int | None = None, data: Any = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.data = data
+
+
+class RangeTooLarge(RpcError):
+    """eth_getLogs refused the query as too big (results, range, size or time): split it."""
+
+    def __init__(self, message: str, code: int | None = None, data: Any = None) -> None:
+        super().__init__(message, code, data)
+        hint = _HINT.search(message)
+        self.suggested: tuple[int, int] | None = (
+            (int(hint.group(1), 16), int(hint.group(2), 16)) if hint else None
+        )
+
+
+class RateLimited(RpcError):
+    """The node throttles us: wait (Retry-After when given) and try again."""
+
+    def __init__(self, message: str, code: int | None = None, retry_after: float | None = None):
+        super().__init__(message, code)
+        self.retry_after = retry_after
+
+
+class NodeUnavailable(RpcError):
+    """No answer: connection refused or reset, or a timeout on a call that is not eth_getLogs."""
+
+
+def classify(method: str, code: int | None, message: str, data: Any = None) -> RpcError:
+    """The error class for a JSON-RPC error object (or an HTTP failure described the same way)."""
+    text = f"{message} {data if isinstance(data, str) else ''}".lower()
+    if code == 429 or any(p in text for p in _RATE_LIMIT):
+        return RateLimited(message, code)
+    if method == "eth_getLogs" and (
+        code in (-32005, 413, 504) or any(p in text for p in _TOO_MUCH)
+    ):
+        return RangeTooLarge(message, code, data)
+    return RpcError(message, code, data)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None  # an HTTP date: fall back to our own backoff
+
+
+class JsonRpc:
+    """A JSON-RPC client on one keep-alive HTTP connection pool."""
+
+    def __init__(self, url: str, timeout: float = 30.0, max_batch: int = 100) -> None:
+        self.url = url
+        self.max_batch = max_batch
+        self._http = httpx.Client(
+            timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
+            limits=httpx.Limits(max_connections=4, max_keepalive_connections=4),
+            headers={"content-type": "application/json"},
+        )
+        self._id = 0
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _post(self, method: str, payload: Any) -> Any:
+        try:
+            response = self._http.post(self.url, json=payload)
+        except httpx.TimeoutException as exc:
+            if method == "eth_getLogs":
+                raise RangeTooLarge(f"timed out after {self._http.timeout.read}s") from exc
+            raise NodeUnavailable(f"no answer from {self.url} in time") from exc
+        except httpx.TransportError as exc:
+            raise NodeUnavailable(f"cannot reach the node at {self.url}: {exc}") from exc
+        if response.status_code == 429:
+            raise RateLimited(f"HTTP 429 from {self.url}", 429, retry_after=_retry_after(response))
+        if response.status_code == 413:
+            raise classify(method, 413, f"HTTP 413 (payload too large) from {self.url}")
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if body is None or (response.status_code >= 400 and not _has_rpc_error(body)):
+            text = response.text[:200].strip()
+            raise classify(method, response.status_code, f"HTTP {response.status_code}: {text}")
+        return body
+
+    def call(self, method: str, params: Sequence[Any] = ()) -> Any:
+        """One request; its result, or the classified error."""
+        self._id += 1
+        body = self._post(
+            method, {"jsonrpc": "2.0", "id": self._id, "method": method, "params": list(params)}
+        )
+        if isinstance(body, list):  # some proxies wrap single answers
+            body = body[0] if body else {}
+        return _result(method, body)
+
+    def batch(self, calls: Sequence[tuple[str, Sequence[Any]]]) -> list[Any]:
+        """Many requests in as few round trips as `max_batch` allows (halved when the node
+        refuses a batch as too big). Each entry is the result or the classified RpcError of
+        that call: the caller decides what a failure means."""
+        results: list[Any] = []
+        start = 0
+        while start < len(calls):
+            part = calls[start : start + self.max_batch]
+            try:
+                results.extend(self._batch_once(part))
+            except RpcError as exc:
+                if len(part) > 1 and (exc.code == 413 or "batch" in str(exc).lower()):
+                    self.max_batch = max(1, len(part) // 2)
+                    continue
+                raise
+            start += len(part)
+        return results
+
+    def _batch_once(self, part: Sequence[tuple[str, Sequence[Any]]]) -> list[Any]:
+        first_id = self._id + 1
+        self._id += len(part)
+        payload = [
+            {"jsonrpc": "2.0", "id": first_id + i, "method": m, "params": list(p)}
+            for i, (m, p) in enumerate(part)
+        ]
+        body = self._post(part[0][0] if len(part) == 1 else "batch", payload)
+        if isinstance(body, dict):  # the whole batch refused with one error object
+            raise _error_of("batch", body) or RpcError(f"not a batch answer: {body}"[:200])
+        by_id = {item.get("id"): item for item in body if isinstance(item, dict)}
+        answers: list[Any] = []
+        for i, (method, _) in enumerate(part):
+            item = by_id.get(first_id + i)
+            if item is None:
+                answers.append(RpcError(f"no answer to request {first_id + i} in the batch"))
+                continue
+            try:
+                answers.append(_result(method, item))
+            except RpcError as exc:
+                answers.append(exc)
+        return answers
+
+
+def _has_rpc_error(body: Any) -> bool:
+    if isinstance(body, list):
+        return any(isinstance(i, dict) and "error" in i for i in body)
+    return isinstance(body, dict) and "error" in body
+
+
+def _error_of(method: str, body: dict[str, Any]) -> RpcError | None:
+    error = body.get("error")
+    if error is None:
+        return None
+    if isinstance(error, dict):
+        message = str(error.get("message", ""))
+        return classify(method, error.get("code"), message, error.get("data"))
+    return classify(method, None, str(error))
+
+
+def _result(method: str, body: dict[str, Any]) -> Any:
+    error = _error_of(method, body)
+    if error is not None:
+        raise error
+    if "result" not in body:
+        raise RpcError(f"malformed JSON-RPC answer: {str(body)[:200]}")
+    return body["result"]
+
+
+def backoff_delay(attempt: int, base: float = 0.05, cap: float = 5.0) -> float:
+    """Exponential backoff with full jitter: attempt 1 waits up to `base`, doubling to `cap`."""
+    return random.uniform(0.5, 1.0) * min(cap, base * 2 ** (attempt - 1))
+
+
+def with_retries(
+    fn: Callable[[], T],
+    attempts: int,
+    *,
+    on_retry: Callable[[int, RpcError, float], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """`fn()`, retried with backoff on rate limits and transient errors (not RangeTooLarge: the
+    caller narrows the range instead). The last failure is raised after `attempts` tries."""
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return fn()
+        except RangeTooLarge:
+            raise
+        except RpcError as exc:
+            if attempt >= attempts:
+                raise
+            delay = backoff_delay(attempt)
+            if isinstance(exc, RateLimited) and exc.retry_after is not None:
+                delay = max(delay, min(exc.retry_after, 30.0))
+            if on_retry:
+                on_retry(attempt, exc, delay)
+            sleep(delay)

@@ -1,0 +1,273 @@
+"""A private chain for indexer tests: its own Anvil (reorgs and rollbacks would upset the shared
+one), the deployed stack, marketplace activity, fast bulk events, and the chain's canonical logs
+read fresh from the node to compare the index against."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from sqlalchemy import Engine, select
+from web3 import Web3
+
+from fairkey.chain.anvil import AnvilNode, ChainClock, dev_accounts
+from fairkey.chain.deploy import Deployment, deploy_stack
+from fairkey.chain.errors import ContractRevert
+from fairkey.chain.session import ChainSession, http_web3
+from fairkey.chain.types import DisputeReason
+from fairkey.indexer import projections
+from fairkey.indexer.config import IndexerConfig
+from fairkey.indexer.models import RawLog
+from tests.support.market import HOUR, Market
+
+ROLES = ["deployer", "treasury", "merchant", "buyer", "stranger", "verifier", "merchant2", "buyer2"]
+GAS = 200_000  # explicit gas: bulk transactions skip estimation
+
+
+@dataclass
+class Chain:
+    node: AnvilNode
+    w3: Web3
+    deployment: Deployment
+    market: Market
+    http: httpx.Client
+    _codec: Any = None
+
+    @property
+    def url(self) -> str:
+        return self.node.url
+
+    def rpc(self, method: str, *params: Any) -> Any:
+        body = self.http.post(
+            self.url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}
+        ).json()
+        if "error" in body:
+            raise RuntimeError(f"{method}: {body['error']}")
+        return body["result"]
+
+    def head(self) -> int:
+        return int(self.rpc("eth_blockNumber"), 16)
+
+    def config(self, db_url: str, **overrides: Any) -> IndexerConfig:
+        values: dict[str, Any] = dict(
+            rpc_url=self.url,
+            db_url=db_url,
+            escrow=self.deployment.escrow,
+            start_block=self.deployment.block,
+        )
+        values.update(overrides)
+        return IndexerConfig(**values)
+
+    # ------------------------------------------------------------------ chain control
+
+    def mine(self, blocks: int = 1) -> None:
+        self.rpc("anvil_mine", hex(blocks))
+
+    def reorg(self, depth: int, txs: list[tuple[dict[str, Any], int]] = ()) -> None:
+        """Replaces the last `depth` blocks (same height) holding `txs` (tx, block offset)."""
+        self.rpc("anvil_reorg", depth, [[tx, offset] for tx, offset in txs])
+
+    def rollback(self, depth: int) -> None:
+        """Removes the last `depth` blocks (the chain gets shorter)."""
+        self.rpc("anvil_rollback", depth)
+
+    def set_price_tx(self, listing_id: int, price: int, merchant: str = "merchant") -> dict:
+        if self._codec is None:
+            self._codec = self.market.client(merchant).codec
+        return {
+            "from": self.market.address(merchant),
+            "to": self.deployment.escrow,
+            "data": "0x" + self._codec.fn("setPrice").encode(listing_id, price).hex(),
+            "gas": hex(GAS),
+        }
+
+    def bulk_price_changes(self, listing_id: int, count: int, per_block: int = 50) -> None:
+        """`count` ListingPriceChanged events, `per_block` per block, without signing or waiting
+        (Anvil's dev accounts are unlocked; automine is paused while a block fills)."""
+        sender = self.market.address("merchant")
+        nonce = int(self.rpc("eth_getTransactionCount", sender, "pending"), 16)
+        self.rpc("evm_setAutomine", False)
+        try:
+            done = 0
+            while done < count:
+                n = min(per_block, count - done)
+                batch = [
+                    {
+                        "jsonrpc": "2.0",
+                        "id": i,
+                        "method": "eth_sendTransaction",
+                        # explicit nonces: Anvil serves a batch concurrently
+                        "params": [
+                            dict(
+                                self.set_price_tx(listing_id, 10**15 + done + i),
+                                nonce=hex(nonce + done + i),
+                            )
+                        ],
+                    }
+                    for i in range(n)
+                ]
+                answers = self.http.post(self.url, json=batch).json()
+                errors = [a["error"] for a in answers if "error" in a]
+                assert not errors, errors[:3]
+                self.rpc("evm_mine")
+                done += n
+        finally:
+            self.rpc("evm_setAutomine", True)
+
+    # ------------------------------------------------------------------ ground truth
+
+    def canonical_logs(self) -> list[dict[str, Any]]:
+        """The escrow's logs from the deployment block to the head, straight from the node."""
+        return self.rpc(
+            "eth_getLogs",
+            {
+                "address": self.deployment.escrow,
+                "fromBlock": hex(self.deployment.block),
+                "toBlock": "latest",
+            },
+        )
+
+
+def log_keys(logs: list[dict[str, Any]]) -> list[tuple[int, str, int, str, str, str]]:
+    """What identifies a log and its content, in canonical order."""
+    return sorted(
+        (
+            int(x["blockNumber"], 16),
+            x["blockHash"].lower(),
+            int(x["logIndex"], 16),
+            x["transactionHash"].lower(),
+            json.dumps([t.lower() for t in x["topics"]], separators=(",", ":")),
+            x["data"].lower(),
+        )
+        for x in logs
+    )
+
+
+def stored_keys(engine: Engine) -> list[tuple[int, str, int, str, str, str]]:
+    t = RawLog.__table__
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                t.c.block_number, t.c.block_hash, t.c.log_index, t.c.tx_hash, t.c.topics, t.c.data
+            )
+        ).all()
+    return sorted(tuple(r) for r in rows)
+
+
+def derived_rows(engine: Engine) -> dict[str, list[tuple]]:
+    """Every derived table's rows, sorted (surrogate autoincrement ids left out)."""
+    out: dict[str, list[tuple]] = {}
+    with engine.connect() as conn:
+        for table in projections.DERIVED_TABLES:
+            cols = [
+                c
+                for c in table.columns
+                if not (c.primary_key and c.autoincrement is True and len(table.primary_key) == 1)
+            ]
+            rows = conn.execute(select(*cols)).all()
+            out[table.name] = sorted((tuple(r) for r in rows), key=repr)
+    return out
+
+
+@contextmanager
+def private_chain() -> Iterator[Chain]:
+    """A fresh Anvil with the fairkey stack deployed and a listing with stock to sell."""
+    with AnvilNode(accounts=len(ROLES)) as node, httpx.Client(timeout=30) as http:
+        w3 = http_web3(node.url)
+        accounts = dict(zip(ROLES, dev_accounts(len(ROLES)), strict=True))
+        session = ChainSession(w3, accounts["deployer"])
+        deployment = deploy_stack(session, treasury=accounts["treasury"].address, fee_bps=100)
+        market = Market(
+            w3,
+            deployment.escrow,
+            deployment.arbitrator,
+            deployment.token,
+            session,
+            accounts,
+            ChainClock(w3),
+        )
+        yield Chain(node, w3, deployment, market, http)
+
+
+# ---------------------------------------------------------------------------- activity
+
+
+class Activity:
+    """Random but seeded marketplace activity covering every order path the indexer sees:
+    listings, stock, orders, deliveries, confirms, disputes and their outcomes, late refunds.
+    After a reorg some of what the test remembers is gone from the chain: an action that the
+    escrow now refuses is simply skipped."""
+
+    def __init__(self, chain: Chain, rng: random.Random) -> None:
+        self.chain = chain
+        self.market = chain.market
+        self.rng = rng
+        self.stocks: list[Any] = []
+        self.orders: list[tuple[int, Any]] = []  # (order id, stock)
+
+    def _try(self, action, *args: Any) -> bool:
+        try:
+            action(*args)
+            return True
+        except (ContractRevert, LookupError, IndexError):
+            return False
+
+    def listing(self) -> None:
+        merchant = self.rng.choice(["merchant", "merchant2"])
+        listing = self.market.make_listing(merchant)
+        supplier = self.rng.choice(["supplier-a", "supplier-b"])
+        self.stocks.append(self.market.make_stock(listing, 6, merchant=merchant, supplier=supplier))
+
+    def order(self) -> None:
+        if not self.stocks:
+            self.listing()
+        stock = self.rng.choice(self.stocks)
+        buyer = self.rng.choice(["buyer", "buyer2"])
+        order_id, _ = self.market.make_order(stock.listing_id, buyer)
+        self.orders.append((order_id, stock, buyer))
+
+    def _merchant_of(self, stock) -> str:
+        merchant = self.market.client("stranger").listing(stock.listing_id).merchant
+        return "merchant" if merchant == self.market.address("merchant") else "merchant2"
+
+    def deliver(self, order_id: int, stock) -> None:
+        self.market.deliver(order_id, stock, merchant=self._merchant_of(stock))
+
+    def random_action(self) -> str:
+        """One action, chosen at random among those that make sense now; its name."""
+        m, rng = self.market, self.rng
+        choices = ["listing", "order", "order", "price"]
+        if self.orders:
+            choices += ["deliver", "deliver", "confirm", "dispute", "late", "refund"]
+        name = rng.choice(choices)
+        if name == "listing":
+            self.listing()
+        elif name == "order":
+            self._try(self.order)
+        elif name == "price" and self.stocks:
+            stock = rng.choice(self.stocks)
+            self._try(
+                m.client(self._merchant_of(stock)).set_price,
+                stock.listing_id,
+                10**16 + rng.randrange(10**15),
+            )
+        elif self.orders:
+            order_id, stock, buyer = rng.choice(self.orders)
+            if name == "deliver":
+                self._try(self.deliver, order_id, stock)
+            elif name == "confirm":
+                self._try(m.client(buyer).confirm, order_id)
+            elif name == "dispute":
+                reason = rng.choice([DisputeReason.KEY_INVALID, DisputeReason.NOT_AS_DESCRIBED])
+                self._try(m.client(buyer).dispute, order_id, reason)
+            elif name == "refund":  # the merchant answers a dispute with a refund
+                self._try(m.client(self._merchant_of(stock)).refund, order_id)
+            elif name == "late":
+                m.clock.advance(2 * HOUR)
+                self._try(m.client("stranger").refund_undelivered, order_id)
+        return name
