@@ -37,6 +37,7 @@ HOME = Path(os.environ.get("FAIRKEY_HOME", ".fairkey")).resolve()
 PORT = int(os.environ.get("FAIRKEY_PORT", "8545"))
 VERIFIER_PORT = int(os.environ.get("FAIRKEY_VERIFIER_PORT", "8600"))
 ISSUER_PORT = int(os.environ.get("FAIRKEY_ISSUER_PORT", "8700"))
+METRICS_PORT = int(os.environ.get("FAIRKEY_METRICS_PORT", "9108"))  # the indexer's Prometheus
 DEMO = HOME / "demo"
 DEMO_PASSPHRASE = "demo"  # the demo merchant's vault passphrase (local demo only)
 ROLES = {"operator": 0, "treasury": 1, "merchant": 2, "buyer": 3, "keeper": 4, "verifier": 5}
@@ -127,11 +128,13 @@ def _start_services(supervisor: Supervisor) -> None:
                                      str(DEMO / "merchant-policy.toml"),
                                      account=ROLES["merchant"]), env=vault),
         Service("keeper", _cli("keeper", "run", account=ROLES["keeper"])),
+        Service("indexer", _cli("index", "run", "--metrics-port", str(METRICS_PORT))),
     ):  # fmt: skip
         supervisor.start(service)
     for url in (
         f"http://127.0.0.1:{ISSUER_PORT}/admin/stats",
         f"http://127.0.0.1:{VERIFIER_PORT}/info",
+        f"http://127.0.0.1:{METRICS_PORT}/metrics",
     ):
         _wait_http(url, supervisor)
 
@@ -163,8 +166,11 @@ def _print_summary(deployment: Deployment) -> None:
     table.add_row("issuer simulator", f"http://127.0.0.1:{ISSUER_PORT}  (demo card issuer)")
     table.add_row("key verifier", f"http://127.0.0.1:{VERIFIER_PORT}")
     table.add_row(
-        "services", "merchant bot (account 2), keeper (account 4): logs in .fairkey/logs/"
+        "services",
+        "merchant bot (account 2), keeper (account 4), indexer: logs in .fairkey/logs/",
     )
+    table.add_row("index (SQLite)", f"{HOME / 'index.sqlite3'}  (`fairkey index status`)")
+    table.add_row("indexer metrics", f"http://127.0.0.1:{METRICS_PORT}/metrics  (Prometheus)")
     table.add_row("data folder", str(HOME))
     console.print(table)
     console.print(
@@ -208,10 +214,12 @@ def main() -> None:
                 session = ChainSession(w3, dev_accounts(1)[0])
                 deployment = deploy_stack(session, treasury=dev_accounts(2)[1].address)
                 deployment.save(HOME / "deployment.json")
+            for stale in HOME.glob("index.sqlite3*"):  # an index of the previous chain
+                stale.unlink()
             _seed_demo()
         else:
             console.print("[green]resumed the saved marketplace[/green]")
-        with console.status("starting the issuer simulator, verifier, merchant bot, keeper…"):
+        with console.status("starting the issuer simulator, verifier, bot, keeper, indexer…"):
             _start_services(supervisor)
         _print_summary(deployment)
         while node.process and node.process.poll() is None and not supervisor.dead():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -10,20 +11,26 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from fairkey.chain.anvil import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _start(home: Path, port: int, verifier_port: int, issuer_port: int) -> subprocess.Popen:
+def _start(
+    home: Path, port: int, verifier_port: int, issuer_port: int, metrics_port: int
+) -> subprocess.Popen:
     env = dict(
         os.environ,
         FAIRKEY_HOME=str(home),
         FAIRKEY_PORT=str(port),
         FAIRKEY_VERIFIER_PORT=str(verifier_port),
         FAIRKEY_ISSUER_PORT=str(issuer_port),
+        FAIRKEY_METRICS_PORT=str(metrics_port),
     )
     return subprocess.Popen(
         [sys.executable, "-m", "scripts.up"],
@@ -91,7 +98,7 @@ def _until(predicate, timeout: float = 30.0) -> None:
 @pytest.fixture
 def marketplace(tmp_path):
     home, port = tmp_path / "fairkey", free_port()
-    ports = (free_port(), free_port())
+    ports = (free_port(), free_port(), free_port())
     process = _start(home, port, *ports)
     try:
         _wait_for(process, "Ctrl-C stops the chain")
@@ -117,7 +124,7 @@ def test_make_up_delivers_a_bought_key_by_itself_and_pays_the_merchant(marketpla
 
 
 def test_make_up_refunds_a_redeemed_key_through_the_verifier(marketplace):
-    home, port, _, (verifier_port, _) = marketplace
+    home, port, _, (verifier_port, _, _) = marketplace
     orders = [
         re.search(r"0x[0-9a-fA-F]{40}", _fairkey(home, port, 3, "buy", "1")).group(0)
         for _ in range(2)
@@ -143,3 +150,33 @@ def test_make_up_resumes_the_same_marketplace_after_a_restart(marketplace):
         assert "keys for sale     24" in _fairkey(home, port, 3, "listing", "show", "1")
     finally:
         _stop(again)
+
+
+def _indexed_order(home: Path, order: str) -> dict | None:
+    """The order's row in the indexer's SQLite tables (what the API and dApp will show)."""
+    engine = create_engine(f"sqlite:///{home / 'index.sqlite3'}")
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(
+                text("SELECT status, deliveries, tier FROM orders WHERE order_id = :o"),
+                {"o": order.lower()},
+            ).first()
+    except OperationalError:  # not migrated yet at the very start
+        return None
+    finally:
+        engine.dispose()
+    return dict(row._mapping) if row else None
+
+
+def test_make_up_indexes_the_marketplace_as_the_demo_runs(marketplace):
+    home, port, _, (_, _, metrics_port) = marketplace
+    order = re.search(r"0x[0-9a-fA-F]{40}", _fairkey(home, port, 3, "buy", "1")).group(0)
+    _until(lambda: (_indexed_order(home, order) or {}).get("status") == "Delivered")
+    _fairkey(home, port, 3, "confirm", order)
+    _until(lambda: (_indexed_order(home, order) or {}).get("status") == "Completed")
+    assert _indexed_order(home, order)["deliveries"] == 1
+
+    status = json.loads(_fairkey(home, port, 3, "index", "status", "--json"))
+    assert status["events"] >= 5 and not status["halted"]
+    metrics = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).text
+    assert re.search(r"^fairkey_indexer_head_lag_blocks \d", metrics, re.M)
