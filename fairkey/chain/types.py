@@ -122,7 +122,10 @@ def parse_order_ref(text: str | int) -> int:
     if isinstance(text, int):
         return text
     text = text.strip()
-    value = int(text, 16) if text.lower().startswith("0x") else int(text)
+    try:
+        value = int(text, 16) if text.lower().startswith("0x") else int(text)
+    except ValueError:
+        value = -1  # not a number at all: the same message as one out of range
     if not 0 < value < 2**160:
         raise ValueError(f"{text!r} is not an order id (a 20-byte address)")
     return value

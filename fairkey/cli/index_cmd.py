@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from fairkey.chain.deploy import Deployment
+from fairkey.cli import reputation_cmd
 from fairkey.cli.context import AppState, state
 from fairkey.cli.errors import CliError
 from fairkey.cli.keeper_cmd import setup_logging
@@ -251,3 +252,8 @@ def _shown(name: str, value: Any) -> str:
     if isinstance(value, int) and name == "events":
         return f"{value:,}"
     return str(value)
+
+
+# The read side: reputation tables and order timelines (fairkey/cli/reputation_cmd.py).
+app.command("show")(reputation_cmd.show)
+app.command("order")(reputation_cmd.order)

@@ -1,0 +1,334 @@
+"""`fairkey index show …` and `fairkey index order ORDER`: the reputation tables as people read
+them — what a buyer checks before paying, a merchant before delivering, an operator daily.
+
+Read-only: the tables come from `fairkey index run|backfill` (make up runs the indexer).
+Registered on the `index` sub-app in fairkey/cli/index_cmd.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy import Connection, Table, create_engine, inspect, select
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from fairkey.chain.types import order_ref, parse_order_ref
+from fairkey.cli.context import state
+from fairkey.cli.errors import CliError
+from fairkey.cli.output import fields, say, table
+from fairkey.indexer.decode import order_id_hex
+from fairkey.indexer.projections import models as m
+
+TOP = 20  # rows shown per table unless --limit says otherwise
+
+
+class View(StrEnum):
+    merchants = "merchants"
+    listings = "listings"
+    alerts = "alerts"
+    suppliers = "suppliers"
+    buyers = "buyers"
+    arbitrators = "arbitrators"
+    platform = "platform"
+
+
+# ---------------------------------------------------------------------------- formatting
+
+
+def pct(bps: int | None) -> str:
+    return "—" if bps is None else f"{bps / 100:.1f}%"
+
+
+def duration(seconds: int | None) -> str:
+    if seconds is None:
+        return "—"
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.1f} {unit}"
+    return f"{seconds} s"
+
+
+def when(timestamp: int | None) -> str:
+    if timestamp is None:
+        return "—"
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def tag(supplier: str | None) -> str:
+    """A bytes32 supplier tag as the text the merchant gave it (else its hex)."""
+    if not supplier:
+        return "—"
+    raw = bytes.fromhex(supplier.removeprefix("0x")).rstrip(b"\0")
+    try:
+        return raw.decode() or "(untagged)"
+    except UnicodeDecodeError:
+        return supplier
+
+
+def short(address: str) -> str:
+    return f"{address[:8]}…{address[-4:]}"
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+@contextmanager
+def _reader(ctx: typer.Context, db: str | None) -> Iterator[Connection]:
+    from fairkey.cli.index_cmd import _db_url  # one default for the database in one place
+
+    url = _db_url(state(ctx), db)
+    try:
+        engine = create_engine(url)
+    except ArgumentError as exc:
+        raise CliError(f"not a database URL: {url} ({exc})") from None
+    try:
+        with engine.connect() as conn:
+            if not inspect(conn).has_table(m.ProjectionState.__tablename__):
+                raise CliError(
+                    "nothing indexed yet: run `fairkey index backfill` (make up runs the indexer)"
+                )
+            yield conn
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise CliError(f"cannot read the index database: {reason}") from None
+    finally:
+        engine.dispose()
+
+
+def _rows(conn: Connection, model: Any, order_by: list[Any], limit: int) -> list[Any]:
+    t: Table = model.__table__
+    return list(conn.execute(select(t).order_by(*order_by).limit(limit)))
+
+
+# ---------------------------------------------------------------------------- views
+
+
+def _merchants(conn: Connection, limit: int) -> None:
+    t = m.MerchantRow.__table__.c
+    rows = _rows(conn, m.MerchantRow, [t.score_bps.desc(), t.merchant], limit)
+    table(
+        "merchants (score: 95% Wilson lower bound of completed / settled escrow orders)",
+        ["merchant", "score", "settled", "completed", "disputed", "proven faults", "L1/L2/L3"],
+        [
+            [
+                r.merchant,
+                pct(r.score_bps),
+                str(r.settled),
+                pct(r.completion_bps),
+                pct(r.dispute_bps),
+                f"{r.faults_proven} (misdelivery {r.faults_misdelivery}, late "
+                f"{r.faults_late}, silent {r.faults_silent})",
+                f"{r.l1_cases}/{r.l2_cases}/{r.l3_cases}",
+            ]
+            for r in rows
+        ],
+    )
+
+
+def _listings(conn: Connection, limit: int) -> None:
+    t = m.ListingRow.__table__.c
+    rows = _rows(conn, m.ListingRow, [t.listing_id], limit)
+    table(
+        "listings",
+        ["id", "merchant", "sales", "stock", "7d success", "30d success", "delivery p50/p95",
+         "after-sales 7d (baseline)"],  # fmt: skip
+        [
+            [
+                str(r.listing_id),
+                short(r.merchant),
+                f"{r.sales} ({r.sales_7d} in 7d)",
+                str(r.stock_available),
+                pct(r.success_7d_bps),
+                pct(r.success_30d_bps),
+                f"{duration(r.latency_p50_s)} / {duration(r.latency_p95_s)}",
+                f"{pct(r.after_sales_7d_bps)} ({pct(r.baseline_after_sales_bps)})",
+            ]
+            for r in rows
+        ],
+    )
+
+
+def _alerts(conn: Connection, limit: int) -> None:
+    t = m.ListingAlert.__table__.c
+    rows = _rows(conn, m.ListingAlert, [t.since_day.desc(), t.listing_id], limit)
+    table(
+        "after-sales alerts (7-day rate ≥ 10% and ≥ 3× its 28-day baseline, ≥ 20 orders each)",
+        ["listing", "since", "until", "rate", "baseline", "peak"],
+        [
+            [
+                str(r.listing_id),
+                str(r.since_day),
+                str(r.until_day) if r.until_day else "ongoing",
+                f"{pct(r.rate_bps)} ({r.disputed}/{r.delivered})",
+                f"{pct(r.baseline_bps)} ({r.baseline_disputed}/{r.baseline_delivered})",
+                pct(r.peak_rate_bps),
+            ]
+            for r in rows
+        ],
+    )
+
+
+def _suppliers(conn: Connection, limit: int) -> None:
+    t = m.SupplierRow.__table__.c
+    rows = _rows(conn, m.SupplierRow, [t.bad_keys.desc(), t.merchant, t.supplier], limit)
+    table(
+        "suppliers (from the tag of each stock batch)",
+        ["merchant", "supplier", "units", "delivered", "disputes", "bad keys (verifier)",
+         "misdeliveries"],  # fmt: skip
+        [
+            [
+                short(r.merchant),
+                tag(r.supplier),
+                f"{r.units_committed} ({r.units_revoked} revoked)",
+                str(r.units_delivered),
+                str(r.disputes),
+                str(r.bad_keys),
+                str(r.misdeliveries),
+            ]
+            for r in rows
+        ],
+    )
+
+
+def _buyers(conn: Connection, limit: int) -> None:
+    t = m.BuyerRow.__table__.c
+    rows = _rows(conn, m.BuyerRow, [t.disputes_lost.desc(), t.buyer], limit)
+    table(
+        "buyers (disputes lost: withdrawn, or ruled for the merchant)",
+        ["buyer", "orders", "disputed", "lost", "refunds won", "misdeliveries proven"],
+        [
+            [
+                r.buyer,
+                str(r.orders),
+                str(r.disputed_orders),
+                str(r.disputes_lost),
+                str(r.refunds_won),
+                str(r.misdeliveries_proven),
+            ]
+            for r in rows
+        ],
+    )
+
+
+def _arbitrators(conn: Connection, limit: int) -> None:
+    t = m.ArbitratorRow.__table__.c
+    rows = _rows(conn, m.ArbitratorRow, [t.cases.desc(), t.arbitrator], limit)
+    table(
+        "arbitrators",
+        ["arbitrator", "cases", "open", "ruled (refund/pay/split)", "timed out", "ended by proof",
+         "time to ruling (median)"],  # fmt: skip
+        [
+            [
+                r.arbitrator,
+                str(r.cases),
+                str(r.open),
+                f"{r.ruled} ({r.refund_rulings}/{r.pay_rulings}/{r.split_rulings})",
+                str(r.timed_out),
+                str(r.ended_by_proof),
+                duration(r.ruling_median_s),
+            ]
+            for r in rows
+        ],
+    )
+
+
+def _platform(conn: Connection, _limit: int) -> None:
+    t = m.PlatformStat.__table__.c
+    stats = {name: value for name, value in conn.execute(select(t.name, t.value))}
+    s = m.ProjectionState.__table__.c
+    head = {name: value for name, value in conn.execute(select(s.name, s.value))}
+    rows: list[tuple[str, str]] = []
+    if "head_block" in head:
+        rows.append(("as of block", f"{head['head_block']} ({when(head['head_time'])} UTC)"))
+    rows.append(
+        ("orders", f"{stats.get('orders', 0)} ({stats.get('open', 0)} open, "
+                   f"{stats.get('completed', 0)} completed, {stats.get('refunded', 0)} "
+                   f"refunded, {stats.get('split', 0)} split)")  # fmt: skip
+    )
+    rows.append(("after-sales cases", str(stats.get("cases", 0))))
+    for tier, what in (("l1", "rule, no human"), ("l2", "merchant"), ("l3", "court")):
+        rows.append(
+            (
+                f"  {tier.upper()} ({what})",
+                f"{stats.get(f'cases_{tier}', 0)} = {pct(stats.get(f'share_{tier}_bps'))}, "
+                f"handled in {duration(stats.get(f'handling_{tier}_median_s'))} median, "
+                f"{duration(stats.get(f'handling_{tier}_avg_s'))} mean",
+            )
+        )
+    rows.append(
+        (
+            "faults",
+            f"supplier {stats.get('faults_supplier', 0)}, merchant "
+            f"{stats.get('faults_merchant', 0)} (supplier share "
+            f"{pct(stats.get('faults_supplier_bps'))})",
+        )
+    )
+    fields("platform", rows)
+
+
+VIEWS: dict[View, Callable[[Connection, int], None]] = {
+    View.merchants: _merchants,
+    View.listings: _listings,
+    View.alerts: _alerts,
+    View.suppliers: _suppliers,
+    View.buyers: _buyers,
+    View.arbitrators: _arbitrators,
+    View.platform: _platform,
+}
+
+
+def show(
+    ctx: typer.Context,
+    view: Annotated[View, typer.Argument(help="Which table.")],
+    db: Annotated[str | None, typer.Option("--db", help="Database URL (as `index run`).")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Rows to show.")] = TOP,
+) -> None:
+    """Reputation tables: merchants, listings, alerts, suppliers, buyers, arbitrators, platform."""
+    with _reader(ctx, db) as conn:
+        VIEWS[view](conn, limit)
+
+
+def order(
+    ctx: typer.Context,
+    order_text: Annotated[str, typer.Argument(metavar="ORDER", help="Order id (0x address).")],
+    db: Annotated[str | None, typer.Option("--db", help="Database URL (as `index run`).")] = None,
+) -> None:
+    """An order's truthful timeline: every state the chain recorded, with block, time and tx."""
+    try:
+        order_id = parse_order_ref(order_text)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    key = order_id_hex(order_id)
+    with _reader(ctx, db) as conn:
+        row = conn.execute(select(m.OrderRow.__table__).where(m.OrderRow.order_id == key)).first()
+        if row is None:
+            raise CliError(f"order {order_ref(order_id)} is not in the index (not paid yet?)")
+        t = m.OrderEvent.__table__.c
+        events = conn.execute(
+            select(m.OrderEvent.__table__)
+            .where(t.order_id == key)
+            .order_by(t.block_number, t.log_index)
+        ).all()
+    fields(
+        f"order {order_ref(order_id)}",
+        [
+            ("status", row.status),
+            ("listing", str(row.listing_id)),
+            ("deliveries", str(row.deliveries)),
+            ("after-sales tier", f"L{row.tier}" if row.tier else "—"),
+        ],
+    )
+    table(
+        "timeline",
+        ["block", "time (UTC)", "event", "detail", "status after", "tx"],
+        [
+            [str(e.block_number), when(e.block_time), e.event, e.detail or "", e.status, e.tx_hash]
+            for e in events
+        ],
+    )
+    say("")
