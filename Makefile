@@ -35,6 +35,7 @@ test: build
 bench: build
 	$(PY) -m bench.gas
 	$(PY) -m bench.delivery
+	$(PY) -m bench.indexer
 
 lint: install
 	$(VENV)/bin/ruff check fairkey tests bench scripts
