@@ -18,11 +18,14 @@ from pathlib import Path
 import httpx
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import create_engine
+from sqlalchemy.exc import SQLAlchemyError
 from web3 import Web3
 
 from fairkey.chain.anvil import AnvilNode, dev_accounts
 from fairkey.chain.deploy import Deployment, deploy_stack
 from fairkey.chain.session import ChainSession, http_web3
+from fairkey.indexer.store import any_cursor
 from scripts.demo_data import (
     DEMO_LISTING_TERMS,
     DEMO_MERCHANT_POLICY,
@@ -83,6 +86,27 @@ def _deployment_alive(w3: Web3, path: Path) -> Deployment | None:
     ):
         return None
     return deployment
+
+
+def _index_matches_chain(w3: Web3, deployment: Deployment) -> bool:
+    """Whether the saved index still describes this chain. Anvil saves its state when it stops;
+    after a hard kill the reloaded chain can be older than the index, which the indexer would
+    (rightly) refuse as a reorg beyond finality. On the demo chain the index is rebuilt instead."""
+    path = HOME / "index.sqlite3"
+    if not path.exists():
+        return True
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as conn:
+            cursor = any_cursor(conn, deployment.escrow.lower())
+    except SQLAlchemyError:
+        return False
+    finally:
+        engine.dispose()
+    if cursor is None or cursor.hash is None:
+        return True
+    block = w3.eth.get_block(cursor.number) if cursor.number <= w3.eth.block_number else None
+    return block is not None and block["hash"].to_0x_hex() == cursor.hash and not cursor.halted
 
 
 def _seed_demo() -> None:
@@ -219,6 +243,10 @@ def main() -> None:
             _seed_demo()
         else:
             console.print("[green]resumed the saved marketplace[/green]")
+            if not _index_matches_chain(w3, deployment):
+                console.print("the saved index is ahead of the saved chain: rebuilding it")
+                for stale in HOME.glob("index.sqlite3*"):
+                    stale.unlink()
         with console.status("starting the issuer simulator, verifier, bot, keeper, indexer…"):
             _start_services(supervisor)
         _print_summary(deployment)
