@@ -250,10 +250,18 @@ def main() -> None:
         with console.status("starting the issuer simulator, verifier, bot, keeper, indexer…"):
             _start_services(supervisor)
         _print_summary(deployment)
-        while node.process and node.process.poll() is None and not supervisor.dead():
+        while node.process and node.process.poll() is None and not supervisor.failed():
             time.sleep(0.5)
-        for service in supervisor.dead():
-            console.print(f"[red]{service.name} stopped unexpectedly[/red]; see .fairkey/logs/")
+            for service, code in supervisor.revive():
+                console.print(
+                    f"[yellow]{service.name} exited (code {code}); restarted[/yellow] — see "
+                    f".fairkey/logs/{service.name}.log"
+                )
+        for service in supervisor.failed():
+            console.print(
+                f"[red]{service.name} keeps stopping[/red] (restarted {len(service.restarts)} "
+                f"times in a minute); see .fairkey/logs/{service.name}.log"
+            )
         if node.process is None or node.process.poll() is not None:
             console.print("[red]Anvil stopped unexpectedly[/red]; see .fairkey/anvil.log")
     except KeyboardInterrupt:
