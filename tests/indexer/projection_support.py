@@ -208,6 +208,7 @@ EVERY_PATH = {
     "merchant_refund": ("Refunded", "MerchantRefunded", 2),
     "cancelled": ("Refunded", "MerchantRefunded", None),
     "verifier": ("Refunded", "VerifierAttested", 1),
+    "verdict_refunded": ("Refunded", "MerchantRefunded", 1),  # the verifier decided it
     "late": ("Refunded", "NotDelivered", 1),
     "silent": ("Refunded", "MerchantSilent", 1),
     "misdelivered": ("Refunded", "Misdelivery", 1),
@@ -319,6 +320,10 @@ def every_path_story(m: Market) -> Story:
     d = a.order("verifier", l1, s1)
     a.dispute(d)
     a.attest(d)
+    d = a.order("verdict_refunded", l1, s1)
+    a.dispute(d)
+    a.attest(d)
+    c("merchant").refund(d.order_id)  # accepts the verdict at once (the demo bot's policy)
     a.order("late", l1, s1, deliver=False)
     d = a.order("silent", l1, s1)
     a.dispute(d, DisputeReason.OTHER)

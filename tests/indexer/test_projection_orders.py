@@ -111,9 +111,9 @@ def test_listing_stock_and_sales_match_the_contracts_own_counts(db, story):
         row = db.one("listings", listing_id=listing_id)
         assert row["stock_available"] == story.chain_stock[name], name
     l1 = db.one("listings", listing_id=story.listings["l1"])
-    assert (l1["sales"], l1["open"], l1["settled"]) == (17, 4, 13)
-    assert (l1["completed"], l1["refunded"], l1["split"]) == (5, 8, 0)
-    assert (l1["units_committed"], l1["units_delivered"]) == (30, 15)
+    assert (l1["sales"], l1["open"], l1["settled"]) == (18, 4, 14)
+    assert (l1["completed"], l1["refunded"], l1["split"]) == (5, 9, 0)
+    assert (l1["units_committed"], l1["units_delivered"]) == (30, 16)
 
 
 def test_court_cases_record_the_ruling_the_timeout_and_the_proof_that_ended_them(db, story):
@@ -151,14 +151,14 @@ def test_court_cases_record_the_ruling_the_timeout_and_the_proof_that_ended_them
 
 def test_platform_shares_by_tier_and_faults_by_party(db, story):
     p = db.platform()
-    assert (p["orders"], p["open"], p["settled"]) == (20, 5, 15)
-    # L1: verifier, late, silent, misdelivered, proof_in_court; L2: replaced, withdrawn,
-    # merchant_refund; L3: three rulings and the stalled court.
-    assert (p["cases"], p["cases_l1"], p["cases_l2"], p["cases_l3"]) == (12, 5, 3, 4)
-    assert (p["share_l1_bps"], p["share_l2_bps"], p["share_l3_bps"]) == (4166, 2500, 3333)
-    # Suppliers: two verifier attestations (one still in its appeal window); merchants: two
+    assert (p["orders"], p["open"], p["settled"]) == (21, 5, 16)
+    # L1: verifier, verdict_refunded, late, silent, misdelivered, proof_in_court; L2: replaced,
+    # withdrawn, merchant_refund; L3: three rulings and the stalled court.
+    assert (p["cases"], p["cases_l1"], p["cases_l2"], p["cases_l3"]) == (13, 6, 3, 4)
+    assert (p["share_l1_bps"], p["share_l2_bps"], p["share_l3_bps"]) == (4615, 2307, 3076)
+    # Suppliers: three verifier attestations (one still in its appeal window); merchants: two
     # misdeliveries, one late delivery, one silence.
-    assert (p["faults_supplier"], p["faults_merchant"], p["faults_supplier_bps"]) == (2, 4, 3333)
+    assert (p["faults_supplier"], p["faults_merchant"], p["faults_supplier_bps"]) == (3, 4, 4285)
     stalled = db.one("orders", order_id=story.order_id("stalled"))
     assert stalled["handling_s"] == stalled["resolved_time"] - stalled["first_disputed_time"]
     assert p["handling_l3_median_s"] == 0  # three rulings right after their disputes
@@ -167,12 +167,12 @@ def test_platform_shares_by_tier_and_faults_by_party(db, story):
 
 def test_merchants_count_only_settled_orders_and_their_proven_faults(db, story):
     merchant = db.one("merchants", merchant=story.market.address("merchant").lower())
-    assert (merchant["orders"], merchant["open"], merchant["settled"]) == (17, 4, 13)
-    assert (merchant["completed"], merchant["completion_bps"]) == (5, 3846)
-    assert (merchant["disputed"], merchant["dispute_bps"]) == (8, 6153)
+    assert (merchant["orders"], merchant["open"], merchant["settled"]) == (18, 4, 14)
+    assert (merchant["completed"], merchant["completion_bps"]) == (5, 3571)
+    assert (merchant["disputed"], merchant["dispute_bps"]) == (9, 6428)
     faults = ("faults_misdelivery", "faults_late", "faults_silent", "faults_proven")
     assert [merchant[k] for k in faults] == [2, 1, 1, 4]
-    assert [merchant[f"l{t}_cases"] for t in (1, 2, 3)] == [5, 3, 2]
+    assert [merchant[f"l{t}_cases"] for t in (1, 2, 3)] == [6, 3, 2]
     other = db.one("merchants", merchant=story.market.address("merchant2").lower())
     assert (other["settled"], other["split"], other["completed"], other["score_bps"]) == (
         2,
@@ -187,8 +187,8 @@ def test_buyers_who_withdraw_or_lose_in_court_carry_lost_disputes(db, story):
     assert (buyer2["orders"], buyer2["disputes_opened"], buyer2["disputes_lost"]) == (2, 2, 2)
     buyer = db.one("buyers", buyer=story.market.address("buyer").lower())
     assert buyer["disputes_lost"] == 0
-    # merchant_refund, verifier, silent, ruled_refund, proof_in_court
-    assert (buyer["refunds_won"], buyer["misdeliveries_proven"]) == (5, 2)
+    # merchant_refund, verifier, verdict_refunded, silent, ruled_refund, proof_in_court
+    assert (buyer["refunds_won"], buyer["misdeliveries_proven"]) == (6, 2)
 
 
 def test_deliveries_and_disputes_are_attributed_to_the_batch_supplier(db, story):
@@ -199,12 +199,12 @@ def test_deliveries_and_disputes_are_attributed_to_the_batch_supplier(db, story)
     assert bytes.fromhex(b["supplier"][2:]).rstrip(b"\0") == b"supplier-b"
     assert (a["units_committed"], a["units_delivered"], a["bad_keys"], a["misdeliveries"]) == (
         30,
-        15,
-        2,
+        16,
+        3,
         2,
     )
-    # Disputed while held: 9 disputed orders of listing 1 plus the first key of "replaced".
-    assert a["disputes"] == 10
+    # Disputed while held: 10 disputed orders of listing 1 plus the first key of "replaced".
+    assert a["disputes"] == 11
     assert (b["units_delivered"], b["disputes"], b["bad_keys"]) == (3, 3, 0)
     replaced = db.rows(
         "order_deliveries", order_id=story.order_id("replaced"), order_by="delivery_no"

@@ -49,6 +49,7 @@ def test_tiers_follow_the_rule_that_settled_the_order():
     assert tier_of("Refunded", "NotDelivered", disputed=False) == 1
     assert tier_of("Refunded", "MerchantRefunded", disputed=False) is None  # a cancellation
     assert tier_of("Refunded", "MerchantRefunded", disputed=True) == 2
+    assert tier_of("Refunded", "MerchantRefunded", disputed=True, after_verdict=True) == 1
     assert tier_of("Completed", "ConfirmWindowPassed", disputed=False) is None  # happy path
     assert tier_of("Completed", "ConfirmWindowPassed", disputed=True) == 2  # replacement kept
     assert tier_of("Completed", "Ruling", disputed=True) == 3

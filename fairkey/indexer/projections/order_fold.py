@@ -122,6 +122,7 @@ def fold_order(
     }
     folded = FoldedOrder(o)
     status = "None"
+    ended_after_verdict = False  # the order ended while a verifier refund was pending
     deadline: int | None = None
     current: dict[str, Any] | None = None  # the delivery the buyer holds now
 
@@ -193,6 +194,7 @@ def fold_order(
                 folded.case["ruling"] = a["ruling"]
                 folded.case["time_to_ruling_s"] = log.block_time - folded.case["requested_time"]
         elif name in TERMINAL_EVENTS:
+            ended_after_verdict = status == "VerifierRefundPending"
             detail = _settle(o, log)
             if folded.case is not None:
                 _close_case(folded.case, o, log)
@@ -219,7 +221,7 @@ def fold_order(
     o["deadline"] = None if status in TERMINAL else deadline
     o["dispute_lost"] = o["dispute_withdrawn"] or (status == "Completed" and o["cause"] == "Ruling")
     if status in TERMINAL:
-        o["tier"] = tier_of(status, o["cause"], o["disputes"] > 0)
+        o["tier"] = tier_of(status, o["cause"], o["disputes"] > 0, ended_after_verdict)
         if o["tier"] is not None:
             opened = case_opened_at(
                 o["cause"], o["first_disputed_time"], o["delivery_deadline"], o["resolved_time"]

@@ -7,6 +7,8 @@ escrow/OrderBook.sol). The final event's cause decides:
 | OrderRefunded Misdelivery                               | proveMisdelivery                | L1   |
 | OrderRefunded MerchantSilent                            | refundUnanswered, late refund   | L1   |
 | OrderRefunded VerifierAttested                          | executeVerifierRefund           | L1   |
+| OrderRefunded MerchantRefunded, while the verifier's    | refund (accepting the verdict   | L1   |
+|   refund is pending (VerifierRefundPending)             |   before the appeal window)     |      |
 | OrderRefunded MerchantRefunded, after a dispute         | refund (the merchant's answer)  | L2   |
 | OrderCompleted BuyerConfirmed / ConfirmWindowPassed,    | confirm (dispute withdrawn), or |      |
 |   after a dispute                                       |   a replacement accepted        | L2   |
@@ -32,12 +34,17 @@ TIERS = (L1, L2, L3)
 _L1_REFUNDS = ("NotDelivered", "Misdelivery", "MerchantSilent", "VerifierAttested")
 
 
-def tier_of(status: str, cause: str | None, disputed: bool) -> int | None:
-    """The tier that settled an order in its terminal `status` with `cause` (None: no case)."""
+def tier_of(
+    status: str, cause: str | None, disputed: bool, after_verdict: bool = False
+) -> int | None:
+    """The tier that settled an order in its terminal `status` with `cause` (None: no case).
+    `after_verdict`: it ended while a verifier's refund was pending (VerifierRefundPending)."""
     if status == "Split" or cause == "Ruling":
         return L3
     if status == "Refunded" and cause in _L1_REFUNDS:
         return L1
+    if status == "Refunded" and after_verdict:
+        return L1  # the verifier's rule decided; the merchant only refunded before the window
     if status in ("Refunded", "Completed") and disputed:
         return L2
     return None
