@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from eth_utils import event_abi_to_log_topic
@@ -57,6 +58,7 @@ RULES: dict[OrderStatus, str] = {
 }
 
 LOG_CHUNK = 5_000  # blocks per eth_getLogs request while catching up
+MAX_PARALLEL_RULES = 16  # rule transactions in flight at once
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,13 @@ class KeeperService:
             for order_id, o in sorted(self.open.items(), key=lambda item: item[1].deadline)
             if o.deadline < self.head_time
         ]
-        return [self._fire(order_id, o) for order_id, o in due]
+        if not due:
+            return []
+        # Concurrently: orders paid in one burst come due together, and one transaction after
+        # another (each waiting for its receipt) would put the last one many blocks late.
+        # ChainSession.send serialises only nonce-and-send, so they share the next block.
+        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_RULES, len(due))) as pool:
+            return list(pool.map(lambda item: self._fire(*item), due))
 
     # ------------------------------------------------------------------ internals
 

@@ -122,6 +122,35 @@ def test_an_arbitration_without_ruling_for_30_days_is_split(market):
     assert deal.order().status == OrderStatus.SPLIT
 
 
+def test_orders_that_come_due_together_are_settled_together_in_one_block(market):
+    # A burst of orders comes due at the same moment: firing one rule after another, each
+    # waiting for its receipt, would leave the last one N blocks past its deadline.
+    listing = market.make_listing()
+    stock = market.make_stock(listing, 6)
+    orders = [market.make_order(listing)[0] for _ in range(5)]
+    for order_id in orders:
+        market.deliver(order_id, stock)
+    k = keeper(market)
+    k.step()
+    market.clock.advance_past(max(status_deadline(market, o) for o in orders))
+    rpc = market.w3.provider.make_request
+    rpc("evm_setAutomine", [False])
+    rpc("evm_setIntervalMining", [1])  # 1 s blocks while the keeper works
+    try:
+        actions = k.step()
+    finally:
+        rpc("evm_setIntervalMining", [0])
+        rpc("evm_setAutomine", [True])
+
+    assert sorted(a.order_id for a in actions if a.outcome == "done") == sorted(orders)
+    settled = market.client("stranger").events("OrderCompleted")
+    assert len({e.block_number for e in settled if e.args["orderId"] in orders}) == 1
+
+
+def status_deadline(market, order_id: int) -> int:
+    return market.client("stranger").order(order_id).deadline
+
+
 def test_orders_before_their_deadline_are_left_alone(market):
     paid, deadline = paid_order(market)
     delivered = delivered_order(market)
