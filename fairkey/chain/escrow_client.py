@@ -7,6 +7,7 @@ from typing import Any
 from web3 import Web3
 
 from fairkey.chain.abi_codec import AbiCodec
+from fairkey.chain.log_ranges import fetch_in_ranges
 from fairkey.chain.session import ChainSession, Event, TxResult
 from fairkey.chain.types import (
     ETH,
@@ -223,10 +224,19 @@ class EscrowClient:
     def events(
         self, name: str, from_block: int = 0, to_block: int | str = "latest", **filters: Any
     ) -> list:
-        """Decoded `name` events, optionally filtered by indexed arguments."""
+        """Decoded `name` events, optionally filtered by indexed arguments. Any range works on
+        any node: a provider that refuses a wide range or a large answer is asked in narrower
+        spans (`chain/log_ranges.py`)."""
         event = getattr(self.contract.events, name)
-        decoded = event.get_logs(
-            from_block=from_block, to_block=to_block, argument_filters=filters or None
+        last = self.session.w3.eth.block_number if to_block == "latest" else int(to_block)
+        if from_block > last:
+            return []
+        decoded = fetch_in_ranges(
+            lambda a, b: event.get_logs(
+                from_block=a, to_block=b, argument_filters=filters or None
+            ),
+            from_block,
+            last,
         )
         return [
             Event(

@@ -29,6 +29,7 @@ from eth_utils import event_abi_to_log_topic
 
 from fairkey.chain.errors import ContractRevert
 from fairkey.chain.escrow_client import EscrowClient
+from fairkey.chain.log_ranges import fetch_in_ranges
 from fairkey.chain.session import TxResult
 from fairkey.chain.types import OrderStatus, order_ref
 
@@ -132,13 +133,13 @@ class KeeperService:
 
     def _orders_touched(self, from_block: int, to_block: int) -> set[int]:
         session = self.client.session
-        logs = session.w3.eth.get_logs(
-            {
-                "address": self.client.address,
-                "fromBlock": from_block,
-                "toBlock": to_block,
-                "topics": [self._topics],
-            }
+        logs = fetch_in_ranges(
+            lambda a, b: session.w3.eth.get_logs(
+                {"address": self.client.address, "fromBlock": a, "toBlock": b,
+                 "topics": [self._topics]}  # fmt: skip
+            ),
+            from_block,
+            to_block,
         )
         return {e.args["orderId"] for e in session.decode_logs(logs) if "orderId" in e.args}
 

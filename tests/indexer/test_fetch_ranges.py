@@ -11,7 +11,7 @@ from fairkey.indexer.fetch import FetchError
 from fairkey.indexer.ingest import Indexer
 from fairkey.indexer.rpc import RangeTooLarge, RateLimited, RpcError, classify
 from tests.indexer.support_chain import log_keys, private_chain, stored_keys
-from tests.indexer.support_proxy import ProviderRules, rpc_proxy
+from tests.support.rpc_proxy import ProviderRules, rpc_proxy
 
 
 @pytest.fixture(scope="module")

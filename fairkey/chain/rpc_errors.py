@@ -1,0 +1,94 @@
+"""What a node's error means for the caller: ask for less (a narrower eth_getLogs range), wait
+and retry (rate limits), or treat it as a plain failure. Providers word these differently; the
+phrases below are the ones Infura, Alchemy, QuickNode, public RPCs and geth/erigon use.
+Shared by the SDK (`chain/log_ranges.py`) and the indexer (`indexer/rpc.py`).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from typing import Any
+
+# Phrases providers use when they throttle (checked first: "too many requests" is not a range).
+_RATE_LIMIT = (
+    "rate limit",
+    "rate-limit",
+    "ratelimit",
+    "rate limited",
+    "too many requests",
+    "requests per second",
+    "request rate",
+    "exceeded the quota",
+    "quota exceeded",
+    "compute units",
+    "capacity",
+    "throttl",
+    "backoff",
+)
+# Phrases for "ask for less": too many results, too wide a range, response or query too big/slow.
+_TOO_MUCH = (
+    "range",
+    "too many",
+    "limit",
+    "exceed",
+    "too large",
+    "too big",
+    "response size",
+    "max results",
+    "more than",
+    "timeout",
+    "timed out",
+    "took too long",
+)
+# Infura/Alchemy style hint: "... Try with this block range [0x1a, 0x2b]."
+_HINT = re.compile(r"\[\s*(0x[0-9a-fA-F]+)\s*,\s*(0x[0-9a-fA-F]+)\s*\]")
+
+
+class RpcError(Exception):
+    """The node answered with an error (or not at all). Transient unless a subclass says more."""
+
+    def __init__(self, message: str, code: int | None = None, data: Any = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.data = data
+
+
+class RangeTooLarge(RpcError):
+    """eth_getLogs refused the query as too big (results, range, size or time): split it."""
+
+    def __init__(self, message: str, code: int | None = None, data: Any = None) -> None:
+        super().__init__(message, code, data)
+        hint = _HINT.search(message)
+        self.suggested: tuple[int, int] | None = (
+            (int(hint.group(1), 16), int(hint.group(2), 16)) if hint else None
+        )
+
+
+class RateLimited(RpcError):
+    """The node throttles us: wait (Retry-After when given) and try again."""
+
+    def __init__(self, message: str, code: int | None = None, retry_after: float | None = None):
+        super().__init__(message, code)
+        self.retry_after = retry_after
+
+
+class NodeUnavailable(RpcError):
+    """No answer: connection refused or reset, or a timeout on a call that is not eth_getLogs."""
+
+
+def classify(method: str, code: int | None, message: str, data: Any = None) -> RpcError:
+    """The error class for a JSON-RPC error object (or an HTTP failure described the same way)."""
+    text = f"{message} {data if isinstance(data, str) else ''}".lower()
+    if code == 429 or any(p in text for p in _RATE_LIMIT):
+        return RateLimited(message, code)
+    if method == "eth_getLogs" and (
+        code in (-32005, 413, 504) or any(p in text for p in _TOO_MUCH)
+    ):
+        return RangeTooLarge(message, code, data)
+    return RpcError(message, code, data)
+
+
+def backoff_delay(attempt: int, base: float = 0.05, cap: float = 5.0) -> float:
+    """Exponential backoff with full jitter: attempt 1 waits up to `base`, doubling to `cap`."""
+    return random.uniform(0.5, 1.0) * min(cap, base * 2 ** (attempt - 1))
