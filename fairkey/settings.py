@@ -59,5 +59,13 @@ class Settings(BaseSettings):
     def deployment_file(self) -> Path:
         return self.home / "deployment.json"
 
+    def index_db(self, override: str | None = None) -> str:
+        """The index database: `--db`, else FAIRKEY_INDEX_DB_URL, else SQLite in the data folder."""
+        if override:
+            return override
+        if self.index_db_url:
+            return self.index_db_url
+        return f"sqlite:///{(self.home / 'index.sqlite3').resolve()}"
+
     def account_dir(self, address: str) -> Path:
         return self.home / "accounts" / address

@@ -63,7 +63,5 @@ def market(w3, accounts, deployed):
     session, deployment = deployed
     clock = ChainClock(w3)
     snapshot = clock.snapshot()
-    yield Market(
-        w3, deployment.escrow, deployment.arbitrator, deployment.token, session, accounts, clock
-    )
+    yield Market.of(w3, session, deployment, accounts, clock)
     clock.revert(snapshot)

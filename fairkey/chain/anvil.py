@@ -8,6 +8,8 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -153,3 +155,16 @@ class ChainClock:
 
     def revert(self, snapshot_id: str) -> None:
         self.w3.provider.make_request("evm_revert", [snapshot_id])
+
+    @contextmanager
+    def block_time(self, seconds: int = 1) -> Iterator[None]:
+        """Mine a block every `seconds` instead of one per transaction, for the block; lets a test
+        see whether transactions sent together land in the same block. Automine afterwards."""
+        rpc = self.w3.provider.make_request
+        rpc("evm_setAutomine", [False])
+        rpc("evm_setIntervalMining", [seconds])
+        try:
+            yield
+        finally:
+            rpc("evm_setIntervalMining", [0])
+            rpc("evm_setAutomine", [True])

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from fairkey.chain.rpc_errors import RangeTooLarge, RateLimited, backoff_delay, classify
@@ -21,6 +22,44 @@ T = TypeVar("T")
 
 GROW_AFTER = 4  # accepted spans in a row before the span doubles again
 RATE_LIMIT_TRIES = 8
+
+
+@dataclass
+class AdaptiveSpan:
+    """The eth_getLogs span a node currently accepts: narrowed on a refusal (to the node's own
+    suggestion when it gives one, else half), doubled again after GROW_AFTER acceptances, never
+    wider than `limit`. Shared by `fetch_in_ranges` and the indexer's reader."""
+
+    span: int
+    limit: int | None = None
+    successes: int = 0
+
+    def end(self, first: int, last: int) -> int:
+        return min(last, first + self.span - 1)
+
+    def refused(self, first: int, to: int, exc: RangeTooLarge) -> None:
+        self.successes = 0
+        self.span = _narrower(first, to, exc)
+
+    def halve(self, first: int, to: int) -> None:
+        """Accepted, but too much came back: ask for less next time."""
+        self.successes = 0
+        self.span = max(1, (to - first + 1) // 2)
+
+    def accepted(self) -> None:
+        self.successes += 1
+        if self.successes >= GROW_AFTER and (self.limit is None or self.span < self.limit):
+            self.span = self.span * 2 if self.limit is None else min(self.limit, self.span * 2)
+            self.successes = 0
+
+
+def _narrower(first: int, to: int, exc: RangeTooLarge) -> int:
+    """The next range after a refusal of first..to: the node's hint when usable, else half."""
+    if exc.suggested is not None:
+        low, high = exc.suggested
+        if low == first and first <= high < to:
+            return high - first + 1
+    return max(1, (to - first + 1) // 2)
 
 
 def node_error(exc: Exception) -> Exception:
@@ -45,10 +84,10 @@ def fetch_in_ranges(
 ) -> list[T]:
     """All of `fetch(a, b)` for consecutive spans covering first..last (inclusive)."""
     found: list[T] = []
-    span, streak, tries = last - first + 1, 0, 0
-    start = first
+    span = AdaptiveSpan(last - first + 1)
+    start, tries = first, 0
     while start <= last:
-        end = min(last, start + span - 1)
+        end = span.end(start, last)
         try:
             found.extend(fetch(start, end))
         except Exception as exc:  # noqa: BLE001 - classified below; anything else re-raised
@@ -58,10 +97,9 @@ def fetch_in_ranges(
                 sleep(error.retry_after or backoff_delay(tries))
                 continue
             if isinstance(error, RangeTooLarge) and end > start:
-                span, streak = max(1, (end - start + 1) // 2), 0
+                span.refused(start, end, error)
                 continue
             raise
-        start, tries, streak = end + 1, 0, streak + 1
-        if streak >= GROW_AFTER:
-            span, streak = span * 2, 0
+        start, tries = end + 1, 0
+        span.accepted()
     return found

@@ -22,7 +22,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from fairkey.chain.deploy import Deployment
 from fairkey.cli import reputation_cmd
-from fairkey.cli.context import AppState, state
+from fairkey.cli.context import state
 from fairkey.cli.errors import CliError
 from fairkey.cli.keeper_cmd import setup_logging
 from fairkey.cli.output import fields, ok, say
@@ -60,14 +60,6 @@ FinalityDepth = Annotated[
 ]
 
 
-def _db_url(app_state: AppState, db: str | None) -> str:
-    if db:
-        return db
-    if app_state.settings.index_db_url:
-        return app_state.settings.index_db_url
-    return f"sqlite:///{(app_state.settings.home / 'index.sqlite3').resolve()}"
-
-
 def _config(
     ctx: typer.Context,
     db: str | None,
@@ -88,7 +80,7 @@ def _config(
         deployment = Deployment.load(path)
     return IndexerConfig(
         rpc_url=app_state.settings.rpc_url,
-        db_url=_db_url(app_state, db),
+        db_url=app_state.settings.index_db(db),
         escrow=deployment.escrow,
         start_block=deployment.block,
         finality_depth=finality_depth,

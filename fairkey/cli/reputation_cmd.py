@@ -79,9 +79,7 @@ def short(address: str) -> str:
 
 @contextmanager
 def _reader(ctx: typer.Context, db: str | None) -> Iterator[Connection]:
-    from fairkey.cli.index_cmd import _db_url  # one default for the database in one place
-
-    url = _db_url(state(ctx), db)
+    url = state(ctx).settings.index_db(db)
     try:
         engine = create_engine(url)
     except ArgumentError as exc:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from fairkey.chain.log_ranges import AdaptiveSpan
 from fairkey.indexer.rpc import (
     JsonRpc,
     NodeUnavailable,
@@ -31,7 +32,6 @@ log = logging.getLogger("fairkey.indexer")
 
 T = TypeVar("T")
 
-GROW_AFTER = 4  # successes in a row before the range doubles again
 LOGS_PER_CHUNK = 10_000  # a range that returned more is halved for the next chunk
 
 
@@ -71,10 +71,9 @@ class ChainReader:
         self.address = address
         self.max_range = max_range
         self.attempts = attempts
-        self.span = max_range  # current eth_getLogs range, in blocks
+        self.range = AdaptiveSpan(max_range, limit=max_range)  # current eth_getLogs range
         self.splits = 0  # how many times a range was narrowed (logs, tests)
         self.retries = 0  # rate limits and transient failures waited out
-        self._successes = 0
         self._node_finality: bool | None = None  # unknown until asked once
 
     # ------------------------------------------------------------------ plain calls
@@ -151,13 +150,13 @@ class ChainReader:
             raise ValueError(f"empty block range {first}..{last}")
         refused = 0
         while True:
-            to = min(last, first + self.span - 1)
+            to = self.range.end(first, last)
             query = {"address": self.address, "fromBlock": hex(first), "toBlock": hex(to)}
             try:
                 found = self._retrying(lambda q=query: self.rpc.call("eth_getLogs", [q]))
             except RangeTooLarge as exc:
-                self._successes = 0
                 if to == first:
+                    self.range.successes = 0
                     refused += 1
                     if refused >= self.attempts:
                         raise FetchError(
@@ -168,23 +167,15 @@ class ChainReader:
                     time.sleep(delay)
                     continue
                 self.splits += 1
-                self.span = _narrower(first, to, exc)
-                log.info("node refused blocks %d..%d (%s): range now %d", first, to, exc, self.span)
+                self.range.refused(first, to, exc)
+                log.info(
+                    "node refused blocks %d..%d (%s): range now %d", first, to, exc, self.range.span
+                )
                 continue
-            self._successes += 1
             if len(found) > LOGS_PER_CHUNK and to > first:  # keep chunks (and transactions) small
-                self.span = max(1, (to - first + 1) // 2)
-                self._successes = 0
-            elif self._successes >= GROW_AFTER and self.span < self.max_range:
-                self.span = min(self.max_range, self.span * 2)
-                self._successes = 0
+                self.range.halve(first, to)
+            else:
+                self.range.accepted()
             return to, [x for x in found if not x.get("removed")]
 
 
-def _narrower(first: int, to: int, exc: RangeTooLarge) -> int:
-    """The next range after a refusal of first..to: the node's hint when usable, else half."""
-    if exc.suggested is not None:
-        low, high = exc.suggested
-        if low == first and first <= high < to:
-            return high - first + 1
-    return max(1, (to - first + 1) // 2)

@@ -224,6 +224,9 @@ class Problem(Exception):
         self.body.update(extra)
 
 
+ORDER_LOCK_STRIPES = 64
+
+
 class VerifierService:
     def __init__(
         self,
@@ -247,9 +250,9 @@ class VerifierService:
         self.verdict_ttl = verdict_ttl
         self._private = PrivateKey(bytes(account.key))
         # One check per order at a time (no double issuer call for one key); checks of different
-        # orders run concurrently, and the session serialises only nonce-and-send.
-        self._order_locks: dict[int, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
+        # orders run concurrently, and the session serialises only nonce-and-send. Striped: a
+        # fixed set of locks, however many orders a long-running verifier sees.
+        self._order_locks = [threading.Lock() for _ in range(ORDER_LOCK_STRIPES)]
 
     @property
     def chain_id(self) -> int:
@@ -267,9 +270,7 @@ class VerifierService:
     # ------------------------------------------------------------------ one key check
 
     def check(self, order_id: int, envelope: Envelope) -> dict[str, Any]:
-        with self._locks_guard:
-            lock = self._order_locks.setdefault(order_id, threading.Lock())
-        with lock:
+        with self._order_locks[order_id % ORDER_LOCK_STRIPES]:
             return self._check(order_id, envelope)
 
     def _check(self, order_id: int, envelope: Envelope) -> dict[str, Any]:

@@ -375,15 +375,7 @@ def story_on(w3: Web3, accounts: dict, deployed: tuple, build) -> Iterator[Story
     clock = ChainClock(w3)
     snapshot = clock.snapshot()
     try:
-        market = Market(
-            w3,
-            deployment.escrow,
-            deployment.arbitrator,
-            deployment.token,
-            session,
-            accounts,
-            clock,
-        )
+        market = Market.of(w3, session, deployment, accounts, clock)
         yield build(market).capture()
     finally:
         clock.revert(snapshot)

@@ -15,7 +15,7 @@ import httpx
 from sqlalchemy import Engine, select
 from web3 import Web3
 
-from fairkey.chain.anvil import AnvilNode, ChainClock, dev_accounts
+from fairkey.chain.anvil import AnvilNode, dev_accounts
 from fairkey.chain.deploy import Deployment, deploy_stack
 from fairkey.chain.errors import ContractRevert
 from fairkey.chain.session import ChainSession, http_web3
@@ -182,15 +182,7 @@ def private_chain() -> Iterator[Chain]:
         accounts = dict(zip(ROLES, dev_accounts(len(ROLES)), strict=True))
         session = ChainSession(w3, accounts["deployer"])
         deployment = deploy_stack(session, treasury=accounts["treasury"].address, fee_bps=100)
-        market = Market(
-            w3,
-            deployment.escrow,
-            deployment.arbitrator,
-            deployment.token,
-            session,
-            accounts,
-            ChainClock(w3),
-        )
+        market = Market.of(w3, session, deployment, accounts)
         yield Chain(node, w3, deployment, market, http)
 
 

@@ -146,14 +146,8 @@ def test_wrong_keys_delivered_together_are_proven_together_in_one_block(market):
     for order_id in orders:
         deliver_wrong_key(market, order_id, stock)
     w = watch(market)
-    rpc = market.w3.provider.make_request
-    rpc("evm_setAutomine", [False])
-    rpc("evm_setIntervalMining", [1])  # 1 s blocks while the watch works
-    try:
+    with market.clock.block_time(1):  # 1 s blocks while it works
         outcomes = w.step()
-    finally:
-        rpc("evm_setIntervalMining", [0])
-        rpc("evm_setAutomine", [True])
 
     assert sorted(o.order_id for o in outcomes if o.kind is OutcomeKind.PROVED) == sorted(orders)
     proofs = market.client("stranger").events("MisdeliveryProven")

@@ -133,14 +133,8 @@ def test_orders_that_come_due_together_are_settled_together_in_one_block(market)
     k = keeper(market)
     k.step()
     market.clock.advance_past(max(status_deadline(market, o) for o in orders))
-    rpc = market.w3.provider.make_request
-    rpc("evm_setAutomine", [False])
-    rpc("evm_setIntervalMining", [1])  # 1 s blocks while the keeper works
-    try:
+    with market.clock.block_time(1):  # 1 s blocks while it works
         actions = k.step()
-    finally:
-        rpc("evm_setIntervalMining", [0])
-        rpc("evm_setAutomine", [True])
 
     assert sorted(a.order_id for a in actions if a.outcome == "done") == sorted(orders)
     settled = market.client("stranger").events("OrderCompleted")

@@ -38,6 +38,19 @@ class Market:
     _key_counter: int = field(default=0)
     _stock_counter: int = field(default=0)
 
+    @classmethod
+    def of(cls, w3: Web3, session, deployment, accounts: dict, clock: ChainClock | None = None):
+        """The market of a `deploy_stack` deployment."""
+        return cls(
+            w3,
+            deployment.escrow,
+            deployment.arbitrator,
+            deployment.token,
+            session,
+            accounts,
+            clock or ChainClock(w3),
+        )
+
     def client(self, role: str) -> EscrowClient:
         return EscrowClient(self.session.with_account(self.accounts[role]), self.escrow_address)
 
