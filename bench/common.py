@@ -180,7 +180,7 @@ def create_demo_listing(
 ) -> tuple[int, TxResult]:
     """Create a listing with demo_terms(**overrides); returns its id and the transaction."""
     client = chain.client(merchant)
-    result = client.session.send(client.f.createListing(demo_terms(chain, **overrides).as_tuple()))
+    result = client.session.send(client.f.createListing(demo_terms(chain, **overrides).as_tuple(), 0))
     return result.event("ListingCreated").args["listingId"], result
 
 
@@ -209,8 +209,9 @@ def commit_batch(
 ) -> tuple[Batch, TxResult]:
     """Commit `units` (tree built with the SDK unless given) to `listing_id`, bond included
     (ERC-20 listings: the SDK approves first, in its own transaction)."""
-    tree = tree or build_stock_tree(units)
-    result = chain.client(merchant).commit_stock(listing_id, tree.root, len(units), supplier)
+    client = chain.client(merchant)
+    tree = tree or build_stock_tree(units, client.session.account.address)
+    result = client.commit_stock(listing_id, tree.root, len(units), supplier)
     return Batch(listing_id, list(units), tree), result
 
 

@@ -210,7 +210,7 @@ class Wallet:
         self.next_index += 1
         order_id = int(key.address, 16)  # the escrow's order id: the per-order key's address
         self.keys[order_id] = key
-        fn = self.client.f.pay(listing_id, key.x, key.y)
+        fn = self.client.f.pay(listing_id, PRICE, key.x, key.y)
         return order_id, self._sign(fn.build_transaction(self._fields(PAY_GAS, gas_price, PRICE)))
 
     def sign_dispute(self, order_id: int, gas_price: int) -> bytes:
@@ -339,7 +339,7 @@ def prepare_shop(chain: BenchChain, work: Path, stock: int) -> tuple[int, Path, 
         report = vault.import_file(keys_file, "bench")
         if report.batch_id is None:
             raise BenchError(f"the vault refused the bench keys: {report}")
-        plan = vault.plan_batch(report.batch_id)
+        plan = vault.plan_batch(report.batch_id, merchant)
         tx = chain.client("merchant").commit_stock(listing_id, plan.root, plan.count, "bench")
         vault.mark_committed(plan.batch_id, listing_id, tx.receipt["transactionHash"].hex())
     (work / "policy.toml").write_text(BOT_POLICY)

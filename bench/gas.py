@@ -175,7 +175,7 @@ class GasBench:
             task = bar.add_task("10,000 stock units (keys, salts)", total=10_000)
             units = make_units(10_000, "b10k", on_unit=lambda: bar.advance(task))
             tree_task = bar.add_task("build_stock_tree (10,000 leaves)", total=1)
-            tree10k = build_stock_tree(units)
+            tree10k = build_stock_tree(units, chain.client("merchant").session.account.address)
             bar.advance(tree_task)
         batch10k, r10k = commit_batch(chain, listing, units, tree=tree10k)
         self.paths["commit_stock_1"] = expect(r1, "StockCommitted")

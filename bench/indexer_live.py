@@ -137,13 +137,13 @@ class LiveTraffic:
                 verifier="0x" + "00" * 20,
                 description_hash=keccak(text="live bench product"),
             )
-            logs = writer.mine([self.tx(self.merchant, "createListing", terms.as_tuple())], after=1)
+            logs = writer.mine([self.tx(self.merchant, "createListing", terms.as_tuple(), 0)], after=1)
             self.listing_id = int(logs[0]["topics"][1], 16)
             self.units = [
                 StockUnit(i, normalise_key(f"LIVE-{i:06d}-ABCDEFGHJK"), new_salt())
                 for i in range(units)
             ]
-            self.tree = build_stock_tree(self.units)
+            self.tree = build_stock_tree(self.units, self.merchant.address)
             commit = self.tx(
                 self.merchant,
                 "commitStock",
@@ -232,7 +232,7 @@ class LiveTraffic:
             order_id = int(key.address, 16)
             self.orders[order_id] = _Order(key, buyer)
             raws.append(
-                self._sign(self.tx(buyer, "pay", self.listing_id, key.x, key.y, value=PRICE))
+                self._sign(self.tx(buyer, "pay", self.listing_id, PRICE, key.x, key.y, value=PRICE))
             )
             self.stats.orders_paid += 1
         return raws

@@ -302,7 +302,7 @@ class LoadGenerator:
             key = normalise_key(f"BENCH-{listing.id:03d}-{base + i:07d}-{supplier[:4].upper()}")
             units.append(StockUnit(i, key, new_salt()))
         self._units_made += self.params.batch_size
-        tree = build_stock_tree(units)
+        tree = build_stock_tree(units, listing.merchant.signer.address)
         return Stock(tree.root, units, tree, supplier)
 
     def commit_tx(self, listing: ListingModel, supplier: str) -> Tx:
@@ -339,7 +339,7 @@ class LoadGenerator:
                 verifier=verifier.address,
                 description_hash=Web3.keccak(text=f"bench product {len(self.listings) + len(txs)}"),
             )
-            txs.append(self.call(merchant.signer, "createListing", terms.as_tuple()))
+            txs.append(self.call(merchant.signer, "createListing", terms.as_tuple(), 0))
             suppliers = self.rng.sample(sorted(SUPPLIERS), 2)
             models.append(
                 ListingModel(
@@ -461,6 +461,7 @@ class LoadGenerator:
                 p.buyer.signer,
                 "pay",
                 p.listing.id,
+                p.listing.price,
                 p.key.x,
                 p.key.y,
                 value=p.listing.price,
@@ -672,7 +673,7 @@ class LoadGenerator:
                 stock.revoked += released
                 listing.available -= released
                 listing.merchant.credit = True
-                txs.append(self.call(listing.merchant.signer, "revokeBatch", stock.root))
+                txs.append(self.call(listing.merchant.signer, "revokeBatch", listing.id, stock.root))
                 break
         self.writer.submit(txs, after=600)
 

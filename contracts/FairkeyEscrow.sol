@@ -60,7 +60,7 @@ contract FairkeyEscrow is OrderBook, EIP712, IArbitrable {
         if (msg.sender != o.buyer) revert EscrowNotBuyer(orderId, msg.sender);
         if (reason == DisputeReason.None) revert EscrowNoDisputeReason();
         _requireBeforeDeadline(orderId, o);
-        Listing storage l = _listings[o.listingId];
+        Listing storage l = _listings[_listingIdOf(o)];
         uint256 deadline = block.timestamp + l.responseWindow;
         o.status = OrderStatus.Disputed;
         o.reason = reason;
@@ -85,11 +85,27 @@ contract FairkeyEscrow is OrderBook, EIP712, IArbitrable {
                 || uint160(DeliveryCrypto.mulAddress(buyerSecret, DeliveryCrypto.GX, DeliveryCrypto.GY_PARITY))
                     != orderId
         ) revert EscrowInvalidOrderKey(orderId);
-        _requireCurrentRecord(orderId, o, record);
-        uint8 fault = DeliveryCrypto.findFault(buyerSecret, orderId, record);
+        Listing storage l = _listings[_listingIdOf(o)];
+        _requireCurrentRecord(orderId, o, l.merchant, record);
+        uint8 fault = DeliveryCrypto.findFault(buyerSecret, orderId, record, uint8(l.keyAlphabet));
         if (fault == DeliveryCrypto.FAULT_NONE) revert EscrowDeliveryMatchesCommitment(orderId);
         emit MisdeliveryProven(orderId, record.fingerprint, fault);
         _refundBuyer(orderId, o, RefundCause.Misdelivery, true);
+    }
+
+    /// @notice Proves that the order's current delivery was displaced from the fingerprint
+    /// registry by an older batch's delivery of the same key (the key was sold twice, and the
+    /// older commitment wins): refunds the buyer with the unit's bond as compensation, in the
+    /// states and window where a misdelivery proof is accepted. `record` is the order's current
+    /// delivery (as in its KeyDelivered event). Anyone may submit (the money goes to the buyer).
+    /// Emits DuplicateProven and OrderRefunded.
+    function proveDuplicate(uint256 orderId, DeliveryRecord calldata record) external {
+        Order storage o = _loadOrder(orderId, DELIVERED | DISPUTED | VERIFIER_PENDING | ARBITRATING);
+        if (o.status == OrderStatus.Delivered) _requireBeforeDeadline(orderId, o);
+        address merchant = _listings[_listingIdOf(o)].merchant;
+        if (!_displaced[_entryOf(orderId, o.deliveries - 1, merchant, record)]) revert EscrowNotDisplaced(orderId);
+        emit DuplicateProven(orderId, record.fingerprint);
+        _refundBuyer(orderId, o, RefundCause.Duplicate, true);
     }
 
     // ------------------------------------------------------------------ verifier (L1, appealable)
@@ -110,12 +126,13 @@ contract FairkeyEscrow is OrderBook, EIP712, IArbitrable {
     ) external {
         Order storage o = _loadOrder(orderId, DISPUTED);
         _requireBeforeDeadline(orderId, o);
-        Listing storage l = _listings[o.listingId];
+        uint256 listingId = _listingIdOf(o);
+        Listing storage l = _listings[listingId];
         address verifier = l.verifier;
-        if (verifier == address(0)) revert EscrowNoVerifier(o.listingId);
+        if (verifier == address(0)) revert EscrowNoVerifier(listingId);
         if (verdict != VERDICT_INVALID && verdict != VERDICT_REDEEMED) revert EscrowUnknownVerdict(verdict);
         if (block.timestamp > deadline) revert EscrowAttestationExpired(deadline);
-        _requireCurrentRecord(orderId, o, record);
+        _requireCurrentRecord(orderId, o, l.merchant, record);
         bytes32 digest = _hashTypedDataV4(
             keccak256(
                 abi.encode(KEY_VERDICT_TYPEHASH, orderId, o.deliveries - 1, record.fingerprint, verdict, deadline)
@@ -157,17 +174,18 @@ contract FairkeyEscrow is OrderBook, EIP712, IArbitrable {
     /// opens. At most the listing's `maxReplacements` per order. Merchant only. Emits KeyDelivered.
     function replace(uint256 orderId, DeliveryRecord calldata record, bytes32[] calldata proof) external {
         Order storage o = _loadOrder(orderId, DISPUTED | VERIFIER_PENDING);
-        Listing storage l = _listings[o.listingId];
-        if (msg.sender != l.merchant) revert EscrowNotMerchant(o.listingId, msg.sender);
+        uint256 listingId = _listingIdOf(o);
+        Listing storage l = _listings[listingId];
+        if (msg.sender != l.merchant) revert EscrowNotMerchant(listingId, msg.sender);
         _requireBeforeDeadline(orderId, o);
         if (o.deliveries > l.maxReplacements) revert EscrowReplacementsExhausted(orderId, l.maxReplacements);
-        if (l.stockAvailable == 0) revert EscrowOutOfStock(o.listingId);
+        if (l.stockAvailable == 0) revert EscrowOutOfStock(listingId);
         // The order keeps one unit's bond; the replacement's reserved bond goes back to the merchant.
         l.stockAvailable -= 1;
         _credit(l.token, l.merchant, l.bondPerUnit);
         _credit(l.token, o.buyer, l.disputeBond);
         o.reason = DisputeReason.None;
-        _deliver(orderId, o, l, record, proof);
+        _deliver(orderId, o, listingId, l, record, proof);
     }
 
     /// @notice Contests a dispute or appeals a verifier verdict inside its window: opens a court
@@ -175,8 +193,9 @@ contract FairkeyEscrow is OrderBook, EIP712, IArbitrable {
     /// Emits ArbitrationRequested.
     function contest(uint256 orderId, bytes32 evidenceHash) external payable nonReentrant {
         Order storage o = _loadOrder(orderId, DISPUTED | VERIFIER_PENDING);
-        Listing storage l = _listings[o.listingId];
-        if (msg.sender != l.merchant) revert EscrowNotMerchant(o.listingId, msg.sender);
+        uint256 listingId = _listingIdOf(o);
+        Listing storage l = _listings[listingId];
+        if (msg.sender != l.merchant) revert EscrowNotMerchant(listingId, msg.sender);
         _requireBeforeDeadline(orderId, o);
         IArbitrator court = arbitrator;
         if (address(court) == address(0)) revert EscrowNoArbitrator();
@@ -209,7 +228,7 @@ contract FairkeyEscrow is OrderBook, EIP712, IArbitrable {
         if (ruling == Rulings.REFUND_BUYER) {
             _refundBuyer(orderId, o, RefundCause.Ruling, false);
         } else if (ruling == Rulings.PAY_MERCHANT) {
-            _payMerchant(orderId, o, CompletionCause.Ruling, _listings[o.listingId].merchant);
+            _payMerchant(orderId, o, CompletionCause.Ruling, _listings[_listingIdOf(o)].merchant);
         } else {
             _split(orderId, o);
         }
@@ -233,12 +252,13 @@ contract FairkeyEscrow is OrderBook, EIP712, IArbitrable {
         _refundBuyer(orderId, o, RefundCause.MerchantSilent, true);
     }
 
-    /// @dev The record must be the order's current delivery, exactly as registered at delivery.
-    function _requireCurrentRecord(uint256 orderId, Order storage o, DeliveryRecord calldata record)
+    /// @dev The record must be the order's current delivery, exactly as registered at delivery
+    /// (and still holding its key: a displaced delivery is proven with proveDuplicate).
+    function _requireCurrentRecord(uint256 orderId, Order storage o, address merchant, DeliveryRecord calldata record)
         private
         view
     {
-        if (_registry[record.fingerprint] != DeliveryCrypto.recordHash(orderId, o.deliveries - 1, record)) {
+        if (_registry[record.fingerprint] != _entryOf(orderId, o.deliveries - 1, merchant, record)) {
             revert EscrowRecordMismatch(orderId);
         }
     }

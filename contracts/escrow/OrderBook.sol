@@ -11,7 +11,8 @@ import {
     CompletionCause,
     RefundCause,
     DeliveryRecord,
-    EscrowConfig
+    OrderView,
+    PricePoint
 } from "../types/EscrowTypes.sol";
 
 /// @notice Orders from payment to settlement, and the three ways money leaves an order
@@ -31,10 +32,11 @@ abstract contract OrderBook is StockBook {
     // ------------------------------------------------------------------ buyer and merchant actions
 
     /// @notice Pays `listingId`'s price into escrow (ETH as msg.value, ERC-20 by allowance) and
-    /// reserves one bonded unit. (buyerKeyX, buyerKeyY) is a fresh per-order public key on
-    /// secp256k1; the merchant encrypts the card key to it, and its address is the order id.
-    /// Emits OrderPaid.
-    function pay(uint256 listingId, uint256 buyerKeyX, uint256 buyerKeyY)
+    /// reserves one bonded unit. `maxPrice` is the price the buyer agreed to: if the merchant
+    /// raised the price in between, the payment reverts (EscrowPriceAboveLimit) instead of taking
+    /// more. (buyerKeyX, buyerKeyY) is a fresh per-order public key on secp256k1; the merchant
+    /// encrypts the card key to it, and its address is the order id. Emits OrderPaid.
+    function pay(uint256 listingId, uint256 maxPrice, uint256 buyerKeyX, uint256 buyerKeyY)
         external
         payable
         nonReentrant
@@ -46,6 +48,8 @@ abstract contract OrderBook is StockBook {
             if (l.merchant == address(0)) revert EscrowUnknownListing(listingId);
             revert EscrowListingInactive(listingId);
         }
+        uint96 price = l.price;
+        if (price > maxPrice) revert EscrowPriceAboveLimit(listingId, price, maxPrice);
         if (l.stockAvailable == 0) revert EscrowOutOfStock(listingId);
         if (!DeliveryCrypto.isOnCurve(buyerKeyX, buyerKeyY)) revert EscrowInvalidBuyerKey(buyerKeyX, buyerKeyY);
 
@@ -53,14 +57,12 @@ abstract contract OrderBook is StockBook {
         Order storage o = _orders[orderId];
         if (o.status != OrderStatus.None) revert EscrowOrderExists(orderId);
 
-        uint96 price = l.price;
         uint256 deadline = block.timestamp + l.deliveryWindow;
         l.stockAvailable -= 1;
         o.buyer = msg.sender;
-        o.listingId = uint24(listingId);
+        o.pricePoint = l.pricePoint;
         o.status = OrderStatus.Paid;
         o.deadline = uint32(deadline);
-        o.priceVersion = l.priceVersion;
         emit OrderPaid(orderId, listingId, msg.sender, price, buyerKeyX, buyerKeyY, deadline);
         _collect(l.token, msg.sender, price);
     }
@@ -70,10 +72,11 @@ abstract contract OrderBook is StockBook {
     /// Merkle proof valid under a batch of this listing. Merchant only. Emits KeyDelivered.
     function deliver(uint256 orderId, DeliveryRecord calldata record, bytes32[] calldata proof) external {
         Order storage o = _loadOrder(orderId, PAID);
-        Listing storage l = _listings[o.listingId];
-        if (msg.sender != l.merchant) revert EscrowNotMerchant(o.listingId, msg.sender);
+        uint256 listingId = _listingIdOf(o);
+        Listing storage l = _listings[listingId];
+        if (msg.sender != l.merchant) revert EscrowNotMerchant(listingId, msg.sender);
         _requireBeforeDeadline(orderId, o);
-        _deliver(orderId, o, l, record, proof);
+        _deliver(orderId, o, listingId, l, record, proof);
     }
 
     /// @notice The buyer accepts the key (also ends a dispute they opened, returning their dispute
@@ -105,22 +108,41 @@ abstract contract OrderBook is StockBook {
     /// @notice The merchant refunds the buyer (out of stock, or answering a dispute); a held
     /// dispute bond goes back to the buyer. Not during arbitration. A refund after a missed
     /// delivery or response deadline is that deadline's rule (the buyer still gets the unit's
-    /// bond): refunding late cannot dodge the compensation. Merchant only. Emits OrderRefunded.
+    /// bond): refunding late cannot dodge the compensation. A refund that could pre-empt a
+    /// misdelivery proof - of an undisputed delivery, or of a dispute claiming a provable fault
+    /// (wrong content, duplicate) - pays the buyer the unit's bond as that proof would: a merchant
+    /// who sees a proof pending cannot front-run it to keep its bond. Merchant only.
+    /// Emits OrderRefunded.
     function refund(uint256 orderId) external {
         Order storage o = _loadOrder(orderId, PAID | DELIVERED | DISPUTED | VERIFIER_PENDING);
-        if (msg.sender != _listings[o.listingId].merchant) revert EscrowNotMerchant(o.listingId, msg.sender);
+        uint256 listingId = _listingIdOf(o);
+        if (msg.sender != _listings[listingId].merchant) revert EscrowNotMerchant(listingId, msg.sender);
+        OrderStatus status = o.status;
         if (block.timestamp > o.deadline) {
-            if (o.status == OrderStatus.Paid) return _refundBuyer(orderId, o, RefundCause.NotDelivered, true);
-            if (o.status == OrderStatus.Disputed) {
+            if (status == OrderStatus.Paid) return _refundBuyer(orderId, o, RefundCause.NotDelivered, true);
+            if (status == OrderStatus.Disputed) {
                 return _refundBuyer(orderId, o, RefundCause.MerchantSilent, true);
             }
         }
-        _refundBuyer(orderId, o, RefundCause.MerchantRefunded, false);
+        bool provable = status == OrderStatus.Delivered
+            || (status == OrderStatus.Disputed
+                && (o.reason == DisputeReason.WrongContent || o.reason == DisputeReason.Duplicate));
+        _refundBuyer(orderId, o, RefundCause.MerchantRefunded, provable);
     }
 
-    /// @notice An order as stored.
-    function order(uint256 orderId) external view returns (Order memory) {
-        return _orders[orderId];
+    /// @notice An order, with the listing and price version it paid.
+    function order(uint256 orderId) external view returns (OrderView memory) {
+        Order storage o = _orders[orderId];
+        PricePoint storage p = _pricePoints[o.pricePoint];
+        return OrderView({
+            buyer: o.buyer,
+            listingId: p.listingId,
+            status: o.status,
+            deadline: o.deadline,
+            deliveries: o.deliveries,
+            reason: o.reason,
+            priceVersion: p.version
+        });
     }
 
     // ------------------------------------------------------------------ internals
@@ -141,7 +163,11 @@ abstract contract OrderBook is StockBook {
     }
 
     function _priceOf(Order storage o) internal view returns (uint256) {
-        return _priceHistory[o.listingId][o.priceVersion];
+        return _pricePoints[o.pricePoint].price;
+    }
+
+    function _listingIdOf(Order storage o) internal view returns (uint256) {
+        return _pricePoints[o.pricePoint].listingId;
     }
 
     function _bondHeld(Order storage o) internal view returns (bool) {
@@ -152,12 +178,13 @@ abstract contract OrderBook is StockBook {
     function _deliver(
         uint256 orderId,
         Order storage o,
+        uint256 listingId,
         Listing storage l,
         DeliveryRecord calldata r,
         bytes32[] calldata proof
     ) internal {
         uint256 deliveryNo = o.deliveries;
-        _consumeUnit(orderId, o.listingId, deliveryNo, r, proof);
+        _consumeUnit(orderId, listingId, l.merchant, deliveryNo, r, proof);
         uint256 deadline = block.timestamp + l.confirmWindow;
         o.status = OrderStatus.Delivered;
         o.deadline = uint32(deadline);
@@ -182,7 +209,7 @@ abstract contract OrderBook is StockBook {
         internal
     {
         o.status = OrderStatus.Completed;
-        Listing storage l = _listings[o.listingId];
+        Listing storage l = _listings[_listingIdOf(o)];
         address token = l.token;
         uint256 price = _priceOf(o);
         uint256 fee = price * l.feeBps / 10_000;
@@ -199,7 +226,7 @@ abstract contract OrderBook is StockBook {
         bool bondHeld = _bondHeld(o);
         bool delivered = o.deliveries != 0;
         o.status = OrderStatus.Refunded;
-        Listing storage l = _listings[o.listingId];
+        Listing storage l = _listings[_listingIdOf(o)];
         address token = l.token;
         uint256 compensation;
         if (fault) {
@@ -219,7 +246,7 @@ abstract contract OrderBook is StockBook {
     function _split(uint256 orderId, Order storage o) internal {
         bool bondHeld = _bondHeld(o);
         o.status = OrderStatus.Split;
-        Listing storage l = _listings[o.listingId];
+        Listing storage l = _listings[_listingIdOf(o)];
         address token = l.token;
         uint256 price = _priceOf(o);
         uint256 buyerShare = price / 2;

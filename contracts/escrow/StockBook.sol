@@ -5,10 +5,17 @@ import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProo
 import {EscrowAdmin} from "./EscrowAdmin.sol";
 import {Ledger} from "./Ledger.sol";
 import {DeliveryCrypto} from "../libraries/DeliveryCrypto.sol";
-import {Listing, ListingTerms, Batch, DeliveryRecord} from "../types/EscrowTypes.sol";
+import {Listing, ListingTerms, KeyAlphabet, Batch, PricePoint, DeliveryRecord} from "../types/EscrowTypes.sol";
 
 /// @notice Listings, bonded stock batches (Merkle roots over committed keys), the unit-used
 /// bitmap and the global fingerprint registry that refuses any key delivered before.
+///
+/// Registry precedence (docs/protocol.md, "Fingerprint registry"): when two batches hold the same
+/// key, the one committed first wins, whatever the order of delivery. A younger batch's delivery
+/// of a registered key is refused; an older batch's delivery displaces the younger one, whose
+/// buyer then proves "duplicate" (refund + the unit's bond). Nobody can race this: a root hides
+/// its keys until they are delivered, so a fingerprint copied from a pending delivery can only
+/// ever go into a batch younger than the one it came from.
 ///
 /// Bond accounting: every unit counted in `stockAvailable` has `bondPerUnit` locked; `pay` moves
 /// one unit's bond from the listing to the order, and the order's end releases it to the merchant
@@ -31,23 +38,41 @@ abstract contract StockBook is EscrowAdmin, Ledger {
     uint256 internal constant WINDOW_RESPONSE = 2;
     uint256 internal constant WINDOW_APPEAL = 3;
 
-    /// @notice Number of listings created; ids run from 1.
-    uint256 public listingCount;
+    /// The escrow's three counters share one slot: a merchant's first stock commit then pays
+    /// for a warm, non-zero slot (the same gas as every later commit).
+    struct Counters {
+        uint64 listings; //    ids run from 1; 64-bit, so spam cannot exhaust them
+        uint64 pricePoints; // listing creations and price changes; ids run from 1 (40-bit in orders)
+        uint64 batches; //     a batch's `seq` is its position (from 1)
+    }
+
+    Counters internal _counters;
     mapping(uint256 listingId => Listing) internal _listings;
     /// Every price a listing ever had; an order settles at the version it paid.
     mapping(uint256 listingId => mapping(uint256 version => uint256 price)) internal _priceHistory;
-    mapping(bytes32 root => Batch) internal _batches;
+    /// What an order records: listing, price and version in one slot under a 40-bit id.
+    mapping(uint256 pricePoint => PricePoint) internal _pricePoints;
+    /// Keyed by merchant first: a root copied into someone else's listing is a different batch.
+    mapping(address merchant => mapping(bytes32 root => Batch)) internal _batches;
     mapping(bytes32 root => mapping(uint256 word => uint256 bits)) private _usedUnits;
-    /// fingerprint => hash of the delivery record that delivered it (it commits to the order and
-    /// delivery number); zero = never delivered. One slot refuses every second delivery of the key
-    /// and anchors the record a misdelivery proof must reproduce.
-    mapping(bytes32 fingerprint => bytes32 recordHash) internal _registry;
+    /// fingerprint => registry entry of the delivery that holds it (DeliveryCrypto.registryEntry:
+    /// its batch's seq and its record hash, which commits to the order and delivery number);
+    /// zero = never delivered. One slot refuses every second delivery of the key, decides
+    /// precedence, and anchors the record a misdelivery proof must reproduce.
+    mapping(bytes32 fingerprint => bytes32 entry) internal _registry;
+    /// Registry entries displaced by an older batch's delivery of the same key: their orders'
+    /// buyers may prove "duplicate". Written only when keys collide.
+    mapping(bytes32 entry => bool) internal _displaced;
 
     // ------------------------------------------------------------------ merchant actions
 
-    /// @notice Opens a listing whose caller is the merchant. Terms other than price and the
-    /// active flag are fixed for the listing's life. Emits ListingCreated.
-    function createListing(ListingTerms calldata terms) external returns (uint256 listingId) {
+    /// @notice Opens a listing whose caller is the merchant, selling keys of `keyAlphabet` (a
+    /// delivered key outside it is a provable fault). Terms other than price and the active flag
+    /// are fixed for the listing's life. Emits ListingCreated.
+    function createListing(ListingTerms calldata terms, KeyAlphabet keyAlphabet)
+        external
+        returns (uint256 listingId)
+    {
         _requireNotPaused();
         _checkWindow(WINDOW_DELIVERY, terms.deliveryWindow, MIN_DELIVERY_WINDOW, MAX_DELIVERY_WINDOW);
         _checkWindow(WINDOW_CONFIRM, terms.confirmWindow, MIN_CONFIRM_WINDOW, MAX_CONFIRM_WINDOW);
@@ -58,8 +83,9 @@ abstract contract StockBook is EscrowAdmin, Ledger {
         }
         if (terms.price == 0) revert EscrowZeroPrice();
 
-        listingId = ++listingCount;
-        if (listingId > type(uint24).max) revert EscrowTooManyListings();
+        listingId = uint256(_counters.listings) + 1;
+        if (listingId > type(uint64).max) revert EscrowTooManyListings();
+        _counters.listings = uint64(listingId);
         _listings[listingId] = Listing({
             merchant: msg.sender,
             confirmWindow: terms.confirmWindow,
@@ -74,12 +100,14 @@ abstract contract StockBook is EscrowAdmin, Ledger {
             stockAvailable: 0,
             deliveryWindow: terms.deliveryWindow,
             active: true,
+            pricePoint: _newPricePoint(listingId, terms.price, 0),
+            keyAlphabet: keyAlphabet,
             verifier: terms.verifier,
             disputeBond: terms.disputeBond,
             descriptionHash: terms.descriptionHash
         });
         _priceHistory[listingId][0] = terms.price;
-        emit ListingCreated(listingId, msg.sender, terms.token, terms);
+        emit ListingCreated(listingId, msg.sender, terms.token, terms, keyAlphabet);
     }
 
     /// @notice Changes the price for future orders; open orders keep theirs (merchant).
@@ -91,6 +119,7 @@ abstract contract StockBook is EscrowAdmin, Ledger {
         if (version > type(uint16).max) revert EscrowPriceHistoryFull(listingId);
         l.price = price;
         l.priceVersion = uint16(version);
+        l.pricePoint = _newPricePoint(listingId, price, version);
         _priceHistory[listingId][version] = price;
         emit ListingPriceChanged(listingId, price);
     }
@@ -113,24 +142,32 @@ abstract contract StockBook is EscrowAdmin, Ledger {
         _requireNotPaused();
         Listing storage l = _requireMerchant(listingId);
         if (count == 0) revert EscrowEmptyBatch();
-        if (_batches[root].count != 0) revert EscrowBatchExists(root);
+        mapping(bytes32 => Batch) storage mine = _batches[msg.sender];
+        if (mine[root].count != 0) revert EscrowBatchExists(root);
         uint256 available = uint256(l.stockAvailable) + count;
         if (available > type(uint32).max) revert EscrowStockOverflow(listingId);
 
         uint256 bond = uint256(count) * l.bondPerUnit;
-        _batches[root] = Batch({listingId: uint32(listingId), count: count, used: 0, revoked: 0});
+        uint256 seq = uint256(_counters.batches) + 1;
+        _counters.batches = uint64(seq);
+        mine[root] = Batch({listingId: uint64(listingId), count: count, used: 0, revoked: 0, seq: uint64(seq)});
         l.stockAvailable = uint32(available);
         emit StockCommitted(listingId, root, count, bond, supplier);
         _collect(l.token, msg.sender, bond);
     }
 
-    /// @notice Withdraws the batch's unsold units from sale and credits their bond back to the
+    /// @notice Withdraws the caller's batch `root` of `listingId`: its unsold units from sale and credits their bond back to the
     /// merchant, as far as no open order relies on them (paid orders keep a unit each); call again
     /// after those orders end to withdraw the rest. Merchant only. Emits StockRevoked.
-    function revokeBatch(bytes32 root) external {
-        Batch storage b = _batches[root];
-        if (b.count == 0) revert EscrowUnknownBatch(root);
-        Listing storage l = _requireMerchant(b.listingId);
+    function revokeBatch(uint256 listingId, bytes32 root) external {
+        Batch storage b = _batches[msg.sender][root];
+        if (b.count == 0 || b.listingId != listingId) {
+            // Not a batch of the caller's under this listing: tell a stranger why.
+            address merchant = _listings[listingId].merchant;
+            if (merchant != address(0) && merchant != msg.sender) revert EscrowNotMerchant(listingId, msg.sender);
+            revert EscrowUnknownBatch(root);
+        }
+        Listing storage l = _listings[listingId];
 
         uint256 unsold = b.count - b.used - b.revoked;
         uint256 released = unsold < l.stockAvailable ? unsold : l.stockAvailable;
@@ -144,14 +181,34 @@ abstract contract StockBook is EscrowAdmin, Ledger {
 
     // ------------------------------------------------------------------ views
 
+    /// @notice Number of listings created; ids run from 1.
+    function listingCount() external view returns (uint256) {
+        return _counters.listings;
+    }
+
+    /// @notice Number of stock batches committed (the newest batch's `seq`).
+    function batchCount() external view returns (uint256) {
+        return _counters.batches;
+    }
+
     /// @notice A listing as stored.
     function listing(uint256 listingId) external view returns (Listing memory) {
         return _listings[listingId];
     }
 
-    /// @notice A stock batch by its Merkle root.
-    function batch(bytes32 root) external view returns (Batch memory) {
-        return _batches[root];
+    /// @notice A merchant's stock batch by its Merkle root.
+    function batch(address merchant, bytes32 root) external view returns (Batch memory) {
+        return _batches[merchant][root];
+    }
+
+    /// @notice A price point (listing, price, version) as orders record it.
+    function pricePoint(uint256 id) external view returns (PricePoint memory) {
+        return _pricePoints[id];
+    }
+
+    /// @notice Whether a registry entry was displaced by an older batch's delivery of its key.
+    function isDisplaced(bytes32 entry) external view returns (bool) {
+        return _displaced[entry];
     }
 
     /// @notice Whether unit `index` of batch `root` was delivered.
@@ -159,9 +216,10 @@ abstract contract StockBook is EscrowAdmin, Ledger {
         return _usedUnits[root][index >> 8] & (1 << (index & 0xff)) != 0;
     }
 
-    /// @notice Hash of the delivery record that delivered this key (by fingerprint); zero if the
-    /// key was never delivered. The KeyDelivered event (fingerprint is indexed) names the order.
-    function deliveryOf(bytes32 fingerprint) external view returns (bytes32 recordHash) {
+    /// @notice Registry entry of the delivery that holds this key (by fingerprint): its batch's
+    /// seq (top 64 bits) and the top 192 bits of its record hash; zero if the key was never
+    /// delivered. The KeyDelivered event (fingerprint is indexed) names the order.
+    function deliveryOf(bytes32 fingerprint) external view returns (bytes32 entry) {
         return _registry[fingerprint];
     }
 
@@ -178,17 +236,18 @@ abstract contract StockBook is EscrowAdmin, Ledger {
         if (l.merchant != msg.sender) revert EscrowNotMerchant(listingId, msg.sender);
     }
 
-    /// @dev Checks that the record's unit is committed under `listingId`, unused, and carries a
-    /// key never delivered anywhere; then marks the unit used and registers the fingerprint with
-    /// the record hash (the anchor a misdelivery proof must reproduce).
+    /// @dev Checks that the record's unit is committed by `merchant` under `listingId`, unused,
+    /// and carries a key that no older-or-equal batch delivered; then marks the unit used and
+    /// registers the fingerprint (displacing a younger batch's delivery of it, if any).
     function _consumeUnit(
         uint256 orderId,
         uint256 listingId,
+        address merchant,
         uint256 deliveryNo,
         DeliveryRecord calldata r,
         bytes32[] calldata proof
     ) internal {
-        Batch storage b = _batches[r.root];
+        Batch storage b = _batches[merchant][r.root];
         uint256 count = b.count;
         if (count == 0) revert EscrowUnknownBatch(r.root);
         if (b.used + b.revoked >= count) revert EscrowBatchRevoked(r.root);
@@ -198,18 +257,44 @@ abstract contract StockBook is EscrowAdmin, Ledger {
         if (len < DeliveryCrypto.MIN_PLAINTEXT || len > DeliveryCrypto.MAX_PLAINTEXT) {
             revert EscrowCiphertextLength(len);
         }
-        bytes32 leaf = DeliveryCrypto.leaf(r.unitIndex, r.commitment, r.fingerprint);
+        bytes32 leaf = DeliveryCrypto.leaf(merchant, r.unitIndex, r.commitment, r.fingerprint);
         if (!MerkleProof.verifyCalldata(proof, r.root, leaf)) revert EscrowInvalidProof(r.root, r.unitIndex);
 
         mapping(uint256 => uint256) storage used = _usedUnits[r.root];
         uint256 bit = 1 << (r.unitIndex & 0xff);
         uint256 word = used[r.unitIndex >> 8];
         if (word & bit != 0) revert EscrowUnitAlreadyUsed(r.root, r.unitIndex);
-        if (_registry[r.fingerprint] != 0) revert EscrowKeyAlreadyDelivered(r.fingerprint);
+        uint256 seq = b.seq;
+        bytes32 holder = _registry[r.fingerprint];
+        if (holder != 0) {
+            uint256 holderSeq = uint256(holder) >> 192;
+            if (seq >= holderSeq) revert EscrowKeyAlreadyDelivered(r.fingerprint);
+            _displaced[holder] = true; // the older commitment wins: the younger delivery's buyer may prove it
+            emit KeyDisplaced(r.fingerprint, holder, orderId);
+        }
 
         used[r.unitIndex >> 8] = word | bit;
-        _registry[r.fingerprint] = DeliveryCrypto.recordHash(orderId, deliveryNo, r);
+        _registry[r.fingerprint] = DeliveryCrypto.registryEntry(seq, DeliveryCrypto.recordHash(orderId, deliveryNo, r));
         b.used += 1;
+    }
+
+    /// @dev The registry entry the record would have as delivery `deliveryNo` of `orderId`.
+    function _entryOf(uint256 orderId, uint256 deliveryNo, address merchant, DeliveryRecord calldata r)
+        internal
+        view
+        returns (bytes32)
+    {
+        return DeliveryCrypto.registryEntry(
+            _batches[merchant][r.root].seq, DeliveryCrypto.recordHash(orderId, deliveryNo, r)
+        );
+    }
+
+    function _newPricePoint(uint256 listingId, uint256 price, uint256 version) private returns (uint40 id) {
+        uint256 next = uint256(_counters.pricePoints) + 1;
+        if (next > type(uint40).max) revert EscrowTooManyPricePoints();
+        _counters.pricePoints = uint64(next);
+        id = uint40(next);
+        _pricePoints[id] = PricePoint({listingId: uint64(listingId), price: uint96(price), version: uint16(version)});
     }
 
     function _checkWindow(uint256 window, uint256 value, uint256 min, uint256 max) private pure {

@@ -6,7 +6,8 @@ import {
     DisputeReason,
     CompletionCause,
     RefundCause,
-    ListingTerms
+    ListingTerms,
+    KeyAlphabet
 } from "../types/EscrowTypes.sol";
 
 /// @notice Events and errors of the fairkey escrow. Every state change emits one event; the
@@ -14,7 +15,11 @@ import {
 interface IFairkeyEscrow {
     // ---------------------------------------------------------------- listings and stock
     event ListingCreated(
-        uint256 indexed listingId, address indexed merchant, address indexed token, ListingTerms terms
+        uint256 indexed listingId,
+        address indexed merchant,
+        address indexed token,
+        ListingTerms terms,
+        KeyAlphabet keyAlphabet
     );
     event ListingPriceChanged(uint256 indexed listingId, uint256 price);
     event ListingActiveChanged(uint256 indexed listingId, bool active);
@@ -57,6 +62,10 @@ interface IFairkeyEscrow {
         uint256 indexed orderId, address indexed verifier, uint8 verdict, uint256 appealDeadline
     );
     event MisdeliveryProven(uint256 indexed orderId, bytes32 indexed fingerprint, uint8 fault);
+    /// @notice An older batch's delivery of `fingerprint` (to `byOrder`) displaced the registry
+    /// entry `displaced`; that delivery's buyer may now prove "duplicate".
+    event KeyDisplaced(bytes32 indexed fingerprint, bytes32 displaced, uint256 indexed byOrder);
+    event DuplicateProven(uint256 indexed orderId, bytes32 indexed fingerprint);
     event ArbitrationRequested(
         uint256 indexed orderId,
         address indexed arbitrator,
@@ -104,6 +113,9 @@ interface IFairkeyEscrow {
     error EscrowUnknownOrder(uint256 orderId);
     error EscrowOrderExists(uint256 orderId);
     error EscrowTooManyListings();
+    error EscrowTooManyPricePoints();
+    error EscrowPriceAboveLimit(uint256 listingId, uint256 price, uint256 maxPrice);
+    error EscrowNotDisplaced(uint256 orderId);
     error EscrowPriceHistoryFull(uint256 listingId);
     error EscrowUnexpectedStatus(uint256 orderId, OrderStatus current);
     error EscrowNotBuyer(uint256 orderId, address caller);

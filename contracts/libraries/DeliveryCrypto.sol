@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {DeliveryRecord} from "../types/EscrowTypes.sol";
+import {KeyCanon} from "./KeyCanon.sol";
 
 /// @notice On-chain half of fairkey's delivery cryptography (docs/protocol.md): leaves of stock
 /// trees, delivery record hashes, and the decryption that a misdelivery proof runs.
@@ -31,6 +32,8 @@ library DeliveryCrypto {
     uint8 internal constant FAULT_FINGERPRINT = 4; //   fingerprint of the key part != committed f
     uint8 internal constant FAULT_NOT_TRIMMED = 5; //   the key starts or ends with whitespace: " KEY"
     //                                                   would dodge the registry entry of "KEY"
+    uint8 internal constant FAULT_NOT_CANONICAL = 6; // an invisible/control character, invalid UTF-8,
+    //                                                   or a byte outside the listing's alphabet
 
     /// @notice True when (x, y) is a point of secp256k1 (y² = x³ + 7 mod p).
     function isOnCurve(uint256 x, uint256 y) internal pure returns (bool) {
@@ -52,9 +55,21 @@ library DeliveryCrypto {
         return ecrecover(bytes32(0), 27 + parity, bytes32(rx), bytes32(s));
     }
 
-    /// @notice Leaf `i` of a stock tree: keccak(keccak(abi.encode(i, c, f))).
-    function leaf(uint256 index, bytes32 commitment, bytes32 fingerprint) internal pure returns (bytes32) {
-        return keccak256(bytes.concat(keccak256(abi.encode(index, commitment, fingerprint))));
+    /// @notice Leaf `i` of a merchant's stock tree: keccak(keccak(abi.encode(merchant, i, c, f))).
+    /// Binding the merchant means a root copied from the mempool proves nothing for anyone else.
+    function leaf(address merchant, uint256 index, bytes32 commitment, bytes32 fingerprint)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return keccak256(bytes.concat(keccak256(abi.encode(merchant, index, commitment, fingerprint))));
+    }
+
+    /// @notice The fingerprint registry's entry for a delivery: the delivering batch's sequence
+    /// number in the top 64 bits (older batches take precedence), the top 192 bits of the
+    /// record hash below (the anchor a proof or verdict must reproduce).
+    function registryEntry(uint256 batchSeq, bytes32 recordHash_) internal pure returns (bytes32) {
+        return bytes32((batchSeq << 192) | (uint256(recordHash_) >> 64));
     }
 
     /// @notice Hash of delivery number `deliveryNo` of `orderId` (docs/protocol.md).
@@ -80,7 +95,7 @@ library DeliveryCrypto {
 
     /// @notice Decrypts the delivery with the buyer's revealed per-order secret and reports what,
     /// if anything, differs from the merchant's commitment. Caller has checked the secret.
-    function findFault(uint256 buyerSecret, uint256 orderId, DeliveryRecord calldata r)
+    function findFault(uint256 buyerSecret, uint256 orderId, DeliveryRecord calldata r, uint8 alphabet)
         internal
         pure
         returns (uint8)
@@ -93,6 +108,7 @@ library DeliveryCrypto {
         if (keccak256(plain) != r.commitment) return FAULT_COMMITMENT;
         if (_fingerprintOfKeyPart(plain) != r.fingerprint) return FAULT_FINGERPRINT;
         if (!_isTrimmed(plain)) return FAULT_NOT_TRIMMED;
+        if (!KeyCanon.isCanonical(plain, SALT_BYTES, alphabet)) return FAULT_NOT_CANONICAL;
         return FAULT_NONE;
     }
 

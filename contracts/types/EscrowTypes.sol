@@ -39,7 +39,15 @@ enum RefundCause {
     Misdelivery, //      proven on chain: the unit's bond compensates the buyer
     MerchantSilent, //   response window passed: the unit's bond compensates the buyer
     VerifierAttested, // the listing's verifier said the key is invalid or redeemed
-    Ruling
+    Ruling,
+    Duplicate //         the key was displaced by an older commitment of it: the unit's bond compensates
+}
+
+/// @notice Which card keys a listing sells. Every key must also be in canonical form
+/// (docs/protocol.md, "Canonical keys"); a delivered key outside it is a provable fault.
+enum KeyAlphabet {
+    Text, //           any canonical UTF-8 text (no controls, format or invisible characters)
+    PrintableAscii //  0x20..0x7E only: what nearly every game, gift-card and licence key uses
 }
 
 /// @notice Rulings the escrow understands (ERC-792 convention: 0 = refused to rule).
@@ -85,6 +93,8 @@ struct Listing {
     uint32 stockAvailable; // committed, bonded units not yet reserved by an order
     uint24 deliveryWindow;
     bool active;
+    uint40 pricePoint; //     the global price point of `price` (what a new order records)
+    KeyAlphabet keyAlphabet;
     // slot 3
     address verifier;
     uint96 disputeBond;
@@ -92,14 +102,26 @@ struct Listing {
     bytes32 descriptionHash;
 }
 
-/// @notice A committed stock batch, keyed by its Merkle root. One slot.
+/// @notice A committed stock batch, keyed by its merchant and Merkle root (so nobody can squat a
+/// root seen in the mempool). One slot.
 /// Deliverable units: count - used - revoked. Revoking withdraws units from sale (and their bond)
 /// only as far as no open order relies on them, so it can be repeated as orders end.
+/// `seq` orders all batches by commitment: when two batches hold the same key, the older one's
+/// delivery takes precedence (docs/protocol.md, "Fingerprint registry").
 struct Batch {
-    uint32 listingId;
+    uint64 listingId;
     uint32 count;
     uint32 used; //    units delivered from this batch
     uint32 revoked; // units withdrawn from sale by the merchant
+    uint64 seq; //     1 for the escrow's first batch, +1 per commit
+}
+
+/// @notice One price a listing had: what an order paid is named by one 40-bit id, so an order
+/// stays one slot while listing ids are 64-bit (they cannot run out). One slot.
+struct PricePoint {
+    uint64 listingId;
+    uint96 price;
+    uint16 version; // the listing's price version (0 at creation, +1 per setPrice)
 }
 
 /// @notice An order: one slot. Its id is the address of the buyer's per-order public key, so it
@@ -108,12 +130,22 @@ struct Batch {
 /// (Disputed), appeal (VerifierRefundPending), arbitration timeout (Arbitrating).
 struct Order {
     address buyer;
-    uint24 listingId;
+    uint40 pricePoint; //    the listing and price this order paid (listing prices may change later)
     OrderStatus status;
     uint32 deadline;
     uint8 deliveries; //     keys delivered so far; the current delivery is number `deliveries - 1`
     DisputeReason reason;
-    uint16 priceVersion; //  the listing price this order paid (listing prices may change later)
+}
+
+/// @notice An order as the `order` view reports it (the price point unpacked).
+struct OrderView {
+    address buyer;
+    uint64 listingId;
+    OrderStatus status;
+    uint32 deadline;
+    uint8 deliveries;
+    DisputeReason reason;
+    uint16 priceVersion;
 }
 
 /// @notice The delivery record a misdelivery proof reproduces (see docs/protocol.md).

@@ -15,11 +15,15 @@ from fairkey.chain.types import (
     DeliveryRecord,
     DisputeReason,
     EscrowConfig,
+    KeyAlphabet,
     Listing,
     ListingTerms,
     Order,
+    PricePoint,
 )
 
+_ZERO32 = b"\0" * 32
+# The unlimited allowance; the SDK never grants it (tests and benches do, deliberately).
 ERC20_MAX = 2**256 - 1
 
 
@@ -59,20 +63,24 @@ class EscrowClient:
     # ------------------------------------------------------------------ money in
 
     def _prepare_payment(self, token: str, amount: int) -> int:
-        """ETH goes as msg.value; an ERC-20 gets an allowance first. Returns msg.value."""
+        """ETH goes as msg.value; an ERC-20 gets an allowance of exactly `amount` first (never
+        an unlimited one: a wallet's allowance is only ever what the next call takes).
+        Returns msg.value."""
         if token == ETH or int(token, 16) == 0:
             return amount
         if amount:
             erc20 = self.session.contract("TestToken", token)
             owner = self.session.account.address
-            if erc20.functions.allowance(owner, self.address).call() < amount:
-                self.session.send(erc20.functions.approve(self.address, ERC20_MAX))
+            if erc20.functions.allowance(owner, self.address).call() != amount:
+                self.session.send(erc20.functions.approve(self.address, amount))
         return 0
 
     # ------------------------------------------------------------------ listings and stock
 
-    def create_listing(self, terms: ListingTerms) -> int:
-        result = self._send(self.f.createListing(terms.as_tuple()))
+    def create_listing(
+        self, terms: ListingTerms, key_alphabet: KeyAlphabet = KeyAlphabet.TEXT
+    ) -> int:
+        result = self._send(self.f.createListing(terms.as_tuple(), int(key_alphabet)))
         return result.event("ListingCreated").args["listingId"]
 
     def set_price(self, listing_id: int, price: int) -> TxResult:
@@ -90,17 +98,30 @@ class EscrowClient:
             self.f.commitStock(listing_id, root, count, supplier_tag(supplier)), value
         )
 
-    def revoke_batch(self, root: bytes) -> TxResult:
-        return self._send(self.f.revokeBatch(root))
+    def revoke_batch(self, root: bytes, listing_id: int | None = None) -> TxResult:
+        """Revokes the signer's batch `root` (its listing looked up when not given)."""
+        if listing_id is None:
+            own = self.batch(root, self.session.account.address)
+            listing_id = own.listing_id if own.count else self.batch(root).listing_id
+        return self._send(self.f.revokeBatch(listing_id, root))
 
     # ------------------------------------------------------------------ orders
 
     def pay(
-        self, listing_id: int, buyer_key_x: int, buyer_key_y: int, price: int | None = None
+        self,
+        listing_id: int,
+        buyer_key_x: int,
+        buyer_key_y: int,
+        price: int | None = None,
+        max_price: int | None = None,
     ) -> TxResult:
+        """Pays for one key. `max_price` is the price the buyer agreed to (what a UI showed);
+        by default the price read just now, so a price raised while the payment waits in the
+        mempool makes it revert instead of costing more. `price` overrides the amount sent."""
         listing = self.listing(listing_id)
+        limit = listing.price if max_price is None else max_price
         value = self._prepare_payment(listing.token, listing.price if price is None else price)
-        return self._send(self.f.pay(listing_id, buyer_key_x, buyer_key_y), value)
+        return self._send(self.f.pay(listing_id, limit, buyer_key_x, buyer_key_y), value)
 
     def deliver(self, order_id: int, record: DeliveryRecord, proof: list[bytes]) -> TxResult:
         return self._send(self.f.deliver(order_id, record.as_struct(), proof))
@@ -136,6 +157,10 @@ class EscrowClient:
         return self._send(
             self.f.submitVerdict(order_id, record.as_struct(), verdict, deadline, signature)
         )
+
+    def prove_duplicate(self, order_id: int, record: DeliveryRecord) -> TxResult:
+        """The order's current delivery was displaced by an older batch's delivery of its key."""
+        return self._send(self.f.proveDuplicate(order_id, record.as_struct()))
 
     def execute_verifier_refund(self, order_id: int) -> TxResult:
         return self._send(self.f.executeVerifierRefund(order_id))
@@ -183,8 +208,23 @@ class EscrowClient:
     def order(self, order_id: int) -> Order:
         return Order.from_tuple(self.session.call(self.f.order(order_id)))
 
-    def batch(self, root: bytes) -> Batch:
-        return Batch(*self.session.call(self.f.batch(root)))
+    def batch(self, root: bytes, merchant: str | None = None) -> Batch:
+        """`merchant`'s batch `root` (batches are keyed per merchant). Without `merchant`: the
+        merchant whose listing committed `root` (from its StockCommitted event); a root that
+        several merchants committed must be asked with the merchant named."""
+        if merchant is None:
+            merchant = self._committer_of(root)
+        return Batch(*self.session.call(self.f.batch(Web3.to_checksum_address(merchant), root)))
+
+    def _committer_of(self, root: bytes) -> str:
+        listings = {e.args["listingId"] for e in self.events("StockCommitted", root=root)}
+        merchants = {self.listing(listing_id).merchant for listing_id in listings}
+        if len(merchants) > 1:
+            raise LookupError(f"root 0x{root.hex()} was committed by several merchants: name one")
+        return merchants.pop() if merchants else ETH
+
+    def price_point(self, point_id: int) -> PricePoint:
+        return PricePoint(*self.session.call(self.f.pricePoint(point_id)))
 
     def config(self) -> EscrowConfig:
         return EscrowConfig(*self.session.call(self.f.config()))
@@ -192,9 +232,27 @@ class EscrowClient:
     def credit_of(self, token: str, account: str) -> int:
         return self.session.call(self.f.creditOf(Web3.to_checksum_address(token), account))
 
-    def delivery_of(self, fingerprint: bytes) -> bytes:
-        """Hash of the record that delivered this key; 32 zero bytes if it never was."""
+    def registry_entry(self, fingerprint: bytes) -> bytes:
+        """The registry's entry for this key (its batch's seq and record hash, packed); 32 zero
+        bytes if it was never delivered."""
         return self.session.call(self.f.deliveryOf(fingerprint))
+
+    def delivery_of(self, fingerprint: bytes) -> bytes:
+        """Hash of the record that holds this key in the registry; 32 zero bytes if it was never
+        delivered. The registry keeps 192 bits of it: the full hash comes from the key's
+        KeyDelivered events, checked against the entry."""
+        entry = self.registry_entry(fingerprint)
+        if entry == _ZERO32:
+            return entry
+        for event in reversed(self.events("KeyDelivered", fingerprint=fingerprint)):
+            record = _record_of(event.args)
+            full = record.record_hash(event.args["orderId"], event.args["deliveryNo"])
+            if full[:24] == entry[8:]:
+                return full
+        raise LookupError(f"no KeyDelivered event matches the registry entry 0x{entry.hex()}")
+
+    def is_displaced(self, entry: bytes) -> bool:
+        return self.session.call(self.f.isDisplaced(entry))
 
     def price_of(self, order_id: int) -> int:
         order = self.order(order_id)
@@ -262,14 +320,17 @@ class EscrowClient:
         if not found:
             return None
         latest = max(found, key=lambda e: e.args["deliveryNo"])
-        a = latest.args
-        record = DeliveryRecord(
-            root=a["root"],
-            unit_index=a["unitIndex"],
-            commitment=a["commitment"],
-            fingerprint=a["fingerprint"],
-            eph_x=int.from_bytes(a["ephemeralX"], "big"),
-            eph_parity=a["ephemeralParity"],
-            ciphertext=a["ciphertext"],
-        )
-        return record, a["deliveryNo"]
+        return _record_of(latest.args), latest.args["deliveryNo"]
+
+
+def _record_of(a: dict) -> DeliveryRecord:
+    """The delivery record a KeyDelivered event carries."""
+    return DeliveryRecord(
+        root=a["root"],
+        unit_index=a["unitIndex"],
+        commitment=a["commitment"],
+        fingerprint=a["fingerprint"],
+        eph_x=int.from_bytes(a["ephemeralX"], "big"),
+        eph_parity=a["ephemeralParity"],
+        ciphertext=a["ciphertext"],
+    )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, field
 from enum import IntEnum
 
 from eth_utils import to_checksum_address
+
+from fairkey.crypto.canonical import KeyAlphabet  # noqa: F401  (mirrors the contract's enum)
 
 # One DeliveryRecord for the whole SDK: it lives with the crypto that hashes it.
 from fairkey.crypto.records import DeliveryRecord  # noqa: F401
@@ -51,6 +53,7 @@ class RefundCause(IntEnum):
     MERCHANT_SILENT = 3
     VERIFIER_ATTESTED = 4
     RULING = 5
+    DUPLICATE = 6  # displaced by an older batch's delivery of the same key
 
 
 class Verdict(IntEnum):
@@ -97,6 +100,8 @@ class Listing:
     stock_available: int
     delivery_window: int
     active: bool
+    price_point: int  # the global price point of `price` (what a new order records)
+    key_alphabet: int  # KeyAlphabet: which keys the listing sells
     verifier: str
     dispute_bond: int
     description_hash: bytes
@@ -108,6 +113,15 @@ class Batch:
     count: int
     used: int
     revoked: int  # units withdrawn from sale
+    # Commit order (older batches take precedence on a shared key); not part of a batch's value.
+    seq: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class PricePoint:
+    listing_id: int
+    price: int
+    version: int
 
 
 def order_ref(order_id: int) -> str:

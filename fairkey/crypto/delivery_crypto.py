@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from eth_utils import keccak
 
+from fairkey.crypto.canonical import is_canonical
 from fairkey.crypto.keys import MAX_KEY_BYTES, SALT_BYTES, normalise_key
 from fairkey.crypto.keys import fingerprint as key_fingerprint
 from fairkey.crypto.secp256k1 import (
@@ -182,12 +183,14 @@ class DeliveryCheck:
     @property
     def provable_misdelivery(self) -> bool:
         """A fault the contract can see by re-decrypting: c or f does not match, or the key is
-        not trimmed (``" KEY"`` would dodge the registry entry of ``"KEY"``)."""
+        not trimmed or not canonical (``" KEY"`` or ``"KEY\u200b"`` would dodge the registry
+        entry of ``"KEY"``). A listing's stricter alphabet is checked by ``find_fault``."""
         from fairkey.crypto.records import is_trimmed  # records imports this module
 
         if not (self.commitment_ok and self.fingerprint_ok):
             return True
-        return len(self.plaintext) > SALT_BYTES and not is_trimmed(self.plaintext[SALT_BYTES:])
+        key = self.plaintext[SALT_BYTES:]
+        return len(self.plaintext) > SALT_BYTES and not (is_trimmed(key) and is_canonical(key))
 
 
 def check_delivery(

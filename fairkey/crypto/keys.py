@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from eth_utils import keccak
 
+from fairkey.crypto.canonical import canonical_problem
+
 MAX_KEY_BYTES = 256
 SALT_BYTES = 32
 FINGERPRINT_DOMAIN = b"fairkey.fingerprint.v1"
@@ -25,7 +27,9 @@ def normalise_key(key: str | bytes) -> bytes:
     """Return the canonical encoding ``K`` of a card key.
 
     The canonical form matters: the fingerprint registry only catches a resold key if every
-    seller encodes it identically, so surrounding whitespace is always trimmed.
+    seller encodes it identically, so surrounding whitespace is always trimmed, and a key that
+    still holds an invisible or control character is refused (``canonical.canonical_problem``:
+    the contract proves such a delivered key a fault).
     """
     if isinstance(key, bytes | bytearray | memoryview):
         try:
@@ -43,6 +47,9 @@ def normalise_key(key: str | bytes) -> bytes:
         raise KeyFormatError(
             f"card key is too long: {len(encoded)} bytes (at most {MAX_KEY_BYTES} bytes allowed)"
         )
+    problem = canonical_problem(encoded)
+    if problem is not None:
+        raise KeyFormatError(f"card key is not in canonical form: {problem}")
     return encoded
 
 
@@ -110,9 +117,9 @@ class StockUnit:
     def fingerprint(self) -> bytes:
         return fingerprint(self.key)
 
-    @property
-    def leaf(self) -> bytes:
+    def leaf(self, merchant: str) -> bytes:
+        """The unit's leaf in ``merchant``'s stock tree."""
         # Imported lazily: merkle imports this module for StockUnit.
         from fairkey.crypto.merkle import leaf_hash
 
-        return leaf_hash(self.index, self.commitment, self.fingerprint)
+        return leaf_hash(merchant, self.index, self.commitment, self.fingerprint)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from eth_abi import encode
-from eth_utils import keccak
+from eth_utils import is_address, keccak
 
 from fairkey.crypto.keys import StockUnit
 
@@ -23,16 +23,21 @@ def _check_node(node: bytes, what: str = "node") -> None:
         raise ValueError(f"Merkle {what} must be 32 bytes")
 
 
-def leaf_hash(index: int, commitment: bytes, fingerprint: bytes) -> bytes:
-    """``keccak(keccak(abi.encode(uint256 i, bytes32 c, bytes32 f)))``.
+def leaf_hash(merchant: str, index: int, commitment: bytes, fingerprint: bytes) -> bytes:
+    """``keccak(keccak(abi.encode(address merchant, uint256 i, bytes32 c, bytes32 f)))``.
 
-    Double hashing keeps a 64-byte inner node from ever being accepted as a leaf.
+    Double hashing keeps a 64-byte inner node from ever being accepted as a leaf. The merchant
+    is bound in so that a root copied from a pending commit proves nothing for anyone else.
     """
     if not 0 <= index <= _UINT256_MAX:
         raise ValueError(f"unit index out of uint256 range: {index}")
+    if not is_address(merchant):
+        raise ValueError(f"merchant must be an address, got {merchant!r}")
     _check_node(commitment, "commitment")
     _check_node(fingerprint, "fingerprint")
-    inner = encode(["uint256", "bytes32", "bytes32"], [index, commitment, fingerprint])
+    inner = encode(
+        ["address", "uint256", "bytes32", "bytes32"], [merchant, index, commitment, fingerprint]
+    )
     return keccak(keccak(inner))
 
 
@@ -107,12 +112,12 @@ class MerkleTree:
         return f"MerkleTree(size={self._size}, root=0x{self.root.hex()})"
 
 
-def build_stock_tree(units: Sequence[StockUnit]) -> MerkleTree:
-    """Tree of a stock batch; units must carry indices ``0..m-1`` in order."""
+def build_stock_tree(units: Sequence[StockUnit], merchant: str) -> MerkleTree:
+    """Tree of ``merchant``'s stock batch; units must carry indices ``0..m-1`` in order."""
     for position, unit in enumerate(units):
         if unit.index != position:
             raise ValueError(
                 f"stock unit at position {position} has index {unit.index}; "
                 "units must be indexed 0..m-1 in order"
             )
-    return MerkleTree.build([unit.leaf for unit in units])
+    return MerkleTree.build([unit.leaf(merchant) for unit in units])

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from eth_abi import encode
 from eth_utils import keccak
 
+from fairkey.crypto.canonical import KeyAlphabet, is_canonical
 from fairkey.crypto.delivery_crypto import SealedKey, xor_cipher
 from fairkey.crypto.keys import MAX_KEY_BYTES, SALT_BYTES
 from fairkey.crypto.keys import fingerprint as key_fingerprint
@@ -28,6 +29,7 @@ FAULT_BAD_LENGTH = 2  # ciphertext is not 33..288 bytes
 FAULT_COMMITMENT = 3  # keccak(P) != c
 FAULT_FINGERPRINT = 4  # keccak(DOMAIN || P[32:]) != f
 FAULT_NOT_TRIMMED = 5  # the key part starts or ends with whitespace (dodges the registry)
+FAULT_NOT_CANONICAL = 6  # an invisible/control character, invalid UTF-8, or outside the alphabet
 
 _MIN_PLAINTEXT = SALT_BYTES + 1
 _MAX_PLAINTEXT = SALT_BYTES + MAX_KEY_BYTES
@@ -146,8 +148,14 @@ class DeliveryRecord:
         )
 
 
-def find_fault(buyer_secret: int, order_id: int, record: DeliveryRecord) -> int:
-    """What the contract's ``findFault`` reports for this record (``FAULT_*``), step by step."""
+def find_fault(
+    buyer_secret: int,
+    order_id: int,
+    record: DeliveryRecord,
+    alphabet: KeyAlphabet = KeyAlphabet.TEXT,
+) -> int:
+    """What the contract's ``findFault`` reports for this record (``FAULT_*``), step by step,
+    for a listing selling keys of ``alphabet``."""
     # mulAddress: address(b·E) via ecrecover; any invalid input yields address(0).
     rx, parity = record.eph_x, record.eph_parity
     if rx == 0 or rx >= N or parity > 1:
@@ -168,6 +176,8 @@ def find_fault(buyer_secret: int, order_id: int, record: DeliveryRecord) -> int:
         return FAULT_FINGERPRINT
     if not is_trimmed(plain[SALT_BYTES:]):
         return FAULT_NOT_TRIMMED
+    if not is_canonical(plain[SALT_BYTES:], alphabet):
+        return FAULT_NOT_CANONICAL
     return FAULT_NONE
 
 

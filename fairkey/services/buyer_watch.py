@@ -18,7 +18,8 @@ from enum import Enum
 from web3 import Web3
 
 from fairkey.chain.escrow_client import EscrowClient
-from fairkey.chain.types import OrderStatus, order_ref
+from fairkey.chain.types import KeyAlphabet, OrderStatus, order_ref
+from fairkey.crypto.canonical import is_canonical
 from fairkey.crypto.delivery_crypto import DeliveryCheck
 from fairkey.crypto.order_keys import OrderKey
 from fairkey.crypto.records import find_fault
@@ -89,9 +90,12 @@ def check_and_act(
         key = order_key_for(client, bytes(seed_or_order_key), order_id)
     opened = open_delivery(client, order_id, key)
     check, no = opened.check, opened.delivery_no
-    if check.ok:
+    alphabet = KeyAlphabet(client.listing(order.listing_id).key_alphabet)
+    # A canonical key outside the listing's alphabet (a Cyrillic "Е" in an ASCII listing).
+    off_alphabet = check.key is not None and not is_canonical(check.key, alphabet)
+    if check.ok and not off_alphabet:
         return Outcome(OutcomeKind.OK, order_id, no, check)
-    if not check.provable_misdelivery:
+    if not (check.provable_misdelivery or off_alphabet):
         return Outcome(
             OutcomeKind.NOT_OK,
             order_id,
@@ -99,7 +103,7 @@ def check_and_act(
             check,
             detail="key not in canonical form: dispute it (wrong content)",
         )
-    fault = find_fault(key.secret, order_id, opened.record)
+    fault = find_fault(key.secret, order_id, opened.record, alphabet)
     if order.status not in PROVABLE_IN or (
         order.status is OrderStatus.DELIVERED and _chain_time(client) > order.deadline
     ):

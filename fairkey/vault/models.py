@@ -21,7 +21,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 # Bumped when the table layout changes; a vault written by another layout is refused on open.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: batches.merchant (leaves bind the merchant)
 
 
 def utcnow() -> datetime:
@@ -55,7 +55,17 @@ class UnitState(enum.StrEnum):
 class BatchState(enum.StrEnum):
     draft = "draft"  # imported locally, not (yet) posted on chain
     committed = "committed"
+    # Revoke asked, but the chain kept some units on sale: the units paid orders still rely on
+    # (`revokeBatch` releases at most the listing's stockAvailable). Those stay deliverable, and
+    # a key of an order refunded before delivery goes back on sale, as on chain; `stock revoke`
+    # again withdraws the rest once nothing relies on them.
+    revoking = "revoking"
     revoked = "revoked"
+
+    @property
+    def deliverable(self) -> bool:
+        """Committed on chain, and units of it may still be delivered."""
+        return self in (BatchState.committed, BatchState.revoking)
 
 
 def _enum_column(cls: type[enum.Enum]) -> Enum:
@@ -96,6 +106,8 @@ class Batch(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     listing_id: Mapped[int | None] = mapped_column(Integer, index=True)
     supplier: Mapped[str] = mapped_column(String(200))
+    # The account whose tree this is: leaves bind the merchant (docs/protocol.md, "leaf").
+    merchant: Mapped[str | None] = mapped_column(String(42))
     root: Mapped[str | None] = mapped_column(String(64), unique=True)
     count: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -64,7 +64,9 @@ def test_a_token_that_calls_back_into_the_escrow_during_payment_is_refused(
     buyer = market.client("buyer")
     key = market.new_order_key()
     payloads = {
-        "pay": lambda: _calldata(market, "pay", listing, *market.new_order_key().point),
+        "pay": lambda: _calldata(
+            market, "pay", listing, 2**96, *market.new_order_key().point
+        ),
         "withdraw": lambda: _calldata(market, "withdraw", Web3.to_checksum_address(token)),
         "commitStock": lambda: _calldata(market, "commitStock", listing, b"\x11" * 32, 1,
                                          supplier_tag("evil")),
@@ -100,22 +102,22 @@ def credited_receiver(request, market):
 
     if request.param == "merchant":
         terms = market.terms().as_tuple()
-        result = as_receiver("createListing", terms)
+        result = as_receiver("createListing", terms, 0)
         listing = next(e for e in result.events if e.name == "ListingCreated").args["listingId"]
         units = market.make_units(2)
-        stock = Stock(listing, units, build_stock_tree(units))
+        stock = Stock(listing, units, build_stock_tree(units, address))
         as_receiver("commitStock", listing, stock.root, 2, supplier_tag("x"), value=2 * BOND)
         order_id, _ = market.make_order(listing)
         record = market.sealed_record(order_id, stock, units[0])
         as_receiver("deliver", order_id, record.as_struct(), stock.tree.proof(0))
         market.client("buyer").confirm(order_id)
-        as_receiver("revokeBatch", stock.root)
+        as_receiver("revokeBatch", listing, stock.root)
         credit = PRICE - FEE + 2 * BOND
     else:
         listing = market.make_listing()
         market.make_stock(listing, 1)
         key = market.new_order_key()
-        result = as_receiver("pay", listing, key.x, key.y, value=PRICE)
+        result = as_receiver("pay", listing, PRICE, key.x, key.y, value=PRICE)
         order_id = next(e for e in result.events if e.name == "OrderPaid").args["orderId"]
         market.client("merchant").refund(order_id)
         credit = PRICE

@@ -67,7 +67,7 @@ def test_a_key_with_surrounding_whitespace_is_a_provable_fault(market, raw_key):
     listing = market.make_listing()
     salt = new_salt()
     c, f = commitment(salt, raw_key), fingerprint(raw_key)
-    tree = MerkleTree.build([leaf_hash(0, c, f)])
+    tree = MerkleTree.build([leaf_hash(market.address("merchant"), 0, c, f)])
     market.client("merchant").commit_stock(listing, tree.root, 1)
     order_id, key = market.make_order(listing)
     record = seal_unit(

@@ -247,20 +247,20 @@ def test_a_unit_freed_by_a_merchant_refund_has_its_bond_released_on_revoke(marke
     assert market.credit("merchant") == 2 * BOND
 
 
-def test_a_merchant_refund_after_delivery_returns_the_price_and_the_unit_bond_to_the_merchant(
-    market,
-):
+def test_a_merchant_refund_after_delivery_pays_the_buyer_the_unit_bond_as_a_proof_would(market):
+    """Refunding an undisputed delivery is what a merchant does when it sees a misdelivery proof
+    pending: the refund pays the unit's bond exactly as the proof would (issue 8)."""
     listing, order_id = _delivered_order(market)
     result = market.client("merchant").refund(order_id)
     assert result.event("OrderRefunded").args == {
         "orderId": order_id,
         "cause": RefundCause.MERCHANT_REFUNDED,
-        "buyerAmount": PRICE,
-        "compensation": 0,
+        "buyerAmount": PRICE + BOND,
+        "compensation": BOND,
     }
     assert market.client("stranger").order(order_id).status == OrderStatus.REFUNDED
-    assert market.credit("buyer") == PRICE
-    assert market.credit("merchant") == BOND
+    assert market.credit("buyer") == PRICE + BOND
+    assert market.credit("merchant") == 0
     assert market.credit("treasury") == 0
     # The delivered unit is spent: nothing comes back on sale.
     assert market.client("stranger").listing(listing).stock_available == 1
@@ -292,8 +292,8 @@ def test_a_refunded_order_cannot_be_refunded_again(market):
     market.client("merchant").refund(order_id)
     with reverts("EscrowUnexpectedStatus", orderId=order_id, current=OrderStatus.REFUNDED):
         market.client("merchant").refund(order_id)
-    assert market.credit("buyer") == PRICE
-    assert market.credit("merchant") == BOND
+    assert market.credit("buyer") == PRICE + BOND  # a delivered order's refund carries the bond
+    assert market.credit("merchant") == 0
 
 
 def test_a_merchant_refund_after_the_delivery_deadline_still_compensates_the_buyer(market):

@@ -114,7 +114,7 @@ def test_sending_eth_with_an_erc20_payment_is_refused(funded):
         )
     )
     with reverts("EscrowWrongPayment", expected=0, received=1):
-        send(buyer, lambda f: f.pay(listing, key.x, key.y), 1)
+        send(buyer, lambda f: f.pay(listing, PRICE, key.x, key.y), 1)
     assert _balance(market, "buyer") == 100 * USD
 
 

@@ -193,6 +193,7 @@ def escrow_machine(market):
             o.record = record
             o.bad_delivery = not good
             o.deadline = event["confirmDeadline"]
+            o.reason = 0  # a replacement ends the dispute
             o.move(S.DELIVERED)
 
         def _deliver(self, o: OrderModel, good: bool) -> None:
@@ -217,6 +218,7 @@ def escrow_machine(market):
                                    ok=late is None, errors=(late,))
             if result:
                 o.deadline = result.event("OrderDisputed").args["responseDeadline"]
+                o.reason = reason
                 o.move(S.DISPUTED)
 
         def _verdict(self, o: OrderModel, verdict: int) -> None:
@@ -249,8 +251,11 @@ def escrow_machine(market):
             # Refunding after a missed delivery or response deadline is that deadline's rule:
             # the buyer still gets the unit's bond.
             late = o.status in (S.PAID, S.DISPUTED) and clock.now() >= o.deadline  # mined later
+            # A refund that could pre-empt a misdelivery proof pays the unit's bond as the proof
+            # would: an undisputed delivery, or a dispute claiming a provable fault (1, 2).
+            provable = o.status == S.DELIVERED or (o.status == S.DISPUTED and o.reason in (1, 2))
             market.client(o.listing.merchant).refund(o.order_id)
-            self.model.refund_buyer(o, fault=late)
+            self.model.refund_buyer(o, fault=late or provable)
 
         def _answer(self, o: OrderModel, kind: str, good: bool = True, excess: int = 0) -> None:
             if kind == "refund":

@@ -41,7 +41,7 @@ def test_listing_created_event_carries_the_terms_and_the_listing_stores_them(mar
         appeal_window=3 * DAY,
         max_replacements=3,
     )
-    result = send(market.client("merchant"), lambda f: f.createListing(terms.as_tuple()))
+    result = send(market.client("merchant"), lambda f: f.createListing(terms.as_tuple(), 0))
     event = result.event("ListingCreated").args
     assert event["listingId"] == 1
     assert event["merchant"] == market.address("merchant")
@@ -229,7 +229,7 @@ def test_setting_the_active_flag_of_an_unknown_listing_is_refused(market):
 def test_paying_an_unknown_listing_is_refused(market):
     key = market.new_order_key()
     with reverts("EscrowUnknownListing", listingId=42):
-        send(market.client("buyer"), lambda f: f.pay(42, key.x, key.y), PRICE)
+        send(market.client("buyer"), lambda f: f.pay(42, PRICE, key.x, key.y), PRICE)
 
 
 # ------------------------------------------------------------------ commitStock
@@ -284,13 +284,25 @@ def test_the_same_root_cannot_be_committed_twice(market):
         market.client("merchant").commit_stock(listing, root, 3)
 
 
-def test_a_root_committed_by_another_merchant_cannot_be_committed_again(market):
+def test_a_root_copied_into_another_merchants_listing_does_not_block_the_merchants_commit(market):
+    """Batches are keyed per merchant: a stranger who copies a pending root and commits it first
+    gets a batch of its own, and the merchant's commit still goes through (issue 8)."""
     listing = market.make_listing()
-    other = market.make_listing(merchant="merchant2")
+    squatter = market.make_listing(merchant="merchant2")
+    root = _root()
+    market.client("merchant2").commit_stock(squatter, root, 2)  # the front-run
+    market.client("merchant").commit_stock(listing, root, 2)
+    stranger = market.client("stranger")
+    assert stranger.batch(root, market.address("merchant")).listing_id == listing
+    assert stranger.batch(root, market.address("merchant2")).listing_id == squatter
+
+
+def test_the_same_merchant_cannot_commit_one_root_twice(market):
+    listing = market.make_listing()
     root = _root()
     market.client("merchant").commit_stock(listing, root, 2)
     with reverts("EscrowBatchExists", root=root):
-        market.client("merchant2").commit_stock(other, root, 2)
+        market.client("merchant").commit_stock(market.make_listing(), root, 2)
 
 
 @pytest.mark.parametrize(

@@ -43,7 +43,7 @@ class Shop:
         path = write_demo_keys(self.home.parent / f"{name}-{count}.txt", count)
         report = self.vault.import_file(path, "acme")
         assert report.batch_id is not None, report
-        plan = self.vault.plan_batch(report.batch_id)
+        plan = self.vault.plan_batch(report.batch_id, self.market.address("merchant"))
         tx = self.client.commit_stock(self.listing_id, plan.root, plan.count, plan.supplier)
         self.vault.mark_committed(
             plan.batch_id, self.listing_id, tx.receipt["transactionHash"].hex()

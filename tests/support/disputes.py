@@ -145,16 +145,15 @@ class HandUnit:
     commitment: bytes
     fingerprint: bytes
 
-    @property
-    def leaf(self) -> bytes:
-        return leaf_hash(self.index, self.commitment, self.fingerprint)
+    def leaf(self, merchant: str) -> bytes:
+        return leaf_hash(merchant, self.index, self.commitment, self.fingerprint)
 
 
 def commit_hand_units(
     market: Market, listing: int, units: list[HandUnit], merchant: str = "merchant"
 ) -> Stock:
     """Commits a batch over hand-built leaves; returns it as a Stock (duck-typed units)."""
-    tree = MerkleTree.build([u.leaf for u in units])
+    tree = MerkleTree.build([u.leaf(market.address(merchant)) for u in units])
     market.client(merchant).commit_stock(listing, tree.root, len(units), "hand-built")
     return Stock(listing, list(units), tree)  # type: ignore[arg-type]
 

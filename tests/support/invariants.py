@@ -305,6 +305,7 @@ class OrderModel:
     deliveries: int = 0
     record: DeliveryRecord | None = None
     bad_delivery: bool = False
+    reason: int = 0  # the open dispute's DisputeReason (0 = none)
     dispute_id: int | None = None
     history: list[OrderStatus] = field(default_factory=lambda: [OrderStatus.PAID])
 

@@ -94,7 +94,7 @@ class Market:
         supplier: str = "supplier-a",
     ) -> Stock:
         units = self.make_units(count, keys)
-        tree = build_stock_tree(units)
+        tree = build_stock_tree(units, self.address(merchant))
         self.client(merchant).commit_stock(listing_id, tree.root, len(units), supplier)
         return Stock(listing_id, units, tree)
 

@@ -134,7 +134,8 @@ def test_stock_unit_properties_follow_the_spec_formulas() -> None:
     assert unit.plaintext == SALT + b"KEY"
     assert unit.commitment == keccak(SALT + b"KEY")
     assert unit.fingerprint == keccak(FINGERPRINT_DOMAIN + b"KEY")
-    assert unit.leaf == leaf_hash(5, unit.commitment, unit.fingerprint)
+    merchant = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+    assert unit.leaf(merchant) == leaf_hash(merchant, 5, unit.commitment, unit.fingerprint)
 
 
 def test_stock_unit_refuses_a_key_that_is_not_normalised() -> None:

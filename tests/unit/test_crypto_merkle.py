@@ -15,15 +15,25 @@ def leaves(m: int) -> list[bytes]:
     return [keccak(b"leaf" + i.to_bytes(4, "big")) for i in range(m)]
 
 
-def test_leaf_is_double_keccak_of_abi_encoded_index_commitment_fingerprint() -> None:
+MERCHANT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+
+
+def test_leaf_is_double_keccak_of_abi_encoded_merchant_index_commitment_fingerprint() -> None:
     c, f = keccak(b"c"), keccak(b"f")
-    encoded = (7).to_bytes(32, "big") + c + f  # abi.encode of three static words
-    assert leaf_hash(7, c, f) == keccak(keccak(encoded))
+    # abi.encode of four static words: the address left-padded to 32 bytes
+    encoded = bytes(12) + bytes.fromhex(MERCHANT[2:]) + (7).to_bytes(32, "big") + c + f
+    assert leaf_hash(MERCHANT, 7, c, f) == keccak(keccak(encoded))
+
+
+def test_a_leaf_is_bound_to_its_merchant() -> None:
+    c, f = keccak(b"c"), keccak(b"f")
+    other = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
+    assert leaf_hash(MERCHANT, 0, c, f) != leaf_hash(other, 0, c, f)
 
 
 def test_leaf_refuses_values_that_are_not_bytes32() -> None:
     with pytest.raises(ValueError):
-        leaf_hash(0, b"\x00" * 31, b"\x00" * 32)
+        leaf_hash(MERCHANT, 0, b"\x00" * 31, b"\x00" * 32)
 
 
 def test_hash_pair_hashes_the_smaller_value_first() -> None:
@@ -127,13 +137,13 @@ def test_a_ten_thousand_leaf_tree_builds_and_proves() -> None:
 
 def test_stock_tree_is_built_from_unit_leaves_in_index_order() -> None:
     units = [StockUnit(i, f"KEY-{i}".encode(), new_salt()) for i in range(4)]
-    tree = build_stock_tree(units)
-    assert tree.root == MerkleTree.build([u.leaf for u in units]).root
+    tree = build_stock_tree(units, MERCHANT)
+    assert tree.root == MerkleTree.build([u.leaf(MERCHANT) for u in units]).root
     for u in units:
-        assert MerkleTree.verify(tree.root, u.leaf, tree.proof(u.index))
+        assert MerkleTree.verify(tree.root, u.leaf(MERCHANT), tree.proof(u.index))
 
 
 def test_stock_tree_refuses_units_out_of_index_order() -> None:
     units = [StockUnit(1, b"A", new_salt()), StockUnit(0, b"B", new_salt())]
     with pytest.raises(ValueError, match="indexed 0..m-1"):
-        build_stock_tree(units)
+        build_stock_tree(units, MERCHANT)

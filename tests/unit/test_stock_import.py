@@ -133,7 +133,7 @@ def test_non_strict_import_stores_good_lines_and_skips_bad_ones(
     batch = next(b for b in vault.batches() if b.batch_id == report.batch_id)
     assert batch.count == 3
     # Good lines keep file order: NEW-1, NEW-2, NEW-3 become units 0, 1, 2.
-    plan = vault.plan_batch(report.batch_id)
+    plan = vault.plan_batch(report.batch_id, "0x70997970C51812dc3A010C7d01b50e0d17dc79C8")
     vault.mark_committed(plan.batch_id, listing_id=1, tx_hash="0x01")
     assert [vault.assign_unit(1, order).key for order in (1, 2, 3)] == [
         b"NEW-1",

@@ -23,6 +23,7 @@ from fairkey.vault.cipher import KdfParams
 
 PASSPHRASE = "correct horse battery staple"
 FAST_KDF = KdfParams(n=2**10)  # tests that are not about the KDF need not pay for it
+MERCHANT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"  # the vault's account (leaves bind it)
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def stock(vault: Vault, tmp_path: Path, keys: list[str], listing_id: int | None 
     path.write_text("\n".join(keys) + "\n", encoding="utf-8")
     report = vault.import_file(path, "acme")
     assert report.batch_id is not None, report.problems()
-    plan = vault.plan_batch(report.batch_id)
+    plan = vault.plan_batch(report.batch_id, MERCHANT)
     if listing_id is not None:
         vault.mark_committed(plan.batch_id, listing_id, f"0x{plan.batch_id:064x}")
     return plan
@@ -140,7 +141,7 @@ def test_a_blob_swapped_onto_another_row_fails_to_decrypt_instead_of_giving_a_wr
     db.close()
 
     with pytest.raises(VaultError, match="does not authenticate"):
-        vault.plan_batch(report_batch)
+        vault.plan_batch(report_batch, MERCHANT)
 
 
 # ---------------------------------------------------------------- batches
@@ -156,13 +157,13 @@ def test_plan_batch_root_equals_build_stock_tree_and_every_assigned_proof_verifi
 
     units = [StockUnit(a.index, *reversed(split_plaintext(a.plaintext))) for a in assigned]
     assert [u.key for u in units] == [k.encode() for k in keys]
-    assert build_stock_tree(units).root == plan.root
+    assert build_stock_tree(units, MERCHANT).root == plan.root
     assert plan.count == len(keys) and plan.supplier == "acme"
     for a, unit in zip(assigned, units, strict=True):
         assert a.root == plan.root
         assert a.commitment == unit.commitment and a.fingerprint == unit.fingerprint
         assert MerkleTree.verify(
-            plan.root, leaf_hash(a.index, a.commitment, a.fingerprint), a.proof
+            plan.root, leaf_hash(MERCHANT, a.index, a.commitment, a.fingerprint), a.proof
         )
 
 
@@ -173,13 +174,13 @@ def test_a_one_key_batch_has_its_leaf_as_root_and_an_empty_proof(
 
     unit = vault.assign_unit(1, order_id=1)
 
-    assert unit.proof == [] and plan.root == unit.leaf
+    assert unit.proof == [] and plan.root == unit.leaf(MERCHANT)
 
 
 def test_plan_batch_stores_the_root_and_is_repeatable(vault: Vault, tmp_path: Path) -> None:
     plan = stock(vault, tmp_path, ["K-1", "K-2", "K-3"], listing_id=None)
 
-    again = vault.plan_batch(plan.batch_id)
+    again = vault.plan_batch(plan.batch_id, MERCHANT)
 
     assert again == plan
     [summary] = vault.batches()
