@@ -180,7 +180,9 @@ def create_demo_listing(
 ) -> tuple[int, TxResult]:
     """Create a listing with demo_terms(**overrides); returns its id and the transaction."""
     client = chain.client(merchant)
-    result = client.session.send(client.f.createListing(demo_terms(chain, **overrides).as_tuple(), 0))
+    result = client.session.send(
+        client.f.createListing(demo_terms(chain, **overrides).as_tuple(), 0)
+    )
     return result.event("ListingCreated").args["listingId"], result
 
 

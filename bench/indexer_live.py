@@ -137,7 +137,9 @@ class LiveTraffic:
                 verifier="0x" + "00" * 20,
                 description_hash=keccak(text="live bench product"),
             )
-            logs = writer.mine([self.tx(self.merchant, "createListing", terms.as_tuple(), 0)], after=1)
+            logs = writer.mine(
+                [self.tx(self.merchant, "createListing", terms.as_tuple(), 0)], after=1
+            )
             self.listing_id = int(logs[0]["topics"][1], 16)
             self.units = [
                 StockUnit(i, normalise_key(f"LIVE-{i:06d}-ABCDEFGHJK"), new_salt())

@@ -673,7 +673,9 @@ class LoadGenerator:
                 stock.revoked += released
                 listing.available -= released
                 listing.merchant.credit = True
-                txs.append(self.call(listing.merchant.signer, "revokeBatch", listing.id, stock.root))
+                txs.append(
+                    self.call(listing.merchant.signer, "revokeBatch", listing.id, stock.root)
+                )
                 break
         self.writer.submit(txs, after=600)
 

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fairkey.chain.anvil import parent_death_signal
+
 MAX_RESTARTS = 5  # within RESTART_WINDOW seconds; then the service is reported as failed
 RESTART_WINDOW = 60.0
 
@@ -32,6 +34,8 @@ class Supervisor:
     services: list[Service] = field(default_factory=list)
 
     clock: Callable[[], float] = time.monotonic
+    pass_fds: tuple[int, ...] = ()  # descriptors every child inherits (`make up`: its lock)
+    die_with_parent: bool = False  # children get SIGTERM when this process dies (Linux)
 
     def start(self, service: Service) -> Service:
         self._spawn(service)
@@ -47,6 +51,8 @@ class Supervisor:
             stderr=subprocess.STDOUT,
             env=dict(os.environ, **service.env),
             start_new_session=True,  # Ctrl-C reaches us; we stop the children in order
+            pass_fds=self.pass_fds,
+            preexec_fn=parent_death_signal() if self.die_with_parent else None,
         )
         log.close()  # the child has its own copy of the descriptor
 

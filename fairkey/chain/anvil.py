@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +47,21 @@ def dev_accounts(count: int = 10) -> list:
     ]
 
 
+def parent_death_signal() -> Callable[[], None] | None:
+    """A `preexec_fn` that makes a child get SIGTERM when the process that started it dies
+    (Linux; elsewhere None): a `make up` killed with SIGKILL leaves no Anvil or bot behind.
+    Anvil stops on SIGTERM as on Ctrl-C, saving its state."""
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl  # resolved now, not in the forked child
+    pr_set_pdeathsig = 1
+
+    def preexec() -> None:
+        prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+    return preexec
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -58,6 +78,8 @@ class AnvilNode:
     chain_id: int = 31337
     state_file: Path | None = None  # persist chain state across restarts (`make up`)
     log_file: Path | None = None
+    pass_fds: tuple[int, ...] = ()  # descriptors Anvil inherits (`make up`: its data-folder lock)
+    die_with_parent: bool = False  # Anvil gets SIGTERM when this process dies (Linux)
     process: subprocess.Popen | None = None
     _home: tempfile.TemporaryDirectory | None = None
 
@@ -65,7 +87,16 @@ class AnvilNode:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def clock_file(self) -> Path | None:
+        """Beside the state file: the clock's offset from wall-clock time when the node stopped
+        (Anvil saves blocks and accounts, not the time moved with evm_increaseTime)."""
+        if self.state_file is None:
+            return None
+        return self.state_file.with_name(self.state_file.name + ".clock.json")
+
     def start(self, timeout: float = 20.0) -> AnvilNode:
+        resuming = self.state_file is not None and self.state_file.exists()
         cmd = [
             anvil_binary(),
             "--port",
@@ -97,23 +128,56 @@ class AnvilNode:
             stderr=subprocess.STDOUT,
             start_new_session=True,
             env=dict(os.environ, HOME=self._home.name),
+            pass_fds=self.pass_fds,
+            preexec_fn=parent_death_signal() if self.die_with_parent else None,
         )
+        if out is not subprocess.DEVNULL:
+            out.close()  # Anvil has its own copy
         deadline = time.monotonic() + timeout
         w3 = Web3(Web3.HTTPProvider(self.url, request_kwargs={"timeout": 5}))
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"anvil exited with code {self.process.returncode}")
             try:
-                if w3.is_connected():
-                    return self
+                connected = w3.is_connected()
             except Exception:  # noqa: BLE001 - not listening yet
-                pass
+                connected = False
+            if connected:
+                if resuming:
+                    try:
+                        self._resume_clock(w3)
+                    except BaseException:
+                        self.stop()
+                        raise
+                return self
             time.sleep(0.05)
         self.stop()
         raise TimeoutError(f"anvil did not answer on {self.url} within {timeout}s")
 
+    def _resume_clock(self, w3: Web3) -> None:
+        """Anvil reloads its blocks but restarts its clock from wall-clock time, so after the
+        clock was moved forward the next block would be older than the latest one. Set the clock
+        to wall-clock time plus the offset it had when it stopped, and never to the latest
+        block's time or before; blocks then keep following that moved clock."""
+        latest = w3.eth.get_block("latest")["timestamp"]
+        offset = 0
+        with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+            offset = int(json.loads(self.clock_file.read_text())["offset"])
+        target = max(int(time.time()) + offset, latest + 1)
+        _rpc(w3, "evm_setTime", [target])
+
+    def _save_clock(self) -> None:
+        """Record the clock's offset (evm_increaseTime by 0 answers it) for `_resume_clock`."""
+        if self.clock_file is None:
+            return
+        w3 = Web3(Web3.HTTPProvider(self.url, request_kwargs={"timeout": 2}))
+        with contextlib.suppress(Exception):  # a node that no longer answers: nothing to save
+            offset = int(_rpc(w3, "evm_increaseTime", [0]))
+            self.clock_file.write_text(json.dumps({"offset": offset}) + "\n")
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
+            self._save_clock()
             self.process.terminate()
             try:
                 self.process.wait(timeout=10)
@@ -129,6 +193,14 @@ class AnvilNode:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _rpc(w3: Web3, method: str, params: list) -> object:
+    """One JSON-RPC call; an error answer raises (web3's make_request returns it silently)."""
+    response = w3.provider.make_request(method, params)
+    if "error" in response:
+        raise RuntimeError(f"{method} failed: {response['error']}")
+    return response["result"]
 
 
 class ChainClock:

@@ -62,7 +62,8 @@ def buy(ctx: typer.Context, listing_id: ListingArg) -> None:
         index += 1  # paid from another device (or before orders.json was lost): skip it
     else:
         raise CliError(f"{_MAX_SKIPPED_KEYS} order keys in a row are used; is orders.json stale?")
-    result = client.pay(listing_id, key.x, key.y)
+    # The price read above is the most this order pays: a raise in between reverts.
+    result = client.pay(listing_id, key.x, key.y, max_price=listing.price)
     paid = result.event("OrderPaid").args
     order_id = paid["orderId"]
     book.add(

@@ -5,6 +5,7 @@ Everything is built on first use, so `--help` and offline commands never touch t
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -116,13 +117,34 @@ class AppState:
         return OrderBook(self.account_dir / "orders.json")
 
     def _passphrase(self, creating: bool) -> str:
+        """FAIRKEY_VAULT_PASSPHRASE; else asked at the terminal (hidden, twice for a new vault);
+        else, when stdin is not a terminal, its first line (a second line, if any, must match
+        for a new vault). Nothing to read is a message naming FAIRKEY_VAULT_PASSPHRASE, never a
+        Python warning and "Aborted."."""
         if self.settings.vault_passphrase is not None:
             return self.settings.vault_passphrase.get_secret_value()
-        if creating:
-            return typer.prompt(
-                "new vault passphrase", hide_input=True, confirmation_prompt=True, err=True
+        if _at_a_terminal():
+            if creating:
+                return typer.prompt(
+                    "new vault passphrase", hide_input=True, confirmation_prompt=True, err=True
+                )
+            return typer.prompt("vault passphrase", hide_input=True, err=True)
+        first = _stdin_line()
+        if not first:
+            raise CliError(
+                "the key vault needs its passphrase and there is no terminal to ask it on "
+                "(stdin is not a terminal and gave no line): set FAIRKEY_VAULT_PASSPHRASE in "
+                "the environment (`export FAIRKEY_VAULT_PASSPHRASE=…`, or the service's "
+                "environment)"
             )
-        return typer.prompt("vault passphrase", hide_input=True, err=True)
+        if creating:
+            again = _stdin_line()
+            if again and again != first:
+                raise CliError(
+                    "the two passphrase lines on stdin differ: nothing created (or set "
+                    "FAIRKEY_VAULT_PASSPHRASE)"
+                )
+        return first
 
     def vault(self, *, create: bool = False) -> Vault:
         """The merchant's vault for this account (`create`: make it on first use)."""
@@ -149,6 +171,23 @@ class AppState:
         if self._vault is not None:
             self._vault.close()
             self._vault = None
+
+
+def _at_a_terminal() -> bool:
+    """Whether stdin is a terminal (where a hidden prompt can be answered)."""
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (AttributeError, ValueError):  # a closed or replaced stdin
+        return False
+
+
+def _stdin_line() -> str:
+    """The next line of a non-terminal stdin without its line break ("" at its end)."""
+    try:
+        line = sys.stdin.readline() if sys.stdin is not None else ""
+    except (OSError, ValueError):
+        return ""
+    return line.rstrip("\r\n")
 
 
 def state(ctx: typer.Context) -> AppState:

@@ -28,6 +28,7 @@ from fairkey.cli.keeper_cmd import setup_logging
 from fairkey.cli.output import fields, ok, say
 from fairkey.indexer.config import IndexerConfig
 from fairkey.indexer.ingest import Indexer, TargetBeyondHead
+from fairkey.indexer.metrics import MetricsServerError
 from fairkey.indexer.reorg import ReorgBeyondFinality
 from fairkey.indexer.rpc import NodeUnavailable, RpcError
 
@@ -132,7 +133,8 @@ def run(
             "--metrics-port",
             min=0,
             max=65535,
-            help="Serve Prometheus metrics on this port (0: any free port).",
+            help="Serve Prometheus metrics on this port (0: any free port; make up passes "
+            "FAIRKEY_METRICS_PORT, default 9108).",
             show_default=False,
         ),
     ] = None,
@@ -158,7 +160,7 @@ def run(
     try:
         with _indexer(config) as indexer:
             if metrics_port is not None:
-                port = indexer.metrics.serve(metrics_port, metrics_host)
+                port = _serve_metrics(indexer, metrics_port, metrics_host)
                 log.info("metrics on http://%s:%d/metrics", metrics_host, port)
             log.info(
                 "indexing escrow %s from block %d into %s (every %.2fs)",
@@ -172,6 +174,22 @@ def run(
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _serve_metrics(indexer: Indexer, port: int, host: str) -> int:
+    try:
+        return indexer.metrics.serve(port, host)
+    except MetricsServerError as exc:
+        if exc.in_use:
+            raise CliError(
+                f"the metrics port {port} on {host} is already in use (another indexer, or a "
+                f"second `make up`?): choose a free one with --metrics-port N (0: any free "
+                f"port); `make up` takes it from FAIRKEY_METRICS_PORT"
+            ) from None
+        raise CliError(
+            f"{exc.strerror}: check --metrics-host {host} (an address of this machine, e.g. "
+            f"127.0.0.1 or 0.0.0.0) and --metrics-port {port}"
+        ) from None
 
 
 @app.command("backfill")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import enum
 from typing import Annotated
 
 import typer
 from typer.models import OptionInfo
 from web3 import Web3
 
-from fairkey.chain.types import ListingTerms
+from fairkey.chain.types import KeyAlphabet, ListingTerms
 from fairkey.cli.context import state
 from fairkey.cli.errors import CliError
 from fairkey.cli.lookup import ZERO_ADDRESS, ListingArg, existing_listing
@@ -18,6 +19,15 @@ from fairkey.cli.units import format_duration, parse_duration
 app = typer.Typer(
     help="Create and inspect listings (a product, its price and its rules).", no_args_is_help=True
 )
+
+
+class Alphabet(enum.StrEnum):
+    text = "text"
+    printable_ascii = "printable-ascii"
+
+    @property
+    def on_chain(self) -> KeyAlphabet:
+        return KeyAlphabet[self.name.upper()]
 
 
 def _duration(text: str) -> int:
@@ -61,8 +71,20 @@ def create(
         int, typer.Option(min=0, max=255, help="Replacement keys the merchant may send per order.")
     ] = 2,
     verifier: Annotated[
-        str | None, typer.Option(help="Address that may attest a key invalid (default: none).")
+        str | None,
+        typer.Option(
+            help="Address of the key verifier that may attest a disputed key invalid or redeemed "
+            "at the issuer (make up's demo verifier is dev account 5; default: none)."
+        ),
     ] = None,
+    key_alphabet: Annotated[
+        Alphabet,
+        typer.Option(
+            help="Which keys the listing sells: text (any canonical UTF-8 text) or "
+            "printable-ascii (0x20-0x7E only, as nearly every card key). A delivered key outside "
+            "it is a provable fault."
+        ),
+    ] = Alphabet.text,
 ) -> None:
     """Open a listing; you (the signing account) are its merchant. Prints the listing id."""
     app_state = state(ctx)
@@ -84,7 +106,7 @@ def create(
         verifier=Web3.to_checksum_address(verifier) if verifier else ZERO_ADDRESS,
         description_hash=Web3.keccak(text=description),
     )
-    listing_id = app_state.client.create_listing(terms)
+    listing_id = app_state.client.create_listing(terms, key_alphabet.on_chain)
     ok(
         f"listing {listing_id} created: {pay_token.show(terms.price)} per key, "
         f"bond {pay_token.show(terms.bond_per_unit)} per key"
@@ -117,7 +139,15 @@ def show(ctx: typer.Context, listing_id: ListingArg) -> None:
             ("response window", format_duration(listing.response_window)),
             ("appeal window", format_duration(listing.appeal_window)),
             ("max replacements", str(listing.max_replacements)),
+            ("key alphabet", _alphabet_name(listing.key_alphabet)),
             ("verifier", "none" if no_verifier else listing.verifier),
             ("description hash", "0x" + listing.description_hash.hex()),
         ],
     )
+
+
+def _alphabet_name(value: int) -> str:
+    try:
+        return Alphabet[KeyAlphabet(value).name.lower()].value
+    except (ValueError, KeyError):
+        return str(value)

@@ -12,6 +12,7 @@ from typer.exceptions import TyperException
 
 from fairkey.cli import (
     buyer,
+    dev_cmd,
     index_cmd,
     keeper_cmd,
     listing,
@@ -24,12 +25,26 @@ from fairkey.cli import (
 )
 from fairkey.cli.context import AppState
 from fairkey.cli.errors import describe
+from fairkey.cli.global_options import MissingValue, hoist, option_arity
+from fairkey.cli.lookup import document_order_params
 from fairkey.cli.output import error
 from fairkey.settings import Settings
 
 
 class FairkeyGroup(TyperGroup):
-    """Runs every command; a user mistake becomes one red line and exit code 1, not a traceback."""
+    """Runs every command; a user mistake becomes one red line and exit code 1, not a traceback.
+    Global options are accepted after the command too (fairkey/cli/global_options.py)."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        document_order_params(self)
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        try:
+            args = hoist(args, option_arity(self.params))
+        except MissingValue as exc:
+            raise typer.BadParameter(str(exc)) from None
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: typer.Context) -> Any:
         try:
@@ -51,7 +66,8 @@ class FairkeyGroup(TyperGroup):
 app = typer.Typer(
     cls=FairkeyGroup,
     name="fairkey",
-    help="fairkey: escrow for digital card keys — sell, buy, deliver and check keys on chain.",
+    help="fairkey: escrow for digital card keys — sell, buy, deliver and check keys on chain. "
+    "The options below go before or after the command.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,  # locals could hold keys and passphrases
@@ -90,7 +106,7 @@ def main(
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
-    """Global options; every command below has its own --help."""
+    """Global options (before or after the command); every command below has its own --help."""
     overrides: dict[str, Any] = {}
     if rpc is not None:
         overrides["rpc_url"] = rpc
@@ -129,6 +145,7 @@ app.command("verify", rich_help_panel=BUYER)(verifier_cmd.verify)
 app.add_typer(verifier_cmd.app, name="verifier", rich_help_panel="Services")
 app.add_typer(verifier_cmd.issuer_app, name="issuer-sim", rich_help_panel="Services")
 app.add_typer(index_cmd.app, name="index", rich_help_panel="Services")
+app.add_typer(dev_cmd.app, name="dev", rich_help_panel="Local demo chain")
 
 if __name__ == "__main__":
     app()

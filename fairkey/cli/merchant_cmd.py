@@ -27,7 +27,18 @@ def run(
         typer.Option(
             "--policy",
             help="Dispute/alert policy (TOML); default: refund, replace key-invalid, contest "
-            "not-as-described, replace after a verifier verdict.",
+            "not-as-described, replace after a verifier verdict, contest a key the verifier "
+            "found valid; a dispute left to wait is answered (contest, else refund) before a "
+            "quarter of its response window is left.",
+            show_default=False,
+        ),
+    ] = None,
+    verifier_url: Annotated[
+        str | None,
+        typer.Option(
+            "--verifier-url",
+            help="The listing verifier's HTTP API (e.g. http://127.0.0.1:8600), read for its "
+            "signed answers to disputed keys; overrides the policy's verifier.url.",
             show_default=False,
         ),
     ] = None,
@@ -44,6 +55,8 @@ def run(
     appended to <home>/alerts.jsonl."""
     try:
         rules = MerchantPolicy.load(policy)
+        if verifier_url is not None:
+            rules = rules.with_verifier_url(verifier_url)
     except PolicyError as exc:
         raise CliError(str(exc)) from None
     setup_logging(log_level)

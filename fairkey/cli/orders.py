@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from fairkey.chain.types import OrderStatus, order_ref
+from fairkey.cli import order_list
 from fairkey.cli.context import AppState, state
 from fairkey.cli.errors import CliError
 from fairkey.cli.lookup import OrderArg, check_marks, existing_order, open_as_buyer
@@ -12,7 +13,8 @@ from fairkey.cli.output import err, fields, ok, out, say
 from fairkey.cli.units import format_deadline
 from fairkey.flows.buyer import NotDelivered
 
-app = typer.Typer(help="Inspect orders.", no_args_is_help=True)
+app = typer.Typer(help="Inspect orders: one on chain (show), yours from the index (list).",
+                  no_args_is_help=True)  # fmt: skip
 
 # What the order's deadline means in each state.
 _DEADLINE_NAMES = {
@@ -56,6 +58,9 @@ def show(ctx: typer.Context, order_id: OrderArg) -> None:
     account = app_state.maybe_account
     if account is not None and account.address == order.buyer and order.deliveries:
         _show_key(app_state, order_id)
+
+
+app.command("list")(order_list.list_orders)
 
 
 def _show_key(app_state: AppState, order_id: int) -> None:

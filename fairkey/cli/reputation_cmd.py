@@ -1,8 +1,9 @@
 """`fairkey index show …` and `fairkey index order ORDER`: the reputation tables as people read
 them — what a buyer checks before paying, a merchant before delivering, an operator daily.
 
-Read-only: the tables come from `fairkey index run|backfill` (make up runs the indexer).
-Registered on the `index` sub-app in fairkey/cli/index_cmd.py.
+Read-only: the tables come from `fairkey index run|backfill` (make up runs the indexer); every
+query is in fairkey/indexer/queries.py, this module only formats. Registered on the `index`
+sub-app in fairkey/cli/index_cmd.py.
 """
 
 from __future__ import annotations
@@ -14,15 +15,16 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy import Connection, Table, create_engine, inspect, select
+from sqlalchemy import Connection, create_engine
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from fairkey.chain.types import order_ref, parse_order_ref
+from fairkey.chain.types import order_ref
 from fairkey.cli.context import state
 from fairkey.cli.errors import CliError
+from fairkey.cli.lookup import ORDER_HELP, parse_order_id
 from fairkey.cli.output import fields, say, table
-from fairkey.indexer.decode import order_id_hex
-from fairkey.indexer.projections import models as m
+from fairkey.indexer import queries
 
 TOP = 20  # rows shown per table unless --limit says otherwise
 
@@ -42,6 +44,11 @@ class View(StrEnum):
 
 def pct(bps: int | None) -> str:
     return "—" if bps is None else f"{bps / 100:.1f}%"
+
+
+def score(row: Any) -> str:
+    """A merchant's score; "—" while it has no settled order (unscored, not 0%)."""
+    return pct(row.score_bps) if row.settled else "—"
 
 
 def duration(seconds: int | None) -> str:
@@ -78,7 +85,9 @@ def short(address: str) -> str:
 
 
 @contextmanager
-def _reader(ctx: typer.Context, db: str | None) -> Iterator[Connection]:
+def index_reader(ctx: typer.Context, db: str | None) -> Iterator[Connection]:
+    """A read connection on the index (`--db`, FAIRKEY_INDEX_DB_URL or the data folder's
+    SQLite); its failures become one-line messages."""
     url = state(ctx).settings.index_db(db)
     try:
         engine = create_engine(url)
@@ -86,36 +95,31 @@ def _reader(ctx: typer.Context, db: str | None) -> Iterator[Connection]:
         raise CliError(f"not a database URL: {url} ({exc})") from None
     try:
         with engine.connect() as conn:
-            if not inspect(conn).has_table(m.ProjectionState.__tablename__):
+            if not queries.is_indexed(conn):
                 raise CliError(
                     "nothing indexed yet: run `fairkey index backfill` (make up runs the indexer)"
                 )
             yield conn
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise CliError(f"cannot read the index database: {reason}") from None
+        shown = make_url(url).render_as_string(hide_password=True)
+        raise CliError(f"cannot read the index database {shown}: {reason}") from None
     finally:
         engine.dispose()
-
-
-def _rows(conn: Connection, model: Any, order_by: list[Any], limit: int) -> list[Any]:
-    t: Table = model.__table__
-    return list(conn.execute(select(t).order_by(*order_by).limit(limit)))
 
 
 # ---------------------------------------------------------------------------- views
 
 
 def _merchants(conn: Connection, limit: int) -> None:
-    t = m.MerchantRow.__table__.c
-    rows = _rows(conn, m.MerchantRow, [t.score_bps.desc(), t.merchant], limit)
+    rows = queries.merchants(conn, limit)
     table(
         "merchants (score: 95% Wilson lower bound of completed / settled escrow orders)",
         ["merchant", "score", "settled", "completed", "disputed", "proven faults", "L1/L2/L3"],
         [
             [
                 r.merchant,
-                pct(r.score_bps),
+                score(r),
                 str(r.settled),
                 pct(r.completion_bps),
                 pct(r.dispute_bps),
@@ -129,8 +133,7 @@ def _merchants(conn: Connection, limit: int) -> None:
 
 
 def _listings(conn: Connection, limit: int) -> None:
-    t = m.ListingRow.__table__.c
-    rows = _rows(conn, m.ListingRow, [t.listing_id], limit)
+    rows = queries.listings(conn, limit)
     table(
         "listings",
         ["id", "merchant", "sales", "stock", "7d success", "30d success", "delivery p50/p95",
@@ -152,8 +155,7 @@ def _listings(conn: Connection, limit: int) -> None:
 
 
 def _alerts(conn: Connection, limit: int) -> None:
-    t = m.ListingAlert.__table__.c
-    rows = _rows(conn, m.ListingAlert, [t.since_day.desc(), t.listing_id], limit)
+    rows = queries.alerts(conn, limit)
     table(
         "after-sales alerts (7-day rate ≥ 10% and ≥ 3× its 28-day baseline, ≥ 20 orders each)",
         ["listing", "since", "until", "rate", "baseline", "peak"],
@@ -172,8 +174,7 @@ def _alerts(conn: Connection, limit: int) -> None:
 
 
 def _suppliers(conn: Connection, limit: int) -> None:
-    t = m.SupplierRow.__table__.c
-    rows = _rows(conn, m.SupplierRow, [t.bad_keys.desc(), t.merchant, t.supplier], limit)
+    rows = queries.suppliers(conn, limit)
     table(
         "suppliers (from the tag of each stock batch)",
         ["merchant", "supplier", "units", "delivered", "disputes", "bad keys (verifier)",
@@ -194,8 +195,7 @@ def _suppliers(conn: Connection, limit: int) -> None:
 
 
 def _buyers(conn: Connection, limit: int) -> None:
-    t = m.BuyerRow.__table__.c
-    rows = _rows(conn, m.BuyerRow, [t.disputes_lost.desc(), t.buyer], limit)
+    rows = queries.buyers(conn, limit)
     table(
         "buyers (disputes lost: withdrawn, or ruled for the merchant)",
         ["buyer", "orders", "disputed", "lost", "refunds won", "misdeliveries proven"],
@@ -214,8 +214,7 @@ def _buyers(conn: Connection, limit: int) -> None:
 
 
 def _arbitrators(conn: Connection, limit: int) -> None:
-    t = m.ArbitratorRow.__table__.c
-    rows = _rows(conn, m.ArbitratorRow, [t.cases.desc(), t.arbitrator], limit)
+    rows = queries.arbitrators(conn, limit)
     table(
         "arbitrators",
         ["arbitrator", "cases", "open", "ruled (refund/pay/split)", "timed out", "ended by proof",
@@ -236,10 +235,8 @@ def _arbitrators(conn: Connection, limit: int) -> None:
 
 
 def _platform(conn: Connection, _limit: int) -> None:
-    t = m.PlatformStat.__table__.c
-    stats = {name: value for name, value in conn.execute(select(t.name, t.value))}
-    s = m.ProjectionState.__table__.c
-    head = {name: value for name, value in conn.execute(select(s.name, s.value))}
+    stats = queries.platform_stats(conn)
+    head = queries.projection_state(conn)
     rows: list[tuple[str, str]] = []
     if "head_block" in head:
         rows.append(("as of block", f"{head['head_block']} ({when(head['head_time'])} UTC)"))
@@ -287,31 +284,25 @@ def show(
     limit: Annotated[int, typer.Option("--limit", min=1, help="Rows to show.")] = TOP,
 ) -> None:
     """Reputation tables: merchants, listings, alerts, suppliers, buyers, arbitrators, platform."""
-    with _reader(ctx, db) as conn:
+    with index_reader(ctx, db) as conn:
         VIEWS[view](conn, limit)
 
 
 def order(
     ctx: typer.Context,
-    order_text: Annotated[str, typer.Argument(metavar="ORDER", help="Order id (0x address).")],
+    order_text: Annotated[str, typer.Argument(metavar="ORDER", help=ORDER_HELP)],
     db: Annotated[str | None, typer.Option("--db", help="Database URL (as `index run`).")] = None,
 ) -> None:
     """An order's truthful timeline: every state the chain recorded, with block, time and tx."""
     try:
-        order_id = parse_order_ref(order_text)
+        order_id = parse_order_id(order_text)
     except ValueError as exc:
         raise CliError(str(exc)) from None
-    key = order_id_hex(order_id)
-    with _reader(ctx, db) as conn:
-        row = conn.execute(select(m.OrderRow.__table__).where(m.OrderRow.order_id == key)).first()
+    with index_reader(ctx, db) as conn:
+        row = queries.order(conn, order_id)
         if row is None:
             raise CliError(f"order {order_ref(order_id)} is not in the index (not paid yet?)")
-        t = m.OrderEvent.__table__.c
-        events = conn.execute(
-            select(m.OrderEvent.__table__)
-            .where(t.order_id == key)
-            .order_by(t.block_number, t.log_index)
-        ).all()
+        events = queries.order_timeline(conn, order_id)
     fields(
         f"order {order_ref(order_id)}",
         [

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from fairkey.chain.errors import ContractRevert
-from fairkey.chain.escrow_client import supplier_tag
+from fairkey.chain.escrow_client import EscrowClient, supplier_tag
 from fairkey.cli.context import AppState, state
 from fairkey.cli.errors import CliError
 from fairkey.cli.lookup import existing_listing
 from fairkey.cli.output import fields, ok, out, say, table, warn
-from fairkey.vault import BatchState, BatchSummary, UnitState
+from fairkey.vault import BatchState, BatchSummary, UnitState, Vault
 
 app = typer.Typer(
     help="The merchant's encrypted key vault and its batches on chain.", no_args_is_help=True
@@ -67,7 +68,11 @@ def import_(
     for problem in report.problems():
         say(f"  {problem}")
     if report.refused:
-        raise CliError(report.summary())
+        raise CliError(
+            f"{report.source}: nothing imported ({len(report.duplicates)} duplicate(s), "
+            f"{len(report.invalid)} invalid line(s)); fix the file, or run the import again with "
+            "--lenient to import the good lines and skip the ones listed above"
+        )
     if report.batch_id is None:
         raise CliError(report.summary())
     ok(report.summary())
@@ -86,12 +91,13 @@ def commit(
     app_state = state(ctx)
     vault = app_state.vault()
     summary = _batch(app_state, batch_id)
-    if summary.state is BatchState.committed:
+    if summary.state.deliverable:
         raise CliError(
             f"batch {batch_id} is already committed to listing {summary.listing_id} "
             f"(tx {summary.committed_tx})"
         )
-    plan = vault.plan_batch(batch_id)
+    merchant = app_state.account.address
+    plan = vault.plan_batch(batch_id, merchant)
     try:
         supplier_tag(plan.supplier)
     except ValueError as exc:  # imported by another tool without the 32-byte limit
@@ -99,10 +105,12 @@ def commit(
     listing = existing_listing(app_state, listing_id)
     token = app_state.tokens.get(listing.token)
     client = app_state.client
-    on_chain = client.batch(plan.root)
+    on_chain = client.batch(plan.root, merchant)
     if on_chain.count:
         # Committed before, but the vault did not hear of it (crash between the two steps).
-        event = client.events("StockCommitted", app_state.deployment.block, root=plan.root)
+        event = client.events(
+            "StockCommitted", app_state.deployment.block, listingId=listing_id, root=plan.root
+        )
         if on_chain.listing_id != listing_id or not event:
             raise ContractRevert("EscrowBatchExists", {"root": plan.root})
         vault.mark_committed(batch_id, listing_id, "0x" + event[0].tx_hash.removeprefix("0x"))
@@ -160,26 +168,67 @@ def list_(
     )
 
 
+@dataclass(frozen=True)
+class Revoked:
+    """What one `stock revoke` did: on chain (``released``: the StockRevoked event's count, 0
+    when nothing could be withdrawn now) and in the vault (``vault_revoked`` units marked)."""
+
+    released: int
+    bond: int
+    vault_revoked: int
+    still_deliverable: int  # units the chain keeps deliverable (paid orders rely on them)
+    caught_up: bool  # the chain had revoked more than the vault knew (a crash in between)
+
+
+def revoke_committed(client: EscrowClient, vault: Vault, summary: BatchSummary) -> Revoked:
+    """Withdraw a committed batch's units from sale on chain, as far as the chain lets (it keeps
+    the units open orders rely on: `revokeBatch` releases at most the listing's stockAvailable),
+    and mark revoked in the vault exactly as many units as the chain withdrew."""
+    assert summary.root is not None
+    root, merchant = bytes.fromhex(summary.root), client.session.account.address
+    before = client.batch(root, merchant)
+    caught_up = before.revoked > summary.units.get(UnitState.revoked, 0)
+    unsold = before.count - before.used - before.revoked
+    released = bond = 0
+    if unsold and client.listing(before.listing_id).stock_available:
+        args = client.revoke_batch(root, before.listing_id).event("StockRevoked").args
+        released, bond = int(args["unitsRevoked"]), int(args["bondReleased"])
+    after = client.batch(root, merchant)
+    # The chain's total, not just this event: also counts a revoke the vault missed.
+    marked = vault.sync_revoked(summary.batch_id, after.revoked)
+    return Revoked(released, bond, marked, after.count - after.used - after.revoked, caught_up)
+
+
 @app.command("revoke")
 def revoke(ctx: typer.Context, batch_id: BatchArg) -> None:
-    """Take a batch's unsold keys off sale (on chain and in the vault); its bond comes back."""
+    """Take a batch's unsold keys off sale (on chain and in the vault); its bond comes back.
+
+    Keys that paid orders still rely on stay deliverable (the chain keeps them); run the command
+    again once those orders have ended to withdraw the rest."""
     app_state = state(ctx)
     vault = app_state.vault()
     summary = _batch(app_state, batch_id)
     if summary.state is BatchState.revoked:
         raise CliError(f"batch {batch_id} is already revoked")
-    if summary.state is BatchState.committed and summary.root:
-        client = app_state.client
-        root = bytes.fromhex(summary.root)
-        if client.batch(root).revoked:
-            warn(f"batch {batch_id} was already revoked on chain; updating the vault")
-        else:
-            event = client.revoke_batch(root).event("StockRevoked").args
-            listing = client.listing(event["listingId"])
-            token = app_state.tokens.get(listing.token)
-            ok(
-                f"revoked on chain: {event['unitsRevoked']} key(s) off sale, "
-                f"{token.show(event['bondReleased'])} bond credited (`fairkey withdraw`)"
-            )
-    revoked = vault.mark_revoked(batch_id)
-    out.print(f"vault: {revoked} unsold key(s) of batch {batch_id} marked revoked")
+    if not (summary.state.deliverable and summary.root):
+        revoked = vault.mark_revoked(batch_id)  # never on chain: the vault alone
+        out.print(f"vault: {revoked} unsold key(s) of batch {batch_id} marked revoked")
+        return
+    client = app_state.client
+    done = revoke_committed(client, vault, summary)
+    if done.caught_up:
+        warn(f"batch {batch_id} was already revoked on chain; updating the vault")
+    if done.released:
+        listing = client.listing(summary.listing_id)
+        token = app_state.tokens.get(listing.token)
+        ok(
+            f"revoked on chain: {done.released} key(s) off sale, "
+            f"{token.show(done.bond)} bond credited (`fairkey withdraw`)"
+        )
+    out.print(f"vault: {done.vault_revoked} unsold key(s) of batch {batch_id} marked revoked")
+    if done.still_deliverable:
+        say(
+            f"{done.still_deliverable} key(s) of batch {batch_id} stay deliverable: paid orders "
+            "rely on them (the chain keeps them on sale until those orders end). Run "
+            f"`fairkey stock revoke {batch_id}` again after that to withdraw the rest"
+        )

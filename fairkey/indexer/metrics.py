@@ -6,6 +6,7 @@ Each Indexer has its own registry (tests and embedding programs run several in o
 
 from __future__ import annotations
 
+import errno
 import time
 from collections import deque
 from http.server import ThreadingHTTPServer
@@ -14,6 +15,16 @@ from threading import Lock, Thread
 from prometheus_client import CollectorRegistry, Counter, Gauge, start_http_server
 
 RATE_WINDOW = 10.0  # seconds of history behind the events-per-second gauge
+
+
+class MetricsServerError(OSError):
+    """The metrics server could not listen on `addr:port` (`in_use`: another process has it)."""
+
+    def __init__(self, addr: str, port: int, cause: OSError) -> None:
+        self.addr, self.port, self.cause = addr, port, cause
+        self.in_use = cause.errno == errno.EADDRINUSE
+        reason = "already in use" if self.in_use else (cause.strerror or str(cause))
+        super().__init__(cause.errno, f"cannot serve metrics on {addr}:{port}: {reason}")
 
 
 class IndexerMetrics:
@@ -72,8 +83,12 @@ class IndexerMetrics:
             self.events_per_second.set(sum(n for _, n in self._recent) / span)
 
     def serve(self, port: int, addr: str = "127.0.0.1") -> int:
-        """Serves /metrics on `addr:port` (port 0: a free one) in a daemon thread; the port."""
-        server, thread = start_http_server(port, addr=addr, registry=self.registry)
+        """Serves /metrics on `addr:port` (port 0: a free one) in a daemon thread; the port.
+        Raises MetricsServerError when the port is taken or the address is not this host's."""
+        try:
+            server, thread = start_http_server(port, addr=addr, registry=self.registry)
+        except OSError as exc:
+            raise MetricsServerError(addr, port, exc) from exc
         self._server = (server, thread)
         return server.server_address[1]
 

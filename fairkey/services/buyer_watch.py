@@ -42,7 +42,7 @@ class OutcomeKind(Enum):
     OK = "ok"  # the key is exactly what was committed, in canonical form: nothing sent
     PROVED = "proved"  # the key was provably wrong: proof filed, the order is refunded
     NOT_DELIVERED = "not delivered yet"
-    NOT_OK = "not ok, not provable"  # e.g. invalid UTF-8 key: dispute it (wrong content)
+    NOT_OK = "not ok, not provable"  # e.g. the proof window passed: dispute it
     CLOSED = "order finished"  # refunded, completed or split already: nothing to do
 
 

@@ -13,6 +13,12 @@ Exactly-once under crashes at any point, without trusting local state:
 * The contract's fingerprint registry refuses a second delivery of any key, so a unit can never
   reach two orders even if the vault were wrong.
 
+Disputes are answered by policy (services/merchant_policy.py) and never left to lapse: a dispute
+the policy waits on gets `verifier.on-valid` as soon as the listing's verifier signs "valid" for
+the key (read over HTTP, services/verifier_watch.py), and the fallback answer once
+`disputes.answer-before` is all that is left of the response window. A batch revoked on chain
+(StockRevoked) is brought in line in the vault: exactly the units the chain withdrew.
+
 Bursts: all transactions of a step are signed with a locally counted nonce and sent without
 waiting; then their receipts are collected. A failed transaction is retried in the next steps
 (at most `bot.max-attempts` times) and then reported in the log and in `alerts.jsonl`.
@@ -44,6 +50,7 @@ from fairkey.services.merchant_policy import (
     PolicyError,
     VerdictAnswer,
 )
+from fairkey.services.verifier_watch import VerifierAnswers
 from fairkey.vault import AssignedUnit, BatchState, OutOfStockError, UnitState, Vault, VaultError
 
 log = logging.getLogger("fairkey.merchant_bot")
@@ -54,6 +61,10 @@ GAS = {"deliver": 400_000, "replace": 450_000, "refund": 200_000}
 RECEIPT_TIMEOUT = 30.0
 
 
+class AnswerFailed(Exception):
+    """An answer could not be prepared (e.g. the court did not quote its fee)."""
+
+
 @dataclass
 class Tracked:
     """One order of the merchant's listings."""
@@ -61,6 +72,10 @@ class Tracked:
     listing_id: int
     buyer_key: tuple[int, int]
     attempts: int = 0
+    # While a dispute waits for its answer: the response deadline (None otherwise). Such an
+    # order stays watched after failed attempts: its fallback answer must still come in time.
+    answer_by: int | None = None
+    waiting: str | None = None  # the last "waiting" log line (logged once, not every step)
 
 
 @dataclass
@@ -128,7 +143,19 @@ class MerchantBot:
         self._preassigned: dict[int, AssignedUnit | VaultError] = {}
         self._delivered_now: list[int] = []
         self._revoked: set[int] | None = None
+        self._court: bool | None = None
         self._report = StepReport()
+        self.verifier = (
+            VerifierAnswers(
+                client, self.policy.verifier_url, poll_interval=self.policy.poll_interval
+            )
+            if self.policy.verifier_url
+            else None
+        )
+
+    def close(self) -> None:
+        if self.verifier is not None:
+            self.verifier.close()
 
     # ------------------------------------------------------------------ one step
 
@@ -137,6 +164,7 @@ class MerchantBot:
         self._report = StepReport()
         self._listing_cache = {}
         self._revoked = None
+        self._court = None
         head = self.w3.eth.block_number
         self._scan(head)
         now = self.w3.eth.get_block(head)["timestamp"]
@@ -152,7 +180,7 @@ class MerchantBot:
         for order_id in watched:
             try:
                 action = self._plan(order_id, now, orders.get(order_id))
-            except (ContractRevert, VaultError) as exc:
+            except (ContractRevert, VaultError, AnswerFailed) as exc:
                 self._failed(order_id, "prepare", f"{type(exc).__name__}: {exc}")
                 continue
             if action is not None:
@@ -199,7 +227,27 @@ class MerchantBot:
         for e in c.events("VerifierAttested", start, head):
             if e.args["orderId"] in self.orders:
                 self._rewatch(e.args["orderId"])
+        revoked = [
+            e for e in c.events("StockRevoked", start, head) if e.args["listingId"] in self.listings
+        ]
+        if revoked:
+            self._sync_revoked({bytes(e.args["root"]) for e in revoked})
         self._cursor = head + 1
+
+    def _sync_revoked(self, roots: set[bytes]) -> None:
+        """A batch was revoked on chain (by `stock revoke` or another tool): the vault marks
+        revoked exactly the units the chain withdrew (idempotent)."""
+        for batch in self.vault.batches():
+            if batch.root is None or bytes.fromhex(batch.root) not in roots:
+                continue
+            if not batch.state.deliverable:
+                continue
+            on_chain = self.client.batch(bytes.fromhex(batch.root), self.address)
+            marked = self.vault.sync_revoked(batch.batch_id, on_chain.revoked)
+            if marked:
+                log.info(
+                    "batch %d: %d unit(s) revoked on chain, vault updated", batch.batch_id, marked
+                )
 
     def _rewatch(self, order_id: int) -> None:
         self.orders[order_id].attempts = 0  # a new event: a fresh round of attempts
@@ -276,6 +324,7 @@ class MerchantBot:
         order = order or self.client.order(order_id)
         ref = order_ref(order_id)
         status = order.status
+        tracked.answer_by = None  # set again by _disputed while a dispute waits for its answer
         if status is OrderStatus.PAID:
             if now >= order.deadline:
                 return self._refund(order_id, "the delivery deadline passed")
@@ -307,14 +356,12 @@ class MerchantBot:
                 )
                 self.watch.discard(order_id)
                 return None
-            answer = self.policy.answer(order.reason)
-            if answer is DisputeAnswer.wait:
-                log.info("order %s: disputed (%s); policy says wait", ref, order.reason.name)
-                self.watch.discard(order_id)
-                return None
-            return self._answer(order_id, order, answer.value, f"dispute {order.reason.name}")
+            return self._disputed(order_id, order, now)
         if status is OrderStatus.VERIFIER_REFUND_PENDING:
             answer = self.policy.on_verdict
+            if answer is VerdictAnswer.contest and not self._has_court():
+                log.info("order %s: no court to appeal the verdict to; accepting it", ref)
+                answer = VerdictAnswer.accept
             if answer is VerdictAnswer.accept or now >= order.deadline:
                 log.info("order %s: verifier verdict accepted; the refund will execute", ref)
                 self.watch.discard(order_id)
@@ -326,14 +373,92 @@ class MerchantBot:
         self.watch.discard(order_id)
         return None
 
+    def _disputed(self, order_id: int, order: Order, now: int) -> Action | None:
+        """A dispute inside its response window: the policy's answer, the verifier's "valid",
+        and — for a dispute left waiting — the fallback before the deadline."""
+        tracked, ref = self.orders[order_id], order_ref(order_id)
+        tracked.answer_by = order.deadline
+        listing = self._listing(tracked.listing_id)
+        policy, window = self.policy, listing.response_window
+        valid = (
+            policy.answer(order.reason) is DisputeAnswer.wait
+            and self.verifier is not None
+            and self.verifier.says_valid(order_id, order, listing)
+        )
+        answer = policy.dispute_answer(
+            order.reason,
+            now=now,
+            deadline=order.deadline,
+            window=window,
+            verifier_valid=valid,
+            court=self._has_court(),
+        )
+        due = now >= policy.answer_at(order.deadline, window)
+        why = f"dispute {order.reason.name}" + (": the verifier signed 'valid'" if valid else "")
+        if answer is not DisputeAnswer.wait and tracked.attempts:
+            if not due and tracked.attempts >= policy.max_attempts:
+                answer = DisputeAnswer.wait  # gave up for now; the fallback comes in time
+            elif due:
+                answer = DisputeAnswer.refund  # the answer failed: never let the window lapse
+        if answer is DisputeAnswer.wait:
+            waiting = f"until {policy.answer_at(order.deadline, window)}"
+            if tracked.waiting != waiting:
+                tracked.waiting = waiting
+                log.info(
+                    "order %s: disputed (%s); waiting, answering by the fallback (%s) at "
+                    "chain time %s",
+                    ref,
+                    order.reason.name,
+                    policy.fallback.value,
+                    waiting.removeprefix("until "),
+                )
+            return None
+        court = self._has_court()
+        fallback = (
+            due
+            and policy.first_answer(order.reason, verifier_valid=valid, court=court)
+            is DisputeAnswer.wait
+        )
+        if fallback:
+            why += f": fallback, {policy.answer_before} before the response deadline"
+        if fallback and not tracked.attempts:
+            self._report.alerts.append(
+                self.alerts.emit(
+                    "dispute-fallback",
+                    f"order {ref}: disputed ({order.reason.name}), no answer yet: the bot "
+                    f"answers {answer.value} before the response deadline",
+                    order=ref,
+                    answer=answer.value,
+                )
+            )
+        if answer is DisputeAnswer.contest and due:
+            try:
+                return self._answer(order_id, order, "contest", why)
+            except (ContractRevert, AnswerFailed) as exc:  # no time to retry a contest: refund
+                log.warning("order %s: contest impossible (%s); refunding", ref, exc)
+                return self._refund(order_id, f"{why}: contest impossible, policy refund")
+        return self._answer(order_id, order, answer.value, why)
+
+    def _has_court(self) -> bool:
+        """Whether the escrow has an arbitrator to contest in (read once per step)."""
+        if self._court is None:
+            court = self.client.session.call(self.client.f.arbitrator())
+            self._court = int(court, 16) != 0 if isinstance(court, str) else bool(court)
+        return self._court
+
     def _answer(self, order_id: int, order: Order, answer: str, why: str) -> Action:
         if answer == "refund":
             return self._refund(order_id, f"{why}: policy refund")
         if answer == "contest":
             evidence = Web3.keccak(text=f"fairkey merchant bot: contest {order_ref(order_id)}")
             call = ("contest", (order_id, evidence))
-            fee = self.client.arbitration_cost(order_id)
-            gas = self._estimate(self._web3_fn(call), fee)
+            try:
+                fee = self.client.arbitration_cost(order_id)
+                gas = self._estimate(self._web3_fn(call), fee)
+            except ContractRevert:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a court that does not answer, a node error
+                raise AnswerFailed(f"cannot prepare the contest: {exc}"[:300]) from None
             return Action(order_id, "contest", call, f"{why}: policy contest", gas, value=fee)
         # replace: another key when the listing allows one and stock exists, else refund
         listing = self._listing(order.listing_id)
@@ -566,6 +691,21 @@ class MerchantBot:
         tracked.attempts += 1
         self._report.failed += 1
         ref = order_ref(order_id)
+        if tracked.answer_by is not None and tracked.attempts >= self.policy.max_attempts:
+            # A dispute's answer: keep trying until the deadline (as a refund once it is due);
+            # report it once.
+            if tracked.attempts == self.policy.max_attempts:
+                self._report.alerts.append(
+                    self.alerts.emit(
+                        "action-failed",
+                        f"order {ref}: {kind} failed {tracked.attempts} time(s); the bot keeps "
+                        f"answering the dispute until its deadline: {reason}",
+                        order=ref,
+                        action=kind,
+                        reason=reason,
+                    )
+                )
+            return
         if tracked.attempts >= self.policy.max_attempts:
             self.watch.discard(order_id)
             self._report.alerts.append(
@@ -647,7 +787,10 @@ def run_bot(bot: MerchantBot, *, interval: float, once: bool = False) -> int:
         interval,
         bot.from_block,
     )
-    return run_loop(bot.step, interval=interval, once=once, log=log)
+    try:
+        return run_loop(bot.step, interval=interval, once=once, log=log)
+    finally:
+        bot.close()
 
 
 def setup_logging(level: str = "INFO") -> None:

@@ -9,9 +9,21 @@ with its full name, e.g. ``disputes.key-invalid: 'maybe' is not one of refund, r
     key-invalid = "replace"
     not-as-described = "contest"
     other = "refund"
+    answer-before = "25%"   # a dispute left to "wait" is answered this long before its response
+                            # deadline: a share of the listing's response window ("25%") or a
+                            # duration ("1h", "30m", "90s")
+    fallback = "contest"    # … with this answer (contest | refund | replace). A response window
+                            # never lapses unanswered: a lapse costs price + dispute bond + the
+                            # unit's bond, a refund only the price
 
-    [verifier]              # the verifier confirmed "invalid key" / "already redeemed"
-    on-verdict = "replace"  # re-issue when stock exists, else refund
+    [verifier]              # the listing's key verifier
+    url = ""                # its HTTP API, e.g. "http://127.0.0.1:8600" (none: no reads); the
+                            # `merchant run --verifier-url` option overrides it
+    on-verdict = "replace"  # it confirmed "invalid key" / "already redeemed": re-issue when stock
+                            # exists, else refund (or refund | contest | accept)
+    on-valid = "contest"    # it signed "valid" for a disputed key the policy waits on:
+                            # contest | refund | replace | wait (wait: the fallback, in time)
+    poll-interval = 5.0     # seconds between reads of its answer for each waiting dispute
 
     [alerts]
     low-stock = 5           # alert when a listing has fewer sellable keys (chain or vault)
@@ -22,13 +34,17 @@ with its full name, e.g. ``disputes.key-invalid: 'maybe' is not one of refund, r
     [bot]
     interval = 1.0          # seconds between steps
     max-attempts = 3        # a failing transaction is retried this often, then reported
+
+"contest" needs a court: while the escrow has no arbitrator, a dispute to contest waits like
+"wait" and gets the fallback in time, and a fallback "contest" becomes "refund"; a verdict to
+contest is accepted. A fallback that fails to send is retried as a refund until the deadline.
 """
 
 from __future__ import annotations
 
 import enum
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +86,32 @@ DEFAULT_DISPUTES: dict[DisputeReason, DisputeAnswer] = {
 }
 
 
+class Fallback(enum.StrEnum):
+    contest = "contest"  # to court when the escrow has one, else refund
+    refund = "refund"
+    replace = "replace"  # re-issue when stock exists, else refund
+
+
+@dataclass(frozen=True)
+class AnswerBefore:
+    """How long before the response deadline a waiting dispute is answered: a share of the
+    response window, or a fixed number of seconds."""
+
+    share: float | None = 0.25
+    seconds: int | None = None
+
+    def margin(self, window: int) -> int:
+        margin = self.seconds if self.seconds is not None else round(window * (self.share or 0))
+        return max(1, min(window, margin))
+
+    def __str__(self) -> str:
+        if self.seconds is not None:
+            from fairkey.cli.units import format_duration
+
+            return format_duration(self.seconds)
+        return f"{(self.share or 0) * 100:g}%"
+
+
 @dataclass(frozen=True)
 class AlertPolicy:
     low_stock: int = 5
@@ -87,9 +129,55 @@ class MerchantPolicy:
     alerts: AlertPolicy = field(default_factory=AlertPolicy)
     interval: float = 1.0
     max_attempts: int = 3
+    answer_before: AnswerBefore = field(default_factory=AnswerBefore)
+    fallback: Fallback = Fallback.contest
+    verifier_url: str | None = None
+    on_valid: DisputeAnswer = DisputeAnswer.contest
+    poll_interval: float = 5.0
 
     def answer(self, reason: DisputeReason) -> DisputeAnswer:
         return self.disputes.get(reason, DisputeAnswer.refund)
+
+    def dispute_answer(
+        self,
+        reason: DisputeReason,
+        *,
+        now: int,
+        deadline: int,
+        window: int,
+        verifier_valid: bool,
+        court: bool,
+    ) -> DisputeAnswer:
+        """What to do now about a dispute (refund | replace | contest, or wait: nothing yet).
+
+        The reason's answer; "wait" turns into `on-valid` once the verifier signed "valid"; a
+        contest without a court waits; and from `deadline - answer-before` on, a wait becomes
+        the fallback (contest without a court: refund), so the window never lapses."""
+        answer = self.first_answer(reason, verifier_valid=verifier_valid, court=court)
+        if answer is not DisputeAnswer.wait or now < self.answer_at(deadline, window):
+            return answer
+        if self.fallback is Fallback.contest and not court:
+            return DisputeAnswer.refund
+        return DisputeAnswer(self.fallback.value)
+
+    def first_answer(
+        self, reason: DisputeReason, *, verifier_valid: bool, court: bool
+    ) -> DisputeAnswer:
+        """The answer before the fallback is due (wait: the fallback will answer)."""
+        answer = self.answer(reason)
+        if answer is DisputeAnswer.wait and verifier_valid:
+            answer = self.on_valid
+        if answer is DisputeAnswer.contest and not court:
+            answer = DisputeAnswer.wait
+        return answer
+
+    def with_verifier_url(self, url: str) -> MerchantPolicy:
+        """This policy reading the verifier at `url` (the `--verifier-url` option)."""
+        return replace(self, verifier_url=_url(url or None))
+
+    def answer_at(self, deadline: int, window: int) -> int:
+        """When a waiting dispute with this response deadline gets the fallback answer."""
+        return deadline - self.answer_before.margin(window)
 
     # ------------------------------------------------------------------ loading
 
@@ -120,18 +208,27 @@ class MerchantPolicy:
     def from_dict(cls, data: dict[str, Any]) -> MerchantPolicy:
         _only(data, {"disputes", "verifier", "alerts", "bot"}, "")
         disputes = dict(DEFAULT_DISPUTES)
-        section = _table(data, "disputes")
-        _only(section, set(REASON_KEYS), "disputes.")
+        section = dict(_table(data, "disputes"))
+        _only(section, set(REASON_KEYS) | {"answer-before", "fallback"}, "disputes.")
+        answer_before = _answer_before(section.pop("answer-before", "25%"))
+        fallback = _choice(
+            section.pop("fallback", Fallback.contest.value), Fallback, "disputes.fallback"
+        )
         for key, value in section.items():
             disputes[REASON_KEYS[key]] = _choice(value, DisputeAnswer, f"disputes.{key}")
 
         section = _table(data, "verifier")
-        _only(section, {"on-verdict"}, "verifier.")
+        _only(section, {"url", "on-verdict", "on-valid", "poll-interval"}, "verifier.")
         on_verdict = _choice(
             section.get("on-verdict", VerdictAnswer.replace.value),
             VerdictAnswer,
             "verifier.on-verdict",
         )
+        on_valid = _choice(
+            section.get("on-valid", DisputeAnswer.contest.value), DisputeAnswer, "verifier.on-valid"
+        )
+        url = _url(section.get("url") or None)
+        poll_interval = _num(section, "poll-interval", 5.0, "verifier.")
 
         section = _table(data, "alerts")
         _only(
@@ -155,7 +252,51 @@ class MerchantPolicy:
         if interval <= 0:
             raise PolicyError("bot.interval: must be greater than 0 seconds")
         max_attempts = _int(section, "max-attempts", 3, "bot.", minimum=1)
-        return cls(disputes, on_verdict, alerts, interval, max_attempts)
+        return cls(
+            disputes,
+            on_verdict,
+            alerts,
+            interval,
+            max_attempts,
+            answer_before,
+            fallback,
+            url,
+            on_valid,
+            poll_interval,
+        )
+
+
+def _url(url: Any) -> str | None:
+    if url is None:
+        return None
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        raise PolicyError(f"verifier.url: {url!r} is not an http:// or https:// URL")
+    return url.rstrip("/")
+
+
+def _answer_before(value: Any) -> AnswerBefore:
+    name = "disputes.answer-before"
+    if isinstance(value, str) and value.strip().endswith("%"):
+        try:
+            share = float(value.strip()[:-1]) / 100
+        except ValueError:
+            raise PolicyError(f"{name}: {value!r} is not a percentage (e.g. 25%)") from None
+        if not 0 < share <= 1:
+            raise PolicyError(
+                f"{name}: a share of the response window is above 0% and at most 100%"
+            )
+        return AnswerBefore(share=share)
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise PolicyError(f"{name}: {value!r} is not a duration (1h, 30m) or a share (25%)")
+    from fairkey.cli.units import parse_duration
+
+    try:
+        seconds = value if isinstance(value, int) else parse_duration(value)
+    except ValueError as exc:
+        raise PolicyError(f"{name}: {exc}, or a share of the window (25%)") from None
+    if seconds <= 0:
+        raise PolicyError(f"{name}: must be more than 0 (the bot needs time to answer)")
+    return AnswerBefore(share=None, seconds=seconds)
 
 
 def _table(data: dict[str, Any], name: str) -> dict[str, Any]:

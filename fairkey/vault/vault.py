@@ -20,6 +20,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from eth_utils import to_checksum_address
 from sqlalchemy import URL, Engine, create_engine, event, func, insert, select, update
 from sqlalchemy.exc import DatabaseError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -65,6 +66,11 @@ class BatchSummary:
     committed_tx: str | None
     units: dict[UnitState, int] = field(default_factory=dict)
 
+    @property
+    def deliverable(self) -> int:
+        """Units that may still be delivered: what the chain counts as count - used - revoked."""
+        return self.units.get(UnitState.unsold, 0) + self.units.get(UnitState.assigned, 0)
+
 
 @dataclass(frozen=True)
 class AssignedUnit:
@@ -85,9 +91,8 @@ class AssignedUnit:
     def key(self) -> bytes:
         return split_plaintext(self.plaintext)[1]
 
-    @property
-    def leaf(self) -> bytes:
-        return leaf_hash(self.index, self.commitment, self.fingerprint)
+    def leaf(self, merchant: str) -> bytes:
+        return leaf_hash(merchant, self.index, self.commitment, self.fingerprint)
 
     def __repr__(self) -> str:
         # Never print the plaintext: reprs end up in logs and tracebacks.
@@ -289,12 +294,18 @@ class Vault:
             )
         return unit
 
-    def plan_batch(self, batch_id: int) -> BatchPlan:
-        """Build the batch's Merkle tree from its decrypted units and store the root."""
+    def plan_batch(self, batch_id: int, merchant: str) -> BatchPlan:
+        """Build ``merchant``'s Merkle tree of the batch from its decrypted units and store the
+        root (and the merchant: a batch's tree is bound to the account that commits it)."""
+        merchant = to_checksum_address(merchant)
         with self._write() as session:
             batch = self._batch(session, batch_id)
             if batch.state is BatchState.revoked:
                 raise VaultError(f"batch {batch_id} is revoked")
+            if batch.merchant is not None and batch.merchant != merchant:
+                raise VaultError(
+                    f"batch {batch_id} was planned for merchant {batch.merchant}, not {merchant}"
+                )
             rows = session.scalars(
                 select(Unit).where(Unit.batch_id == batch_id).order_by(Unit.index)
             ).all()
@@ -302,10 +313,10 @@ class Vault:
                 raise VaultError(
                     f"batch {batch_id}: {len(rows)} unit(s) stored, {batch.count} expected"
                 )
-            tree = build_stock_tree([self._open_unit(row) for row in rows])
+            tree = build_stock_tree([self._open_unit(row) for row in rows], merchant)
             root = tree.root.hex()
             if batch.root is None:
-                batch.root = root
+                batch.root, batch.merchant = root, merchant
             elif batch.root != root:
                 # A committed root can never change: the chain holds it.
                 raise VaultError(f"batch {batch_id}: units no longer match the stored root")
@@ -320,7 +331,7 @@ class Vault:
                 raise VaultError(f"batch {batch_id} has no root yet; plan it first")
             if batch.state is BatchState.revoked:
                 raise VaultError(f"batch {batch_id} is revoked")
-            if batch.state is BatchState.committed:
+            if batch.state.deliverable:
                 if batch.listing_id == listing_id and batch.committed_tx == tx_hash:
                     return  # same call repeated after a crash: nothing to do
                 raise VaultError(
@@ -331,19 +342,73 @@ class Vault:
             batch.listing_id = listing_id
             batch.committed_tx = tx_hash
 
-    def mark_revoked(self, batch_id: int) -> int:
-        """Revoke a batch: its unsold units can no longer be sold. Assigned and delivered units
-        are left alone (they belong to orders). Returns how many units were revoked."""
+    def mark_revoked(self, batch_id: int, units: int | None = None) -> int:
+        """Revoke units of a batch; returns how many were marked revoked.
+
+        ``units=None`` (a batch the chain never saw, or a vault used without a chain): every
+        unsold unit is revoked; units assigned to orders or delivered are left alone.
+
+        ``units=n``: the chain's ``StockRevoked`` released ``n`` units of this committed batch.
+        Exactly ``n`` deliverable units are marked revoked (unreserved ones first; then units
+        reserved for orders not delivered yet, whose orders get a key of another batch), so the
+        vault's deliverable units stay equal to the chain's ``count - used - revoked``. The others
+        stay deliverable: the batch becomes ``revoked`` when none is left, else ``revoking``.
+        """
         with self._write() as session:
             batch = self._batch(session, batch_id)
-            batch.state = BatchState.revoked
-            result = session.execute(
-                update(Unit)
-                .where(Unit.batch_id == batch_id, Unit.state == UnitState.unsold)
-                .values(state=UnitState.revoked, updated_at=utcnow())
-                .execution_options(synchronize_session=False)
+            if units is None:
+                batch.state = BatchState.revoked
+                result = session.execute(
+                    update(Unit)
+                    .where(Unit.batch_id == batch_id, Unit.state == UnitState.unsold)
+                    .values(state=UnitState.revoked, updated_at=utcnow())
+                    .execution_options(synchronize_session=False)
+                )
+                return int(result.rowcount)  # type: ignore[attr-defined]
+            return self._revoke_units(session, batch, units, asked=True)
+
+    def sync_revoked(self, batch_id: int, revoked_on_chain: int) -> int:
+        """Bring a committed batch in line with the chain's ``Batch.revoked`` (units the chain
+        withdrew from sale): revokes the units the vault has not counted yet, e.g. after a crash
+        between the revoke transaction and the vault update. Returns how many it revoked."""
+        with self._write() as session:
+            batch = self._batch(session, batch_id)
+            counted = session.scalar(
+                select(func.count())
+                .select_from(Unit)
+                .where(Unit.batch_id == batch_id, Unit.state == UnitState.revoked)
             )
-            return int(result.rowcount)  # type: ignore[attr-defined]
+            missing = max(0, revoked_on_chain - int(counted or 0))
+            return self._revoke_units(session, batch, missing, asked=revoked_on_chain > 0)
+
+    def _revoke_units(self, session: Session, batch: Batch, units: int, *, asked: bool) -> int:
+        if units < 0:
+            raise VaultError(f"batch {batch.id}: cannot revoke {units} units")
+        if batch.state is BatchState.draft:
+            raise VaultError(f"batch {batch.id} is not committed on chain")
+        live = session.scalars(
+            select(Unit)
+            .where(
+                Unit.batch_id == batch.id,
+                Unit.state.in_([UnitState.unsold, UnitState.assigned]),
+            )
+            # Unreserved first, highest index first: the lowest units stay next in line.
+            .order_by((Unit.state == UnitState.assigned).asc(), Unit.index.desc())
+        ).all()
+        chosen = live[:units]
+        now = utcnow()
+        for row in chosen:
+            row.state, row.order_id, row.delivery_no, row.updated_at = (
+                UnitState.revoked,
+                None,
+                None,
+                now,
+            )
+        if len(live) <= units:
+            batch.state = BatchState.revoked
+        elif asked and batch.state is BatchState.committed:
+            batch.state = BatchState.revoking
+        return len(chosen)
 
     def batches(self) -> list[BatchSummary]:
         """Every batch, oldest first, with its unit count per state."""
@@ -391,8 +456,13 @@ class Vault:
                 .where(Unit.batch_id == batch.id)
                 .order_by(Unit.index)
             ).all()
+            if batch.merchant is None:
+                raise VaultError(f"batch {batch.id} has no planned tree (plan_batch first)")
             tree = MerkleTree.build(
-                [leaf_hash(i, bytes.fromhex(c), bytes.fromhex(f)) for i, c, f in rows]
+                [
+                    leaf_hash(batch.merchant, i, bytes.fromhex(c), bytes.fromhex(f))
+                    for i, c, f in rows
+                ]
             )
             self._trees[batch.id] = tree
         if batch.root is None or tree.root.hex() != batch.root:
@@ -456,10 +526,11 @@ class Vault:
             .join(Batch, Unit.batch_id == Batch.id)
             .where(
                 Batch.listing_id == listing_id,
-                Batch.state == BatchState.committed,
+                Batch.state.in_([BatchState.committed, BatchState.revoking]),
                 Unit.state == UnitState.unsold,
             )
-            .order_by(Batch.id, Unit.index)
+            # A batch being revoked sells last: what it does not sell can still be withdrawn.
+            .order_by((Batch.state == BatchState.revoking).asc(), Batch.id, Unit.index)
             .limit(limit)
         ).all()
 
@@ -497,7 +568,7 @@ class Vault:
         batch = row.batch
         tree = self._tree(session, batch)
         proof = tree.proof(unit.index)
-        if not MerkleTree.verify(tree.root, unit.leaf, proof):
+        if not MerkleTree.verify(tree.root, unit.leaf(batch.merchant), proof):
             raise VaultError(f"batch {batch.id} unit {unit.index}: proof does not verify")
         return AssignedUnit(
             order_id=order_id,
@@ -516,6 +587,7 @@ class Vault:
         """The delivery transaction for ``order_id`` is mined. Repeating the call is harmless."""
         with self._write() as session:
             self._mark_in(session, order_id)
+            _finish_revoking(session)
 
     def mark_delivered_many(self, order_ids: Sequence[int]) -> None:
         """`mark_delivered` for many orders in one transaction."""
@@ -537,6 +609,7 @@ class Vault:
                     .where(Unit.order_id.in_(chunk), Unit.state == UnitState.assigned)
                     .values(state=UnitState.delivered)
                 )
+            _finish_revoking(session)
 
     def _mark_in(self, session: Session, order_id: int) -> None:
         rows = session.scalars(select(Unit).where(Unit.order_id == _order_key(order_id))).all()
@@ -561,12 +634,29 @@ class Vault:
                     )
                 return False
             for row in assigned:
-                # A unit of a batch revoked meanwhile must not come back on sale.
+                # A unit of a batch revoked meanwhile must not come back on sale. (In a batch
+                # still `revoking` it does: the chain puts the unit back into stockAvailable.)
                 revoked = row.batch.state is BatchState.revoked
                 row.state = UnitState.revoked if revoked else UnitState.unsold
                 row.order_id = None
                 row.delivery_no = None
             return True
+
+
+def _finish_revoking(session: Session) -> None:
+    """A batch being revoked whose last deliverable unit was just delivered is revoked."""
+    session.flush()
+    live = (
+        select(Unit.id)
+        .where(Unit.batch_id == Batch.id, Unit.state.in_([UnitState.unsold, UnitState.assigned]))
+        .exists()
+    )
+    session.execute(
+        update(Batch)
+        .where(Batch.state == BatchState.revoking, ~live)
+        .values(state=BatchState.revoked)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _order_key(order_id: int) -> str:

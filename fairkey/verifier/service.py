@@ -41,6 +41,7 @@ from fairkey.chain.verdicts import sign_verdict
 from fairkey.crypto.keys import KeyFormatError, fingerprint, normalise_key
 from fairkey.issuers.adapter import IssuerAdapter, IssuerAnswer, IssuerUnavailable
 from fairkey.issuers.http_json import IssuerConfigError
+from fairkey.verifier.answers import CheckAnswer
 from fairkey.verifier.envelope import Envelope, EnvelopeError, key_check_aad, open_for_verifier
 
 VERDICT_TTL = 3600  # a signed verdict expires one hour (chain time) after it is made
@@ -390,6 +391,46 @@ class VerifierService:
             deadline=deadline,
         )
 
+    # ------------------------------------------------------------------ reading an answer
+
+    def answer(self, order_id: int) -> dict[str, Any]:
+        """The stored decision for the order's current delivery, with the verifier's signed
+        `KeyCheckAnswer` (fairkey/verifier/answers.py): what a merchant's bot acts on when the
+        issuer said "valid" (no verdict goes on chain for a good key)."""
+        ref = order_ref(order_id)
+        found = self.escrow.current_delivery(order_id)
+        if found is None:
+            raise Problem(
+                404, "not-delivered", "nothing delivered", f"order {ref} has no delivered key"
+            )
+        record, delivery_no = found
+        row = self.store.get(ref, delivery_no)
+        if row is None:
+            raise Problem(
+                404,
+                "not-checked",
+                "no check yet",
+                f"the buyer has not sent the key of order {ref} (delivery {delivery_no}) for a "
+                "check",
+                order=ref,
+                delivery_no=delivery_no,
+            )
+        decision = self._decision(row, repeated=True)
+        checked_at = row.checked_at
+        if checked_at.tzinfo is None:
+            checked_at = checked_at.replace(tzinfo=UTC)
+        signed = CheckAnswer(
+            chain_id=self.chain_id,
+            escrow=self.escrow.address,
+            order_id=order_id,
+            delivery_no=delivery_no,
+            fingerprint=record.fingerprint,
+            answer=row.answer,
+            checked_at=int(checked_at.timestamp()),
+        )
+        decision["signed"] = signed.to_json(signed.sign(self.account.key))
+        return decision
+
     def _supplier(self, root: bytes) -> str:
         try:
             events = self.escrow.events("StockCommitted", root=root)
@@ -450,6 +491,15 @@ def create_verifier_app(service: VerifierService) -> FastAPI:
         except EnvelopeError as exc:
             raise Problem(422, "bad-envelope", "malformed envelope", str(exc)) from None
         return service.check(order_id, sealed)
+
+    @app.get("/orders/{order}/key-check")
+    def key_check_answer(order: str) -> dict[str, Any]:
+        """The last check of the order's current delivery, signed (for the merchant's bot)."""
+        try:
+            order_id = parse_order_ref(order)
+        except ValueError as exc:
+            raise Problem(404, "no-such-order", "not an order id", str(exc)) from None
+        return service.answer(order_id)
 
     @app.get("/suppliers")
     def suppliers() -> dict[str, Any]:

@@ -64,8 +64,11 @@ def test_a_fingerprint_copied_from_a_pending_delivery_does_not_block_it(market):
     attacker_listing = market.make_listing(merchant="merchant2", bond_per_unit=0)
 
     with pool.held():
-        honest = pool.send(merchant, merchant.f.deliver(order_id, record.as_struct(),
-                                                        stock.proof(unit)), tip_gwei=1)
+        honest = pool.send(
+            merchant,
+            merchant.f.deliver(order_id, record.as_struct(), stock.proof(unit)),
+            tip_gwei=1,
+        )
         [(name, args)] = pool.pending_calls(merchant)
         assert name == "deliver"
         seen = args["record"]["fingerprint"]
@@ -75,10 +78,13 @@ def test_a_fingerprint_copied_from_a_pending_delivery_does_not_block_it(market):
         )
         front = [
             pool.send(attacker, attacker.f.commitStock(a_listing, a_root, 1, ZERO32), tip_gwei=90),
-            pool.send(attacker_buyer, attacker_buyer.f.pay(a_listing, PRICE, a_key.x, a_key.y),
-                      tip_gwei=80, value=PRICE),
-            pool.send(attacker, attacker.f.deliver(a_order, a_record.as_struct(), []),
-                      tip_gwei=70),
+            pool.send(
+                attacker_buyer,
+                attacker_buyer.f.pay(a_listing, PRICE, a_key.x, a_key.y),
+                tip_gwei=80,
+                value=PRICE,
+            ),
+            pool.send(attacker, attacker.f.deliver(a_order, a_record.as_struct(), []), tip_gwei=70),
         ]
         pool.mine()
 
@@ -300,10 +306,10 @@ INVISIBLE = {
 
 def _deliver_raw_key(market, raw: bytes, **terms):
     """A merchant delivers exactly `raw` as the key (bypassing the SDK's import check)."""
-    listing = market.make_listing(**terms) if terms.get("key_alphabet") is None else (
-        market.client("merchant").create_listing(
-            market.terms(), terms["key_alphabet"]
-        )
+    listing = (
+        market.make_listing(**terms)
+        if terms.get("key_alphabet") is None
+        else (market.client("merchant").create_listing(market.terms(), terms["key_alphabet"]))
     )
     salt = new_salt()
     unit = HandUnit(0, salt + raw, keccak(salt + raw), fingerprint(raw))

@@ -24,6 +24,7 @@ REFUND_CAUSE = (
     "MerchantSilent",
     "VerifierAttested",
     "Ruling",
+    "Duplicate",  # displaced by an older batch's delivery of the same key (proveDuplicate)
 )
 VERDICT = {1: "Invalid", 2: "Redeemed"}  # FairkeyEscrow.VERDICT_INVALID / VERDICT_REDEEMED
 RULING = {0: "Split", 1: "RefundBuyer", 2: "PayMerchant"}  # Rulings in EscrowTypes.sol
@@ -37,6 +38,7 @@ ORDER_EVENTS = (
     "DisputeWithdrawn",
     "VerifierAttested",
     "MisdeliveryProven",
+    "DuplicateProven",
     "ArbitrationRequested",
     "OrderCompleted",
     "OrderRefunded",

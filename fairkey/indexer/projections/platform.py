@@ -23,7 +23,7 @@ from fairkey.indexer.projections.tiers import TIERS
 platform = PlatformStat.__table__
 orders = OrderRow.__table__
 
-MERCHANT_FAULTS = ("Misdelivery", "NotDelivered", "MerchantSilent")
+MERCHANT_FAULTS = ("Misdelivery", "Duplicate", "NotDelivered", "MerchantSilent")
 
 
 def refresh_platform(conn: sa.Connection) -> None:

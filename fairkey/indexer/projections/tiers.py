@@ -5,6 +5,7 @@ escrow/OrderBook.sol). The final event's cause decides:
 |---------------------------------------------------------|---------------------------------|------|
 | OrderRefunded NotDelivered                              | refundUndelivered, late refund  | L1   |
 | OrderRefunded Misdelivery                               | proveMisdelivery                | L1   |
+| OrderRefunded Duplicate                                 | proveDuplicate                  | L1   |
 | OrderRefunded MerchantSilent                            | refundUnanswered, late refund   | L1   |
 | OrderRefunded VerifierAttested                          | executeVerifierRefund           | L1   |
 | OrderRefunded MerchantRefunded, while the verifier's    | refund (accepting the verdict   | L1   |
@@ -31,7 +32,7 @@ from __future__ import annotations
 L1, L2, L3 = 1, 2, 3
 TIERS = (L1, L2, L3)
 
-_L1_REFUNDS = ("NotDelivered", "Misdelivery", "MerchantSilent", "VerifierAttested")
+_L1_REFUNDS = ("NotDelivered", "Misdelivery", "Duplicate", "MerchantSilent", "VerifierAttested")
 
 
 def tier_of(
