@@ -30,7 +30,7 @@ up: build
 	$(PY) -m scripts.up
 
 test: build
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto
 
 bench: build
 	$(PY) -m bench.gas

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import astuple, dataclass, field
 from enum import IntEnum
 
-from eth_utils import to_checksum_address
+from eth_utils import is_checksum_address, to_checksum_address
 
 from fairkey.crypto.canonical import KeyAlphabet  # noqa: F401  (mirrors the contract's enum)
 
@@ -131,18 +132,39 @@ def order_ref(order_id: int) -> str:
     return to_checksum_address(order_id.to_bytes(20, "big"))
 
 
+# What an order id looks like, for every --help, API error and refusal (one wording everywhere).
+ORDER_ID_FORMAT = "20-byte hex: 0x and 40 hex digits, as `fairkey buy` printed it"
+_ORDER_ID = re.compile(r"0x[0-9a-fA-F]{40}")
+_HEX = re.compile(r"0x[0-9a-fA-F]*")
+
+
 def parse_order_ref(text: str | int) -> int:
-    """Accepts an order id as 0x-address or integer."""
+    """The one parser of order ids written by people (CLI, verifier, API): exactly 0x + 40 hex
+    digits (an address, as `buy` prints it in EIP-55). Decimal numbers, short or long hex are
+    refused, never padded into another id; a mixed-case id must carry a correct EIP-55 checksum
+    (it catches typos). An int passes through if it is in range. Raises ValueError saying what
+    an order id looks like."""
     if isinstance(text, int):
+        if not 0 < text < 2**160:
+            raise ValueError(f"{text} is not an order id; order ids are {ORDER_ID_FORMAT}")
         return text
     text = text.strip()
-    try:
-        value = int(text, 16) if text.lower().startswith("0x") else int(text)
-    except ValueError:
-        value = -1  # not a number at all: the same message as one out of range
-    if not 0 < value < 2**160:
-        raise ValueError(f"{text!r} is not an order id (a 20-byte address)")
-    return value
+    if _ORDER_ID.fullmatch(text):
+        digits = text[2:]
+        if digits not in (digits.lower(), digits.upper()) and not is_checksum_address(text):
+            why = "its upper/lower case fails the EIP-55 checksum: a typo? all lower case is fine"
+        elif int(digits, 16) == 0:
+            why = "0 is no order"
+        else:
+            return int(digits, 16)
+    elif _HEX.fullmatch(text):
+        digits = len(text) - 2
+        why = f"{digits} hex digits, not 40" + (": truncated?" if digits < 40 else "")
+    elif text.isdigit():
+        why = "a decimal number"
+    else:
+        why = "not 0x and hex digits"
+    raise ValueError(f"{text!r} is not an order id ({why}); order ids are {ORDER_ID_FORMAT}")
 
 
 @dataclass(frozen=True)

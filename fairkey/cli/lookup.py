@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 import typer
-from eth_utils import is_checksum_address
 
 from fairkey.chain.errors import ContractRevert
-from fairkey.chain.types import Listing, Order, OrderStatus, order_ref
+from fairkey.chain.types import (
+    ORDER_ID_FORMAT,
+    Listing,
+    Order,
+    OrderStatus,
+    order_ref,
+    parse_order_ref,
+)
 from fairkey.cli.context import AppState
 from fairkey.cli.errors import CliError
 from fairkey.cli.output import err
@@ -19,35 +24,12 @@ from fairkey.flows.buyer import OpenedDelivery, open_delivery, order_key_for
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
 
-# What an order id looks like, for every --help and every refusal (one wording everywhere).
-ORDER_ID_FORMAT = "20-byte hex: 0x and 40 hex digits, as `fairkey buy` printed it"
 ORDER_HELP = f"Order id, {ORDER_ID_FORMAT}."
-_ORDER_ID = re.compile(r"0x[0-9a-fA-F]{40}")
-_HEX = re.compile(r"0x[0-9a-fA-F]*")
 
 
 def parse_order_id(text: str) -> int:
-    """The one parser of order ids typed by people: exactly 0x + 40 hex digits (an address, as
-    `buy` prints it in EIP-55). Decimal numbers, short or long hex are refused, never padded
-    into another id; a mixed-case id must carry a correct EIP-55 checksum (it catches typos).
-    Raises ValueError with a message that says what an order id looks like."""
-    text = text.strip()
-    if _ORDER_ID.fullmatch(text):
-        digits = text[2:]
-        if digits not in (digits.lower(), digits.upper()) and not is_checksum_address(text):
-            why = "its upper/lower case fails the EIP-55 checksum: a typo? all lower case is fine"
-        elif int(digits, 16) == 0:
-            why = "0 is no order"
-        else:
-            return int(digits, 16)
-    elif _HEX.fullmatch(text):
-        digits = len(text) - 2
-        why = f"{digits} hex digits, not 40" + (": truncated?" if digits < 40 else "")
-    elif text.isdigit():
-        why = "a decimal number"
-    else:
-        why = "not 0x and hex digits"
-    raise ValueError(f"{text!r} is not an order id ({why}); order ids are {ORDER_ID_FORMAT}")
+    """An order id typed by a person (the SDK's one rule, `chain.types.parse_order_ref`)."""
+    return parse_order_ref(text)
 
 
 def parse_order_arg(text: str) -> int:
