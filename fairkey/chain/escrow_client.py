@@ -244,12 +244,23 @@ class EscrowClient:
         entry = self.registry_entry(fingerprint)
         if entry == _ZERO32:
             return entry
+        found = self.delivery_with_entry(fingerprint, entry)
+        if found is None:
+            raise LookupError(f"no KeyDelivered event matches the registry entry 0x{entry.hex()}")
+        order_id, delivery_no, record = found
+        return record.record_hash(order_id, delivery_no)
+
+    def delivery_with_entry(
+        self, fingerprint: bytes, entry: bytes
+    ) -> tuple[int, int, DeliveryRecord] | None:
+        """(order id, delivery number, record) of the delivery of `fingerprint` whose registry
+        entry is `entry` (e.g. the one a KeyDisplaced event names), from its KeyDelivered event."""
         for event in reversed(self.events("KeyDelivered", fingerprint=fingerprint)):
             record = _record_of(event.args)
-            full = record.record_hash(event.args["orderId"], event.args["deliveryNo"])
-            if full[:24] == entry[8:]:
-                return full
-        raise LookupError(f"no KeyDelivered event matches the registry entry 0x{entry.hex()}")
+            order_id, delivery_no = event.args["orderId"], event.args["deliveryNo"]
+            if record.record_hash(order_id, delivery_no)[:24] == entry[8:]:
+                return order_id, delivery_no, record
+        return None
 
     def is_displaced(self, entry: bytes) -> bool:
         return self.session.call(self.f.isDisplaced(entry))

@@ -12,6 +12,10 @@ the rule of every open order whose deadline is before the latest block's timesta
 | VERIFIER_REFUND_PENDING | executeVerifierRefund |
 | ARBITRATING | resolveStalledArbitration (30 days without a ruling) |
 
+and, at once (no deadline), `proveDuplicate` for every open order whose delivery an older
+batch's delivery of the same key displaced (a `KeyDisplaced` event): the key was sold twice and
+the buyer is owed price + the unit's bond.
+
 No local state: a restarted keeper rebuilds its view from the events. Several keepers may run
 at once; the contract lets only one of them fire a rule, the others' calls revert, which is logged
 as "already handled" once the order's new state confirms it. A failure that is not a lost race
@@ -31,7 +35,7 @@ from fairkey.chain.errors import ContractRevert
 from fairkey.chain.escrow_client import EscrowClient
 from fairkey.chain.log_ranges import fetch_in_ranges
 from fairkey.chain.session import TxResult
-from fairkey.chain.types import OrderStatus, order_ref
+from fairkey.chain.types import DeliveryRecord, OrderStatus, order_ref
 
 log = logging.getLogger("fairkey.keeper")
 
@@ -47,6 +51,7 @@ TRACKED_EVENTS = (
     "OrderCompleted",
     "OrderRefunded",
     "OrderSplit",
+    "KeyDisplaced",
 )
 
 # The rule to fire when an order in this status is past its deadline (method of EscrowClient).
@@ -90,6 +95,8 @@ class KeeperService:
         self.open: dict[int, OpenOrder] = {}
         self.head_number = -1
         self.head_time = 0
+        # Orders whose delivery was displaced (KeyDisplaced): the record to prove it with.
+        self.displaced: dict[int, DeliveryRecord] = {}
         abi = client.contract.abi
         self._topics = [
             "0x" + event_abi_to_log_topic(item).hex()
@@ -115,19 +122,21 @@ class KeeperService:
         self.head_number, self.head_time = number, timestamp
 
     def act(self) -> list[Action]:
-        """Fire the rule of every open order whose deadline is before the latest block's time."""
+        """Prove every displaced delivery, then fire the rule of every open order whose deadline
+        is before the latest block's time."""
+        proofs = [self._prove_duplicate(order_id) for order_id in sorted(self.displaced)]
         due = [
             (order_id, o)
             for order_id, o in sorted(self.open.items(), key=lambda item: item[1].deadline)
             if o.deadline < self.head_time
         ]
         if not due:
-            return []
+            return proofs
         # Concurrently: orders paid in one burst come due together, and one transaction after
         # another (each waiting for its receipt) would put the last one many blocks late.
         # ChainSession.send serialises only nonce-and-send, so they share the next block.
         with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_RULES, len(due))) as pool:
-            return list(pool.map(lambda item: self._fire(*item), due))
+            return proofs + list(pool.map(lambda item: self._fire(*item), due))
 
     # ------------------------------------------------------------------ internals
 
@@ -135,13 +144,53 @@ class KeeperService:
         session = self.client.session
         logs = fetch_in_ranges(
             lambda a, b: session.w3.eth.get_logs(
-                {"address": self.client.address, "fromBlock": a, "toBlock": b,
-                 "topics": [self._topics]}  # fmt: skip
+                {
+                    "address": self.client.address,
+                    "fromBlock": a,
+                    "toBlock": b,
+                    "topics": [self._topics],
+                }  # fmt: skip
             ),
             from_block,
             to_block,
         )
-        return {e.args["orderId"] for e in session.decode_logs(logs) if "orderId" in e.args}
+        touched = set()
+        for event in session.decode_logs(logs):
+            if event.name == "KeyDisplaced":
+                touched |= self._note_displaced(event.args["fingerprint"], event.args["displaced"])
+            elif "orderId" in event.args:
+                touched.add(event.args["orderId"])
+        return touched
+
+    def _note_displaced(self, fingerprint: bytes, entry: bytes) -> set[int]:
+        found = self.client.delivery_with_entry(fingerprint, entry)
+        if found is None:
+            return set()
+        order_id, _, record = found
+        self.displaced[order_id] = record
+        return {order_id}
+
+    def _prove_duplicate(self, order_id: int) -> Action:
+        record = self.displaced[order_id]
+        ref = order_ref(order_id)
+        try:
+            result = self.client.prove_duplicate(order_id, record)
+        except ContractRevert as exc:
+            # Proven by someone else, settled, or replaced since: nothing left to prove.
+            self.displaced.pop(order_id, None)
+            self._refresh_quietly(order_id)
+            log.info("prove_duplicate %s: not needed (%s)", ref, exc)
+            return Action(order_id, "prove_duplicate", "already handled", error=str(exc))
+        except Exception as exc:  # noqa: BLE001 - node down…: the next step retries
+            log.warning("prove_duplicate %s failed: %s; retrying next step", ref, exc)
+            return Action(
+                order_id, "prove_duplicate", "failed", error=f"{type(exc).__name__}: {exc}"
+            )
+        self.displaced.pop(order_id, None)
+        self._refresh_quietly(order_id)
+        tx = result.receipt["transactionHash"].hex()
+        log.info("prove_duplicate %s: done, buyer refunded with the unit's bond", ref)
+        return Action(order_id, "prove_duplicate", "done", tx_hash=tx)
 
     def refresh(self, order_id: int) -> OpenOrder | None:
         """Re-read the order from the chain; forget it once it is finished."""
