@@ -38,7 +38,7 @@ bench: build
 	$(PY) -m bench.indexer
 
 lint: install
-	$(VENV)/bin/ruff check fairkey tests bench scripts
+	$(VENV)/bin/ruff check fairkey indexer tests bench scripts
 
 install: $(VENV)/.installed node_modules/.installed $(SOLCX_BINARY_PATH)/solc-v$(SOLC_VERSION)
 

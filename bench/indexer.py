@@ -47,11 +47,11 @@ from bench.indexer_live import IndexerProcess, LagSampler, LiveTraffic
 from bench.indexer_load import LoadParams
 from bench.indexer_rpc import Rpc
 from fairkey.chain.artifacts import PROJECT_ROOT
-from fairkey.indexer.config import IndexerConfig
-from fairkey.indexer.db import create_db_engine
-from fairkey.indexer.ingest import Indexer
-from fairkey.indexer.projections import DERIVED_TABLES
-from fairkey.indexer.store import LOGS, count_logs
+from indexer.config import IndexerConfig
+from indexer.db import create_db_engine
+from indexer.ingest import Indexer
+from indexer.projections import DERIVED_TABLES
+from indexer.store import LOGS, count_logs
 
 TARGETS = {"events_per_s": 5_000, "ratio_vs_ape_query": 1.0, "live_lag_blocks": 1}
 TARGET_OPS = {"events_per_s": ">=", "ratio_vs_ape_query": ">=", "live_lag_blocks": "<="}

@@ -41,10 +41,10 @@ from fairkey.crypto.keys import StockUnit, new_salt, normalise_key
 from fairkey.crypto.merkle import build_stock_tree
 from fairkey.crypto.order_keys import OrderKey, derive_order_key
 from fairkey.flows.merchant import seal_unit
-from fairkey.indexer.config import IndexerConfig
-from fairkey.indexer.db import create_db_engine
-from fairkey.indexer.ingest import Indexer
-from fairkey.indexer.store import load_cursor
+from indexer.config import IndexerConfig
+from indexer.db import create_db_engine
+from indexer.ingest import Indexer
+from indexer.store import load_cursor
 
 SAMPLE_EVERY = 0.02  # seconds between lag samples
 INDEXER_INTERVAL = 0.2  # the live tail's polling interval (as `fairkey index run` defaults)

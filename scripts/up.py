@@ -33,7 +33,7 @@ from web3 import Web3
 from fairkey.chain.anvil import AnvilNode, dev_accounts
 from fairkey.chain.deploy import Deployment, deploy_stack
 from fairkey.chain.session import ChainSession, http_web3
-from fairkey.indexer.store import any_cursor
+from indexer.store import any_cursor
 from scripts.demo_data import (
     DEMO_LISTING_TERMS,
     DEMO_MERCHANT_POLICY,

@@ -26,11 +26,11 @@ from fairkey.cli.context import state
 from fairkey.cli.errors import CliError
 from fairkey.cli.keeper_cmd import setup_logging
 from fairkey.cli.output import fields, ok, say
-from fairkey.indexer.config import IndexerConfig
-from fairkey.indexer.ingest import Indexer, TargetBeyondHead
-from fairkey.indexer.metrics import MetricsServerError
-from fairkey.indexer.reorg import ReorgBeyondFinality
-from fairkey.indexer.rpc import NodeUnavailable, RpcError
+from indexer.config import IndexerConfig
+from indexer.ingest import Indexer, TargetBeyondHead
+from indexer.metrics import MetricsServerError
+from indexer.reorg import ReorgBeyondFinality
+from indexer.rpc import NodeUnavailable, RpcError
 
 app = typer.Typer(
     name="index",
@@ -147,7 +147,7 @@ def run(
     """Follow the chain: catch up, then ingest every new block, until SIGTERM or Ctrl-C."""
     config = _config(ctx, db, max_range=max_range, finality_depth=finality_depth)
     setup_logging("indexer")
-    log = logging.getLogger("fairkey.indexer")
+    log = logging.getLogger("indexer")
     stop = threading.Event()
     previous = {}
 

@@ -2,7 +2,7 @@
 with their status, the deadline of the current phase and what can be done next.
 
 The rows come from the index (`fairkey index run`, which make up runs), read through
-fairkey/indexer/queries.py; deadlines are compared with the chain's clock (the index's head time
+indexer/queries.py; deadlines are compared with the chain's clock (the index's head time
 when the node does not answer). Registered on the `order` sub-app in fairkey/cli/orders.py.
 """
 
@@ -24,8 +24,8 @@ from fairkey.cli.output import say, table
 from fairkey.cli.reputation_cmd import index_reader, when
 from fairkey.cli.tokens import ETHER, Token
 from fairkey.cli.units import format_amount, relative
-from fairkey.indexer import queries
-from fairkey.indexer.projections.names import ORDER_STATUS
+from indexer import queries
+from indexer.projections.names import ORDER_STATUS
 
 TOP = 50  # orders shown per table unless --limit says otherwise
 

@@ -2,7 +2,7 @@
 them — what a buyer checks before paying, a merchant before delivering, an operator daily.
 
 Read-only: the tables come from `fairkey index run|backfill` (make up runs the indexer); every
-query is in fairkey/indexer/queries.py, this module only formats. Registered on the `index`
+query is in indexer/queries.py, this module only formats. Registered on the `index`
 sub-app in fairkey/cli/index_cmd.py.
 """
 
@@ -24,7 +24,7 @@ from fairkey.cli.context import state
 from fairkey.cli.errors import CliError
 from fairkey.cli.lookup import ORDER_HELP, parse_order_id
 from fairkey.cli.output import fields, say, table
-from fairkey.indexer import queries
+from indexer import queries
 
 TOP = 20  # rows shown per table unless --limit says otherwise
 

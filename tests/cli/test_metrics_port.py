@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from fairkey.indexer.metrics import IndexerMetrics, MetricsServerError
+from indexer.metrics import IndexerMetrics, MetricsServerError
 
 
 @pytest.fixture

@@ -14,12 +14,12 @@ from web3 import Web3
 
 from fairkey.chain.anvil import ChainClock
 from fairkey.chain.types import DisputeReason
-from fairkey.indexer import projections
-from fairkey.indexer.db import create_db_engine, migrate
-from fairkey.indexer.decode import EventDecoder, order_id_hex
-from fairkey.indexer.models import RawLog
-from fairkey.indexer.projections import Head, Touched, rebuild, refresh, touched_by
-from fairkey.indexer.projections.names import ORDER_STATUS
+from indexer import projections
+from indexer.db import create_db_engine, migrate
+from indexer.decode import EventDecoder, order_id_hex
+from indexer.models import RawLog
+from indexer.projections import Head, Touched, rebuild, refresh, touched_by
+from indexer.projections.names import ORDER_STATUS
 from tests.support.disputes import (
     EVIDENCE,
     MERCHANT_EVIDENCE,

@@ -20,9 +20,9 @@ from fairkey.chain.deploy import Deployment, deploy_stack
 from fairkey.chain.errors import ContractRevert
 from fairkey.chain.session import ChainSession, http_web3
 from fairkey.chain.types import DisputeReason
-from fairkey.indexer import projections
-from fairkey.indexer.config import IndexerConfig
-from fairkey.indexer.models import RawLog
+from indexer import projections
+from indexer.config import IndexerConfig
+from indexer.models import RawLog
 from tests.support.market import HOUR, Market
 
 ROLES = ["deployer", "treasury", "merchant", "buyer", "stranger", "verifier", "merchant2", "buyer2"]

@@ -18,7 +18,7 @@ from web3.datastructures import AttributeDict
 from fairkey.chain.abi_codec import abi_type
 from fairkey.chain.artifacts import load_artifacts
 from fairkey.chain.types import DisputeReason
-from fairkey.indexer.decode import EventDecoder, order_id_hex
+from indexer.decode import EventDecoder, order_id_hex
 from tests.support.disputes import (
     MERCHANT_EVIDENCE,
     delivered_order,

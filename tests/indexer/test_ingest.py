@@ -16,10 +16,10 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from fairkey.cli.main import app
-from fairkey.indexer import projections
-from fairkey.indexer.ingest import Indexer
-from fairkey.indexer.models import RawLog
-from fairkey.indexer.store import insert_logs
+from indexer import projections
+from indexer.ingest import Indexer
+from indexer.models import RawLog
+from indexer.store import insert_logs
 from tests.indexer.support_chain import (
     Activity,
     derived_rows,

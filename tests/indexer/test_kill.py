@@ -17,9 +17,9 @@ import pytest
 from sqlalchemy import select
 
 from fairkey.chain.artifacts import PROJECT_ROOT
-from fairkey.indexer.db import create_db_engine
-from fairkey.indexer.ingest import Indexer
-from fairkey.indexer.models import IndexCursor
+from indexer.db import create_db_engine
+from indexer.ingest import Indexer
+from indexer.models import IndexCursor
 from tests.indexer.support_chain import Chain, derived_rows, log_keys, private_chain, stored_keys
 
 CURSOR = IndexCursor.__table__

@@ -9,9 +9,9 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from fairkey.indexer import models, projections  # noqa: F401 - every table in Base.metadata
-from fairkey.indexer.base import Base
-from fairkey.indexer.db import VERSION_TABLE, alembic_config, create_db_engine, migrate
+from indexer import models, projections  # noqa: F401 - every table in Base.metadata
+from indexer.base import Base
+from indexer.db import VERSION_TABLE, alembic_config, create_db_engine, migrate
 
 
 def _differences(engine) -> list:

@@ -6,10 +6,10 @@ import math
 
 import pytest
 
-from fairkey.indexer.projections.alerts import after_sales
-from fairkey.indexer.projections.scoring import bps, percentile, wilson_lower_bps
-from fairkey.indexer.projections.tiers import tier_of
-from fairkey.indexer.projections.windows import as_date
+from indexer.projections.alerts import after_sales
+from indexer.projections.scoring import bps, percentile, wilson_lower_bps
+from indexer.projections.tiers import tier_of
+from indexer.projections.windows import as_date
 
 
 def _wilson_float(k: int, n: int, z: float = 1.96) -> float:

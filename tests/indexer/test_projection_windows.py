@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from fairkey.chain.types import DisputeReason
-from fairkey.indexer.projections import Head
-from fairkey.indexer.projections.windows import DAY, as_date, day_of
+from indexer.projections import Head
+from indexer.projections.windows import DAY, as_date, day_of
 from tests.indexer.projection_support import ProjectionDb, Story, StoryDeal, head_of_rows, story_on
 from tests.support.disputes import EVIDENCE
 from tests.support.market import HOUR, Market

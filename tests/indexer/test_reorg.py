@@ -12,9 +12,9 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from fairkey.cli.main import app
-from fairkey.indexer.ingest import Indexer
-from fairkey.indexer.models import Block
-from fairkey.indexer.reorg import ReorgBeyondFinality
+from indexer.ingest import Indexer
+from indexer.models import Block
+from indexer.reorg import ReorgBeyondFinality
 from tests.indexer.support_chain import (
     Activity,
     Chain,

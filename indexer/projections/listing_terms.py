@@ -13,9 +13,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from fairkey.indexer.projections.models import ListingRow
-from fairkey.indexer.projections.raw import LOG_COLUMNS, Log, logs_of, raw_logs, to_logs
-from fairkey.indexer.projections.sql import select_where_in
+from indexer.projections.models import ListingRow
+from indexer.projections.raw import LOG_COLUMNS, Log, logs_of, raw_logs, to_logs
+from indexer.projections.sql import select_where_in
 
 listings = ListingRow.__table__
 

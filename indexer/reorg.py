@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-from fairkey.indexer.fetch import Header
+from indexer.fetch import Header
 
 PAGE = 64  # stored hashes compared with the node per round trip, newest first
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from fairkey.indexer.projections.raw import chunks
+from indexer.projections.raw import chunks
 
 
 def key_filter(columns: Sequence[sa.ColumnElement], part: list[Any]) -> sa.ColumnElement[bool]:

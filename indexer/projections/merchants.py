@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from fairkey.indexer.projections.models import ListingRow, MerchantRow, OrderRow
-from fairkey.indexer.projections.names import TERMINAL
-from fairkey.indexer.projections.scoring import bps, nearest_rank, wilson_lower_bps
-from fairkey.indexer.projections.sql import count_if, ranked_value, replace_rows, select_where_in
-from fairkey.indexer.projections.tiers import TIERS
+from indexer.projections.models import ListingRow, MerchantRow, OrderRow
+from indexer.projections.names import TERMINAL
+from indexer.projections.scoring import bps, nearest_rank, wilson_lower_bps
+from indexer.projections.sql import count_if, ranked_value, replace_rows, select_where_in
+from indexer.projections.tiers import TIERS
 
 merchants = MerchantRow.__table__
 orders = OrderRow.__table__

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from fairkey.indexer.projections.models import ArbitrationCase, ArbitratorRow
-from fairkey.indexer.projections.names import ARBITRATION_TIMEOUT
-from fairkey.indexer.projections.scoring import nearest_rank
-from fairkey.indexer.projections.sql import count_if, ranked_value, replace_rows, select_where_in
+from indexer.projections.models import ArbitrationCase, ArbitratorRow
+from indexer.projections.names import ARBITRATION_TIMEOUT
+from indexer.projections.scoring import nearest_rank
+from indexer.projections.sql import count_if, ranked_value, replace_rows, select_where_in
 
 arbitrators = ArbitratorRow.__table__
 cases = ArbitrationCase.__table__

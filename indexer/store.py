@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from fairkey.indexer.fetch import Header
-from fairkey.indexer.models import Block, IndexCursor, RawLog
+from indexer.fetch import Header
+from indexer.models import Block, IndexCursor, RawLog
 
 LOGS = RawLog.__table__
 BLOCKS = Block.__table__

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from fairkey.indexer.projections.models import OrderRow, PlatformStat
-from fairkey.indexer.projections.names import TERMINAL
-from fairkey.indexer.projections.scoring import bps, nearest_rank
-from fairkey.indexer.projections.sql import count_if, ranked_value, replace_rows
-from fairkey.indexer.projections.tiers import TIERS
+from indexer.projections.models import OrderRow, PlatformStat
+from indexer.projections.names import TERMINAL
+from indexer.projections.scoring import bps, nearest_rank
+from indexer.projections.sql import count_if, ranked_value, replace_rows
+from indexer.projections.tiers import TIERS
 
 platform = PlatformStat.__table__
 orders = OrderRow.__table__

@@ -1,4 +1,4 @@
-"""Alembic environment of the indexer: run programmatically by `fairkey.indexer.db.migrate`
+"""Alembic environment of the indexer: run programmatically by `indexer.db.migrate`
 with an open connection (no alembic.ini), or by `alembic` with `sqlalchemy.url` set."""
 
 from __future__ import annotations
@@ -6,9 +6,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from fairkey.indexer import models as _core  # noqa: F401 - registers the core tables
-from fairkey.indexer import projections as _derived  # noqa: F401 - registers the derived ones
-from fairkey.indexer.base import Base
+from indexer import models as _core  # noqa: F401 - registers the core tables
+from indexer import projections as _derived  # noqa: F401 - registers the derived ones
+from indexer.base import Base
 
 config = context.config
 VERSION_TABLE = config.get_main_option("version_table") or "indexer_schema_version"

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from fairkey.indexer.projections.models import BuyerRow, OrderRow
-from fairkey.indexer.projections.names import TERMINAL
-from fairkey.indexer.projections.sql import count_if, replace_rows, select_where_in
+from indexer.projections.models import BuyerRow, OrderRow
+from indexer.projections.names import TERMINAL
+from indexer.projections.sql import count_if, replace_rows, select_where_in
 
 buyers = BuyerRow.__table__
 orders = OrderRow.__table__

@@ -18,8 +18,8 @@ from datetime import date
 from sqlalchemy import BigInteger, Boolean, Date, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fairkey.indexer.base import Base
-from fairkey.indexer.types import Uint256
+from indexer.base import Base
+from indexer.types import Uint256
 
 ADDRESS = String(42)
 BYTES32 = String(66)

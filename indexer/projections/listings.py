@@ -20,13 +20,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from fairkey.indexer.projections.alerts import after_sales
-from fairkey.indexer.projections.listing_terms import TERM_COLUMNS, TermsBook
-from fairkey.indexer.projections.models import ListingAlert, ListingRow, OrderRow, StockBatch
-from fairkey.indexer.projections.names import TERMINAL
-from fairkey.indexer.projections.scoring import bps, nearest_rank
-from fairkey.indexer.projections.sql import count_if, replace_rows, select_where_in
-from fairkey.indexer.projections.windows import DAY, day_of, window_start
+from indexer.projections.alerts import after_sales
+from indexer.projections.listing_terms import TERM_COLUMNS, TermsBook
+from indexer.projections.models import ListingAlert, ListingRow, OrderRow, StockBatch
+from indexer.projections.names import TERMINAL
+from indexer.projections.scoring import bps, nearest_rank
+from indexer.projections.sql import count_if, replace_rows, select_where_in
+from indexer.projections.windows import DAY, day_of, window_start
 
 listings = ListingRow.__table__
 alerts = ListingAlert.__table__

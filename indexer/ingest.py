@@ -22,17 +22,17 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import make_url
 
-from fairkey.indexer import projections
-from fairkey.indexer.base import Base
-from fairkey.indexer.config import DEFAULT_FINALITY_DEPTH, IndexerConfig
-from fairkey.indexer.db import open_database
-from fairkey.indexer.decode import EventDecoder
-from fairkey.indexer.fetch import ChainReader, ChainTip, Header
-from fairkey.indexer.metrics import IndexerMetrics
-from fairkey.indexer.progress import BackfillProgress
-from fairkey.indexer.reorg import ReorgBeyondFinality, beyond_finality_message, common_ancestor
-from fairkey.indexer.rpc import JsonRpc, RpcError
-from fairkey.indexer.store import (
+from indexer import projections
+from indexer.base import Base
+from indexer.config import DEFAULT_FINALITY_DEPTH, IndexerConfig
+from indexer.db import open_database
+from indexer.decode import EventDecoder
+from indexer.fetch import ChainReader, ChainTip, Header
+from indexer.metrics import IndexerMetrics
+from indexer.progress import BackfillProgress
+from indexer.reorg import ReorgBeyondFinality, beyond_finality_message, common_ancestor
+from indexer.rpc import JsonRpc, RpcError
+from indexer.store import (
     Cursor,
     any_cursor,
     count_logs,
@@ -45,7 +45,7 @@ from fairkey.indexer.store import (
     stored_blocks,
 )
 
-log = logging.getLogger("fairkey.indexer")
+log = logging.getLogger("indexer")
 
 FULL_CHECK_EVERY = 2.0  # seconds: the live tail re-checks the cursor hash even without a new head
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from fairkey.indexer.projections.listing_terms import TermsBook
-from fairkey.indexer.projections.models import StockBatch
-from fairkey.indexer.projections.names import STOCK_EVENTS
-from fairkey.indexer.projections.raw import logs_of, raw_logs
-from fairkey.indexer.projections.sql import replace_rows, select_where_in
+from indexer.projections.listing_terms import TermsBook
+from indexer.projections.models import StockBatch
+from indexer.projections.names import STOCK_EVENTS
+from indexer.projections.raw import logs_of, raw_logs
+from indexer.projections.sql import replace_rows, select_where_in
 
 batches = StockBatch.__table__
 

@@ -1,4 +1,4 @@
-"""Derived reputation tables (fairkey/indexer/projections/models.py): orders and their timelines,
+"""Derived reputation tables (indexer/projections/models.py): orders and their timelines,
 deliveries, stock batches, listings and alerts, merchants, buyers, suppliers, court cases,
 arbitrators, platform figures and the projection state. All rebuildable from raw_logs.
 
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from fairkey.indexer.types import Uint256
+from indexer.types import Uint256
 
 revision: str = "0002_reputation"
 down_revision: str | None = "0001_core"

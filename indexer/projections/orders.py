@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from fairkey.indexer.projections.listing_terms import TermsBook
-from fairkey.indexer.projections.models import ArbitrationCase, OrderDelivery, OrderEvent, OrderRow
-from fairkey.indexer.projections.names import RULING_EVENT
-from fairkey.indexer.projections.order_fold import TERMINAL_EVENTS, FoldedOrder, fold_order
-from fairkey.indexer.projections.raw import Log, logs_of, logs_where, raw_logs
-from fairkey.indexer.projections.sql import delete_keys, insert_rows, select_where_in
-from fairkey.indexer.projections.stock import suppliers_of
+from indexer.projections.listing_terms import TermsBook
+from indexer.projections.models import ArbitrationCase, OrderDelivery, OrderEvent, OrderRow
+from indexer.projections.names import RULING_EVENT
+from indexer.projections.order_fold import TERMINAL_EVENTS, FoldedOrder, fold_order
+from indexer.projections.raw import Log, logs_of, logs_where, raw_logs
+from indexer.projections.sql import delete_keys, insert_rows, select_where_in
+from indexer.projections.stock import suppliers_of
 
 orders = OrderRow.__table__
 order_events = OrderEvent.__table__

@@ -26,8 +26,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from fairkey.indexer.projections.scoring import bps
-from fairkey.indexer.projections.windows import as_date
+from indexer.projections.scoring import bps
+from indexer.projections.windows import as_date
 
 ALERT_KIND = "after_sales_jump"
 WINDOW_DAYS = 7

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from fairkey.indexer.projections.models import ProjectionState
+from indexer.projections.models import ProjectionState
 
 DAY = 86_400
 EPOCH = date(1970, 1, 1)

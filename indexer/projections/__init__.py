@@ -23,19 +23,19 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from fairkey.indexer.projections.arbitrators import refresh_arbitrators
-from fairkey.indexer.projections.buyers import refresh_buyers
-from fairkey.indexer.projections.listing_terms import TermsBook, fold_terms
-from fairkey.indexer.projections.listings import all_listing_ids, refresh_listings
-from fairkey.indexer.projections.merchants import refresh_merchants
-from fairkey.indexer.projections.models import DERIVED_MODELS, PlatformStat
-from fairkey.indexer.projections.names import LISTING_EVENTS, RULING_EVENT, STOCK_EVENTS
-from fairkey.indexer.projections.orders import orders_of_cases, refresh_orders
-from fairkey.indexer.projections.platform import refresh_platform
-from fairkey.indexer.projections.raw import parse_args
-from fairkey.indexer.projections.stock import refresh_batches
-from fairkey.indexer.projections.suppliers import refresh_suppliers
-from fairkey.indexer.projections.windows import day_of, save_head, stored_day
+from indexer.projections.arbitrators import refresh_arbitrators
+from indexer.projections.buyers import refresh_buyers
+from indexer.projections.listing_terms import TermsBook, fold_terms
+from indexer.projections.listings import all_listing_ids, refresh_listings
+from indexer.projections.merchants import refresh_merchants
+from indexer.projections.models import DERIVED_MODELS, PlatformStat
+from indexer.projections.names import LISTING_EVENTS, RULING_EVENT, STOCK_EVENTS
+from indexer.projections.orders import orders_of_cases, refresh_orders
+from indexer.projections.platform import refresh_platform
+from indexer.projections.raw import parse_args
+from indexer.projections.stock import refresh_batches
+from indexer.projections.suppliers import refresh_suppliers
+from indexer.projections.windows import day_of, save_head, stored_day
 
 __all__ = ["DERIVED_TABLES", "Head", "Touched", "rebuild", "refresh", "touched_by"]
 

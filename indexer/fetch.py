@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from fairkey.chain.log_ranges import AdaptiveSpan
-from fairkey.indexer.rpc import (
+from indexer.rpc import (
     JsonRpc,
     NodeUnavailable,
     RangeTooLarge,
@@ -28,7 +28,7 @@ from fairkey.indexer.rpc import (
     with_retries,
 )
 
-log = logging.getLogger("fairkey.indexer")
+log = logging.getLogger("indexer")
 
 T = TypeVar("T")
 

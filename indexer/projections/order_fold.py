@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from fairkey.indexer.projections.names import (
+from indexer.projections.names import (
     ARBITRATION_TIMEOUT,
     COMPLETION_CAUSE,
     DISPUTE_REASON,
@@ -23,8 +23,8 @@ from fairkey.indexer.projections.names import (
     VERDICT,
     name_of,
 )
-from fairkey.indexer.projections.raw import Log
-from fairkey.indexer.projections.tiers import case_opened_at, tier_of
+from indexer.projections.raw import Log
+from indexer.projections.tiers import case_opened_at, tier_of
 
 # Status right after each order event (None: unchanged).
 _STATUS_AFTER = {

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from fairkey.indexer.projections.models import OrderDelivery, StockBatch, SupplierRow
-from fairkey.indexer.projections.sql import count_if, replace_rows, select_where_in
+from indexer.projections.models import OrderDelivery, StockBatch, SupplierRow
+from indexer.projections.sql import count_if, replace_rows, select_where_in
 
 suppliers = SupplierRow.__table__
 batches = StockBatch.__table__

@@ -14,9 +14,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Connection, Row
 
-from fairkey.indexer.decode import order_id_hex
-from fairkey.indexer.projections import models as m
-from fairkey.indexer.projections.names import ORDER_STATUS, TERMINAL
+from indexer.decode import order_id_hex
+from indexer.projections import models as m
+from indexer.projections.names import ORDER_STATUS, TERMINAL
 
 BUYER, MERCHANT = "buyer", "merchant"
 OPEN_STATUSES = tuple(s for s in ORDER_STATUS[1:] if s not in TERMINAL)
