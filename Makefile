@@ -17,13 +17,14 @@ export npm_config_cache := $(CURDIR)/.cache/npm
 # Anvil from npm, where ape-foundry looks for it (PATH).
 export PATH := $(CURDIR)/node_modules/@foundry-rs/anvil-linux-amd64/bin:$(PATH)
 
-.PHONY: up test bench install build lint clean help
+.PHONY: up test bench bench-save install build lint clean help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make up      run the stack on a local Anvil with demo data (Ctrl-C stops it)"
 	@echo "make test    install what is missing, compile, run the whole test suite"
-	@echo "make bench   run the benchmarks (tables + bench/out/*.json)"
+	@echo "make bench   run the benchmarks (tables + bench/out/latest/*.json, not committed)"
+	@echo "make bench-save  the same, replacing the committed bench/out/*.json"
 	@echo "make lint    ruff over the Python code"
 
 up: build
@@ -32,10 +33,15 @@ up: build
 test: build
 	$(PY) -m pytest -q -n auto
 
+# Results go to the git-ignored bench/out/latest/; `make bench-save` replaces the committed
+# bench/out/*.json (each records the machine it ran on): run it on purpose, then commit.
 bench: build
 	$(PY) -m bench.gas
 	$(PY) -m bench.delivery
 	$(PY) -m bench.indexer
+
+bench-save: export BENCH_SAVE := 1
+bench-save: bench
 
 lint: install
 	$(VENV)/bin/ruff check fairkey indexer tests bench scripts
@@ -50,11 +56,12 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 	@touch $@
 
-# `npm install`, not `npm ci`: @foundry-rs/anvil lists its other-platform binaries as optional
-# dependencies without versions, which no lock file can hold, so `npm ci` always refuses it.
-# `npm install` installs exactly the locked versions and leaves package-lock.json unchanged.
+# `npm ci`: installs exactly package-lock.json and never writes it, so a fresh clone stays clean.
+# The lock file lists @foundry-rs/anvil's optional binaries for every platform (what
+# `npm install` writes; npm installs only this machine's). After changing package.json, run
+# `npm install` once and commit the lock file it writes; `npm ci` refuses a stale one.
 node_modules/.installed: package.json package-lock.json
-	npm install --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 $(SOLCX_BINARY_PATH)/solc-v$(SOLC_VERSION): toolchain/solc-shim.js

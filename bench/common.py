@@ -1,5 +1,9 @@
 """What every fairkey benchmark shares: a fresh Anvil with the stack deployed, demo listings and
-stock built with the SDK, a results writer (bench/out/<name>.json) and a table printer.
+stock built with the SDK, a results writer and a table printer.
+
+Results go to the git-ignored ``bench/out/latest/<name>.json``; only a deliberate run with
+``BENCH_SAVE=1`` (``make bench-save``) writes the committed ``bench/out/<name>.json``, and every
+result records the machine it came from (``machine``).
 
 Typical use::
 
@@ -43,10 +47,12 @@ from fairkey.chain.session import ChainSession, TxResult, http_web3
 from fairkey.chain.types import ETH, ListingTerms
 from fairkey.crypto.keys import StockUnit, new_salt, normalise_key
 from fairkey.crypto.merkle import MerkleTree, build_stock_tree
-from fairkey.crypto.stock_batch import StockBatch
+from tests.support.stock_batch import StockBatch
 
 BENCH_DIR = Path(__file__).resolve().parent
-OUT_DIR = BENCH_DIR / "out"
+OUT_DIR = BENCH_DIR / "out"  # committed results: written only when BENCH_SAVE=1
+LATEST_DIR = OUT_DIR / "latest"  # every other run (git-ignored)
+SAVE_ENV = "BENCH_SAVE"
 
 # Named dev accounts (Anvil's public development mnemonic, in this order); further accounts are
 # handed out by BenchChain.spare() to benchmarks that need fresh, untouched addresses.
@@ -137,7 +143,7 @@ def bench_chain(
             session,
             treasury=accounts["treasury"].address,
             fee_bps=fee_bps,
-            arbitration_fee=ARBITRATION_FEE,
+            arbitrator=session.deploy("TestArbitrator", ARBITRATION_FEE),  # bench court
         )
         yield BenchChain(
             node,
@@ -233,17 +239,44 @@ def progress() -> Progress:
     )
 
 
+def _proc_field(path: str, field: str) -> str | None:
+    """The value of ``field: value`` in a /proc file (Linux), or None."""
+    try:
+        for line in Path(path).read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == field:
+                return value.strip()
+    except OSError:
+        pass
+    return None
+
+
 def machine_info() -> dict[str, Any]:
+    """The machine a result came from: CPUs, their model, memory, Python, OS."""
+    mem_kib = _proc_field("/proc/meminfo", "MemTotal")
     return {
         "nproc": os.cpu_count(),
+        "cpu": _proc_field("/proc/cpuinfo", "model name") or platform.processor() or None,
+        "memory_gib": round(int(mem_kib.split()[0]) / 2**20, 1) if mem_kib else None,
         "python": platform.python_version(),
         "platform": platform.platform(),
         "machine": platform.machine(),
     }
 
 
-def write_results(name: str, payload: dict[str, Any], out_dir: Path = OUT_DIR) -> Path:
-    """Write bench/out/<name>.json: ``generated_at`` (UTC), the payload, then ``machine``."""
+def saving() -> bool:
+    """True when this run is meant to replace the committed results (``BENCH_SAVE=1``)."""
+    return os.environ.get(SAVE_ENV, "") == "1"
+
+
+def write_results(name: str, payload: dict[str, Any], out_dir: Path | None = None) -> Path:
+    """Write ``<name>.json``: ``generated_at`` (UTC), the payload, then ``machine``.
+
+    Into ``out_dir`` if given, else bench/out/ when ``BENCH_SAVE=1`` (results to commit), else
+    the git-ignored bench/out/latest/, so an ordinary run never overwrites committed figures.
+    """
+    if out_dir is None:
+        out_dir = OUT_DIR if saving() else LATEST_DIR
     out_dir.mkdir(parents=True, exist_ok=True)
     document = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -253,6 +286,25 @@ def write_results(name: str, payload: dict[str, Any], out_dir: Path = OUT_DIR) -
     path = out_dir / f"{name}.json"
     path.write_text(json.dumps(document, indent=2) + "\n")
     return path
+
+
+def finish(
+    name: str,
+    report: dict[str, Any],
+    show: Callable[[dict[str, Any], Path], None],
+    missed: Sequence[str] | None = None,
+) -> int:
+    """A benchmark's last step: write its JSON, `show` the table, say whether the targets were
+    met. Returns the exit code: 1 if a target (`missed`, default `report["targets_missed"]`)
+    was missed, else 0."""
+    out_path = write_results(name, report)
+    show(report, out_path)
+    missed = report["targets_missed"] if missed is None else missed
+    if missed:
+        console.print(f"[red]{name} targets missed: {', '.join(missed)}[/]")
+        return 1
+    console.print(f"[green]all {name} targets met[/] ({report['duration_s']} s)")
+    return 0
 
 
 def print_table(

@@ -53,13 +53,15 @@ from bench.common import (
     commit_batch,
     console,
     create_demo_listing,
+    finish,
     make_units,
     print_table,
     progress,
-    write_results,
 )
 from fairkey.chain.artifacts import PROJECT_ROOT
 from fairkey.chain.escrow_client import EscrowClient
+from fairkey.chain.jsonrpc import JsonRpc
+from fairkey.chain.sender import Sender, send_raw
 from fairkey.chain.session import http_web3
 from fairkey.chain.types import ETH, DisputeReason, OrderStatus
 from fairkey.crypto.keys import StockUnit, new_salt, normalise_key
@@ -70,16 +72,13 @@ from fairkey.issuers.http_json import HttpJsonAdapter
 from fairkey.issuers.simulator import IssuerSimulator, create_simulator_app
 from fairkey.services.buyer_watch import BuyerWatch
 from fairkey.services.runner import run_loop
-from fairkey.services.serve import serve_in_thread
 from fairkey.vault import Vault
 from fairkey.vault.cipher import KdfParams
 from fairkey.verifier.client import VerifierClient
-from fairkey.verifier.service import (
-    DecisionStore,
-    RetryPolicy,
-    VerifierService,
-    create_verifier_app,
-)
+from fairkey.verifier.routes import create_verifier_app
+from fairkey.verifier.service import RetryPolicy, VerifierService
+from fairkey.verifier.store import DecisionStore
+from tests.support.serve import serve_in_thread
 
 TARGETS = {"delivery_p95_blocks": 2, "l1_refund_p95_s": 5.0, "bot_vs_raw_tx_ratio": 0.5}
 TARGET_OPS = {"delivery_p95_blocks": "<=", "l1_refund_p95_s": "<=", "bot_vs_raw_tx_ratio": ">="}
@@ -169,41 +168,43 @@ class BlockClock:
 
 @dataclass
 class Wallet:
-    """A buyer (or sender) that signs with a locally counted nonce, so a burst is pre-signed and
-    sent without waiting; pays with per-order keys from its wallet seed, as the SDK does."""
+    """A buyer (or sender) that signs with a locally counted nonce (the SDK's sender), so a burst
+    is pre-signed and sent without waiting; pays with per-order keys from its wallet seed, as
+    the SDK does."""
 
     chain: BenchChain
     account: LocalAccount
     client: EscrowClient
     seed: bytes
-    nonce: int
+    sender: Sender
     next_index: int = 0
     keys: dict[int, OrderKey] = field(default_factory=dict)
 
     @classmethod
     def of(cls, chain: BenchChain, account: LocalAccount) -> Wallet:
+        client = chain.client(account)
         return cls(
             chain,
             account,
-            chain.client(account),
+            client,
             seed_from_account(account, chain.w3.eth.chain_id, chain.escrow),
-            chain.w3.eth.get_transaction_count(account.address, "pending"),
+            client.session.sender(count=True),
         )
 
-    def _sign(self, tx: dict[str, Any]) -> bytes:
-        signed = self.account.sign_transaction(tx | {"nonce": self.nonce})
-        self.nonce += 1
-        return bytes(signed.raw_transaction)
-
-    def _fields(self, gas: int, gas_price: int, value: int) -> dict[str, Any]:
+    def _fields(self, gas: int, gas_price: int, value: int, nonce: int) -> dict[str, Any]:
         return {
             "from": self.account.address,
-            "nonce": self.nonce,
+            "nonce": nonce,
             "gas": gas,
             "gasPrice": gas_price,
             "chainId": self.chain.session.chain_id,
             "value": value,
         }
+
+    def _sign_call(self, fn: Any, gas: int, gas_price: int, value: int) -> bytes:
+        return self.sender.sign(
+            lambda nonce: fn.build_transaction(self._fields(gas, gas_price, value, nonce))
+        ).raw
 
     def sign_pay(self, listing_id: int, gas_price: int) -> tuple[int, bytes]:
         key = derive_order_key(self.seed, self.next_index)
@@ -211,24 +212,23 @@ class Wallet:
         order_id = int(key.address, 16)  # the escrow's order id: the per-order key's address
         self.keys[order_id] = key
         fn = self.client.f.pay(listing_id, PRICE, key.x, key.y)
-        return order_id, self._sign(fn.build_transaction(self._fields(PAY_GAS, gas_price, PRICE)))
+        return order_id, self._sign_call(fn, PAY_GAS, gas_price, PRICE)
 
     def sign_dispute(self, order_id: int, gas_price: int) -> bytes:
         fn = self.client.f.dispute(order_id, int(DisputeReason.KEY_INVALID), b"\0" * 32)
-        fields = self._fields(DISPUTE_GAS, gas_price, DISPUTE_BOND)
-        return self._sign(fn.build_transaction(fields))
+        return self._sign_call(fn, DISPUTE_GAS, gas_price, DISPUTE_BOND)
 
     def sign_transfer(self, to: str, gas_price: int) -> bytes:
-        tx = self._fields(TRANSFER_GAS, gas_price, 1)
-        del tx["from"]
-        return self._sign(tx | {"to": to})
+        tx = {"to": to, "gas": TRANSFER_GAS, "gasPrice": gas_price, "value": 1}
+        return self.sender.sign(tx).raw
 
     def credit(self) -> int:
         return self.client.credit_of(ETH, self.account.address)
 
 
-def send_all(w3: Web3, raws: list[bytes]) -> list[bytes]:
-    return [bytes(w3.eth.send_raw_transaction(raw)) for raw in raws]
+def send_all(rpc: JsonRpc, raws: list[bytes]) -> list[bytes]:
+    """Pre-signed transactions, one eth_sendRawTransaction after the other (as the bot sends)."""
+    return [send_raw(rpc, raw) for raw in raws]
 
 
 def wait_receipts(w3: Web3, hashes: list[bytes]) -> list[Any]:
@@ -409,6 +409,7 @@ class ModeRun:
         self.work = work
         self.advance = advance
         self.w3 = chain.w3
+        self.rpc = chain.session.rpc
         self.listing_id, self.home, self.state_file = prepare_shop(chain, work, STOCK)
         self.bot = BotProcess(self.home, chain.node.url, work / "policy.toml", work / "bot.log")
         self.clock = BlockClock(chain.node.url)
@@ -459,7 +460,7 @@ class ModeRun:
         ]
         order_ids = {order_id for order_id, _ in signed}
         start_block = self.w3.eth.block_number + 1
-        send_all(self.w3, [raw for _, raw in signed])
+        send_all(self.rpc, [raw for _, raw in signed])
         delivered = self.wait_delivered(order_ids, start_block)
         paid = self.events("OrderPaid", start_block, order_ids)
         if set(paid) != order_ids:
@@ -527,7 +528,7 @@ class ModeRun:
         )
         price = gas_price(chain)
         signed = [buyer.sign_pay(listing_id, price) for _ in range(L1_SAMPLES)]
-        wait_receipts(self.w3, send_all(self.w3, [raw for _, raw in signed]))
+        wait_receipts(self.w3, send_all(self.rpc, [raw for _, raw in signed]))
         seller = chain.client(merchant)
         samples = []
         with background(watch.step, BOT_INTERVAL):
@@ -571,10 +572,10 @@ class ModeRun:
         start = self.w3.eth.block_number + 1
         signed = [buyer.sign_pay(self.listing_id, price) for _ in range(L1_SAMPLES)]
         order_ids = [order_id for order_id, _ in signed]
-        send_all(self.w3, [raw for _, raw in signed])
+        send_all(self.rpc, [raw for _, raw in signed])
         self.wait_delivered(set(order_ids), start)
         disputes = [buyer.sign_dispute(order_id, price) for order_id in order_ids]
-        wait_receipts(self.w3, send_all(self.w3, disputes))
+        wait_receipts(self.w3, send_all(self.rpc, disputes))
         time.sleep(2 * BOT_INTERVAL)  # the bot sees the disputes (policy: wait) before we start
 
         sim = IssuerSimulator()
@@ -647,7 +648,7 @@ class ModeRun:
         start_block = self.w3.eth.block_number + 1
         self.bot.pause()
         try:
-            wait_receipts(self.w3, send_all(self.w3, [raw for _, raw in signed]))
+            wait_receipts(self.w3, send_all(self.rpc, [raw for _, raw in signed]))
             time.sleep(0.3)  # the paused bot cannot have seen anything; settle the node
             resumed = time.monotonic()
         finally:
@@ -676,7 +677,7 @@ class ModeRun:
             self.advance(f"{self.name}: raw ETH transfers")
             raws = [senders[i % RAW_SENDERS].sign_transfer(sink, price) for i in range(RAW_TXS)]
             started = time.monotonic()
-            hashes = send_all(self.w3, raws)
+            hashes = send_all(self.rpc, raws)
             wait_receipts(self.w3, hashes)
             rates.append(RAW_TXS / (time.monotonic() - started))
         return {
@@ -900,14 +901,7 @@ def main() -> int:
     except BenchError as exc:
         console.print(f"[red]{exc}[/]")
         return 2
-    report = build_report(modes, time.monotonic() - started)
-    out_path = write_results("delivery", report)
-    print_report(report, out_path)
-    if report["targets_missed"]:
-        console.print(f"[red]delivery targets missed: {', '.join(report['targets_missed'])}[/]")
-        return 1
-    console.print(f"[green]all delivery targets met[/] ({report['duration_s']} s)")
-    return 0
+    return finish("delivery", build_report(modes, time.monotonic() - started), print_report)
 
 
 if __name__ == "__main__":

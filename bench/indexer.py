@@ -40,12 +40,11 @@ if __package__ in (None, ""):  # `python bench/indexer.py`: make the project roo
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from bench.common import BenchError, console, print_table, progress, require_build, write_results
+from bench.common import BenchError, console, finish, print_table, progress, require_build
 from bench.indexer_cache import PreparedChain, prepared_chain
-from bench.indexer_chain import LoadError
+from bench.indexer_chain import LoadError, load_rpc
 from bench.indexer_live import IndexerProcess, LagSampler, LiveTraffic
 from bench.indexer_load import LoadParams
-from bench.indexer_rpc import Rpc
 from fairkey.chain.artifacts import PROJECT_ROOT
 from indexer.config import IndexerConfig
 from indexer.db import create_db_engine
@@ -69,13 +68,13 @@ CATCH_UP_TIMEOUT = 120.0
 
 def count_chain_logs(url: str, escrow: str, first: int, last: int) -> int:
     """The escrow's logs in [first, last], straight from the node."""
-    rpc = Rpc(url)
+    rpc = load_rpc(url)
     try:
         total = 0
         for start in range(first, last + 1, GETLOGS_RANGE):
             stop = min(last, start + GETLOGS_RANGE - 1)
             logs = rpc.call(
-                "eth_getLogs", {"fromBlock": hex(start), "toBlock": hex(stop), "address": escrow}
+                "eth_getLogs", [{"fromBlock": hex(start), "toBlock": hex(stop), "address": escrow}]
             )
             total += len(logs)
         return total
@@ -216,7 +215,7 @@ def live_lag(chain: PreparedChain, db_url: str, work: Path, seconds: int, rate: 
     traffic.setup(units=rate * (seconds + 20))
     indexer = IndexerProcess(url, db_url, escrow, load.first_block, work / "live-indexer.log")
     sampler = LagSampler(url, db_url, load.deployment.chain_id, escrow)
-    rpc = Rpc(url)
+    rpc = load_rpc(url)
 
     def head() -> int:
         return int(rpc.call("eth_blockNumber"), 16)
@@ -350,7 +349,7 @@ def build_report(
 
 
 def rpc_client_version(url: str) -> str:
-    rpc = Rpc(url)
+    rpc = load_rpc(url)
     try:
         return rpc.call("web3_clientVersion")
     finally:
@@ -505,13 +504,7 @@ def main(argv: list[str] | None = None) -> int:
     except (BenchError, LoadError) as exc:
         console.print(f"[red]{exc}[/]")
         return 2
-    out_path = write_results("indexer", report)
-    print_report(report, out_path)
-    if report["targets_missed"]:
-        console.print(f"[red]indexer targets missed: {', '.join(report['targets_missed'])}[/]")
-        return 1
-    console.print(f"[green]all indexer targets met[/] ({report['duration_s']} s)")
-    return 0
+    return finish("indexer", report, print_report)
 
 
 if __name__ == "__main__":

@@ -23,14 +23,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.indexer_chain import load_rpc
 from bench.indexer_load import LoadParams, LoadResult, dev_account_count, generate
-from bench.indexer_rpc import Rpc
 from fairkey.chain.anvil import AnvilNode, anvil_binary
-from fairkey.chain.artifacts import manifest_path
+from fairkey.chain.artifacts import PROJECT_ROOT, manifest_path
+from fairkey.chain.jsonrpc import JsonRpc
 
 BENCH_DIR = Path(__file__).resolve().parent
 CACHE_DIR = BENCH_DIR / "out" / "cache"
-GENERATOR_FILES = ("indexer_load.py", "indexer_market.py", "indexer_chain.py", "indexer_rpc.py")
+GENERATOR_FILES = (
+    BENCH_DIR / "indexer_load.py",
+    BENCH_DIR / "indexer_market.py",
+    BENCH_DIR / "indexer_chain.py",
+    PROJECT_ROOT / "fairkey" / "chain" / "sender.py",  # signs every transaction of the load
+)
 PREFIX = "indexer-chain-"
 
 
@@ -44,7 +50,7 @@ def cache_key(params: LoadParams) -> str:
     shapes the chain (Anvil's version, the contracts build, the generator's source)."""
     of_params = hashlib.sha256(json.dumps(params.describe(), sort_keys=True).encode())
     inputs = hashlib.sha256(anvil_version().encode())
-    for path in (manifest_path(), *(BENCH_DIR / name for name in GENERATOR_FILES)):
+    for path in (manifest_path(), *GENERATOR_FILES):
         inputs.update(path.read_bytes())
     return f"{of_params.hexdigest()[:8]}-{inputs.hexdigest()[:12]}"
 
@@ -64,7 +70,7 @@ class ChainCache:
     def load(self) -> LoadResult:
         return LoadResult.from_json(json.loads(self.meta.read_text())["load"])
 
-    def save(self, rpc: Rpc, load: LoadResult) -> int:
+    def save(self, rpc: JsonRpc, load: LoadResult) -> int:
         """Dump the node's state and what it holds; removes the stale caches of the same
         parameters (an older build or generator). Returns the dump's size in bytes."""
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -122,7 +128,7 @@ def prepared_chain(
         else:
             node = AnvilNode(accounts=accounts).start()
             load = generate(node.url, params, progress)
-            rpc = Rpc(node.url)
+            rpc = load_rpc(node.url)
             try:
                 size = cache.save(rpc, load)
             finally:

@@ -18,11 +18,18 @@ from typing import Any
 
 from eth_utils import keccak
 
-from bench.indexer_rpc import FastSigner, Rpc
+from fairkey.chain.jsonrpc import JsonRpc
+from fairkey.chain.sender import Sender
 
 # Far above what the load puts in a block (≈ 150 transactions ≈ 15 M gas): blocks stay under
 # half full, so the base fee only falls and one fixed gas price fits every transaction.
 BLOCK_GAS_LIMIT = 1_000_000_000
+
+
+def load_rpc(url: str) -> JsonRpc:
+    """The SDK's JSON-RPC client as the load generators use it: a long timeout (a state dump
+    of ≈ 80 MB, a block of 150 transactions) and one round trip for a whole block's batch."""
+    return JsonRpc(url, timeout=120.0, max_batch=10_000)
 
 
 class LoadError(RuntimeError):
@@ -33,7 +40,7 @@ class LoadError(RuntimeError):
 class Tx:
     """One planned transaction; `what` names it in error messages."""
 
-    signer: FastSigner
+    signer: Sender
     to: str
     data: bytes
     gas: int
@@ -98,7 +105,7 @@ class ChainWriter:
 
     def __init__(
         self,
-        rpc: Rpc,
+        rpc: JsonRpc,
         escrow: str,
         event_names: dict[str, str],
         *,
@@ -112,7 +119,7 @@ class ChainWriter:
         self.txs_per_block = txs_per_block
         self.gas_price = gas_price
         self.on_block = on_block
-        latest = rpc.call("eth_getBlockByNumber", "latest", False)
+        latest = rpc.call("eth_getBlockByNumber", ["latest", False])
         self.head = int(latest["number"], 16)  # worker thread only, once started
         self.time = int(latest["timestamp"], 16)  # the last submitted block's timestamp
         self.events: Counter[str] = Counter()
@@ -125,8 +132,8 @@ class ChainWriter:
 
     def start(self) -> None:
         """Automine off (blocks only when we mine them), a roomy block gas limit, the worker."""
-        self.rpc.call("evm_setAutomine", False)
-        self.rpc.call("evm_setBlockGasLimit", hex(BLOCK_GAS_LIMIT))
+        self.rpc.call("evm_setAutomine", [False])
+        self.rpc.call("evm_setBlockGasLimit", [hex(BLOCK_GAS_LIMIT)])
         self._worker = threading.Thread(target=self._work, name="chain-writer", daemon=True)
         self._worker.start()
 
@@ -148,7 +155,9 @@ class ChainWriter:
             return submission
         for n, chunk in enumerate(chunks):
             raws = [
-                tx.signer.sign(tx.to, tx.data, value=tx.value, gas=tx.gas, gas_price=self.gas_price)
+                tx.signer.sign_call(
+                    tx.to, tx.data, value=tx.value, gas=tx.gas, gas_price=self.gas_price
+                )
                 for tx in chunk
             ]
             self.time += max(1, after if n == 0 else gap)
@@ -182,10 +191,10 @@ class ChainWriter:
                 self.on_block(mined)
 
     def _mine(self, block: _Block) -> MinedBlock:
-        self.rpc.batch([("eth_sendRawTransaction", ["0x" + raw.hex()]) for raw in block.raws])
-        self.rpc.call("evm_mine", block.timestamp)
+        self.rpc.batch_all([("eth_sendRawTransaction", ["0x" + raw.hex()]) for raw in block.raws])
+        self.rpc.call("evm_mine", [block.timestamp])
         self.head += 1
-        receipts = self.rpc.call("eth_getBlockReceipts", hex(self.head))
+        receipts = self.rpc.call("eth_getBlockReceipts", [hex(self.head)])
         if len(receipts) != len(block.raws):
             pending = self.rpc.call("txpool_status")
             raise LoadError(

@@ -31,11 +31,11 @@ if __package__ in (None, ""):  # `python bench/indexer_live.py`: make the projec
 from eth_utils import event_abi_to_log_topic, keccak
 from web3 import Web3
 
-from bench.indexer_chain import ChainWriter, Tx
-from bench.indexer_rpc import FastSigner, Rpc
+from bench.indexer_chain import ChainWriter, Tx, load_rpc
 from fairkey.chain.abi_codec import AbiCodec
 from fairkey.chain.artifacts import PROJECT_ROOT, load_artifacts
 from fairkey.chain.escrow_client import supplier_tag
+from fairkey.chain.sender import Sender
 from fairkey.chain.types import ETH, ListingTerms
 from fairkey.crypto.keys import StockUnit, new_salt, normalise_key
 from fairkey.crypto.merkle import build_stock_tree
@@ -65,7 +65,7 @@ def pct(values: list[float], q: float) -> float:
 @dataclass
 class _Order:
     key: OrderKey
-    buyer: FastSigner
+    buyer: Sender
     unit: StockUnit | None = None
 
 
@@ -87,7 +87,7 @@ class LiveTraffic:
         self.url = url
         self.escrow = Web3.to_checksum_address(escrow)
         self.orders_per_block = orders_per_block
-        self.rpc = Rpc(url)
+        self.rpc = load_rpc(url)
         abi = load_artifacts()["FairkeyEscrow"].abi
         self.codec = AbiCodec(abi)
         topics = {
@@ -95,9 +95,9 @@ class LiveTraffic:
         }
         self.topic = {name: "0x" + t.hex() for name, t in topics.items()}
         self.chain_id = int(self.rpc.call("eth_chainId"), 16)
-        self.merchant = FastSigner(keccak(text="fairkey live bench merchant"), self.chain_id)
+        self.merchant = Sender(keccak(text="fairkey live bench merchant"), self.chain_id, nonce=0)
         self.buyers = [
-            FastSigner(keccak(text=f"fairkey live bench buyer {i}"), self.chain_id)
+            Sender(keccak(text=f"fairkey live bench buyer {i}"), self.chain_id, nonce=0)
             for i in range(buyers)
         ]
         self.seed = keccak(text="fairkey live bench order keys")
@@ -111,11 +111,11 @@ class LiveTraffic:
     def setup(self, units: int) -> None:
         """Time continues from the last block; the merchant lists and commits `units` keys; then
         Anvil mines a block every second (interval mining)."""
-        latest = self.rpc.call("eth_getBlockByNumber", "latest", False)
-        self.rpc.call("evm_setTime", int(latest["timestamp"], 16) + 1)
+        latest = self.rpc.call("eth_getBlockByNumber", ["latest", False])
+        self.rpc.call("evm_setTime", [int(latest["timestamp"], 16) + 1])
         accounts = [self.merchant, *self.buyers]
-        self.rpc.batch([("anvil_setBalance", [a.address, hex(10**24)]) for a in accounts])
-        nonces = self.rpc.batch(
+        self.rpc.batch_all([("anvil_setBalance", [a.address, hex(10**24)]) for a in accounts])
+        nonces = self.rpc.batch_all(
             [("eth_getTransactionCount", [a.address, "latest"]) for a in accounts]
         )
         for account, nonce in zip(accounts, nonces, strict=True):
@@ -159,9 +159,9 @@ class LiveTraffic:
         finally:
             writer.stop()
         self._next_unit = 0
-        self.rpc.call("evm_setIntervalMining", 1)
+        self.rpc.call("evm_setIntervalMining", [1])
 
-    def tx(self, signer: FastSigner, fn: str, *args: Any, value: int = 0) -> Tx:
+    def tx(self, signer: Sender, fn: str, *args: Any, value: int = 0) -> Tx:
         return Tx(signer, self.escrow, self.codec.fn(fn).encode(*args), 400_000, value, fn)
 
     def start(self) -> None:
@@ -186,7 +186,7 @@ class LiveTraffic:
 
     def _answer(self, number: int) -> list[bytes]:
         """Deliver what was paid in block `number`, confirm what was delivered in it."""
-        receipts = self.rpc.call("eth_getBlockReceipts", hex(number))
+        receipts = self.rpc.call("eth_getBlockReceipts", [hex(number)])
         self.stats.blocks += 1
         raws: list[bytes] = []
         for receipt in receipts:
@@ -240,11 +240,13 @@ class LiveTraffic:
         return raws
 
     def _sign(self, tx: Tx) -> bytes:
-        return tx.signer.sign(tx.to, tx.data, value=tx.value, gas=tx.gas, gas_price=self.gas_price)
+        return tx.signer.sign_call(
+            tx.to, tx.data, value=tx.value, gas=tx.gas, gas_price=self.gas_price
+        )
 
     def _send(self, raws: list[bytes]) -> None:
         self.stats.sent_per_block.append(len(raws))
-        self.rpc.batch([("eth_sendRawTransaction", ["0x" + raw.hex()]) for raw in raws])
+        self.rpc.batch_all([("eth_sendRawTransaction", ["0x" + raw.hex()]) for raw in raws])
 
 
 # ---------------------------------------------------------------------------- the indexer
@@ -307,7 +309,7 @@ class LagSampler:
     """Chain head minus indexed block, every SAMPLE_EVERY seconds, in a thread."""
 
     def __init__(self, url: str, db_url: str, chain_id: int, escrow: str) -> None:
-        self.rpc = Rpc(url)
+        self.rpc = load_rpc(url)
         self.engine = create_db_engine(db_url, writer=False)
         self.chain_id = chain_id
         self.escrow = escrow.lower()

@@ -36,7 +36,7 @@ from eth_abi import encode
 from eth_utils import event_abi_to_log_topic, keccak
 from web3 import Web3
 
-from bench.indexer_chain import ChainWriter, LoadError, MinedBlock, Tx
+from bench.indexer_chain import ChainWriter, LoadError, MinedBlock, Tx, load_rpc
 from bench.indexer_market import (
     BAD,
     BASE_WEIGHTS,
@@ -51,12 +51,12 @@ from bench.indexer_market import (
     OrderPlan,
     Stock,
 )
-from bench.indexer_rpc import FastSigner, Rpc
 from fairkey.chain.abi_codec import AbiCodec
 from fairkey.chain.anvil import dev_accounts
 from fairkey.chain.artifacts import load_artifacts
 from fairkey.chain.deploy import Deployment, deploy_stack
 from fairkey.chain.escrow_client import supplier_tag
+from fairkey.chain.sender import Sender
 from fairkey.chain.session import ChainSession, http_web3
 from fairkey.chain.types import ETH, DisputeReason, ListingTerms, Ruling, Verdict
 from fairkey.crypto.keys import StockUnit, new_salt, normalise_key
@@ -169,7 +169,7 @@ class LoadGenerator:
         self.url = url
         self.params = params
         self.rng = random.Random(params.seed)
-        self.rpc = Rpc(url)
+        self.rpc = load_rpc(url)
         self.progress = progress or (lambda events: None)
         artifacts = load_artifacts()
         escrow_abi = artifacts["FairkeyEscrow"].abi
@@ -197,14 +197,17 @@ class LoadGenerator:
         accounts = dev_accounts(dev_account_count(p))
         session = ChainSession(w3, accounts[0])
         self.deployment = deploy_stack(
-            session, treasury=accounts[1].address, fee_bps=FEE_BPS, arbitration_fee=ARBITRATION_FEE
+            session,
+            treasury=accounts[1].address,
+            fee_bps=FEE_BPS,
+            arbitrator=session.deploy("TestArbitrator", ARBITRATION_FEE),  # bench court
         )
         self.escrow = self.deployment.escrow
         self.court = self.deployment.arbitrator
 
-        def signer(account) -> FastSigner:
-            return FastSigner(
-                bytes(account.key), chain_id, w3.eth.get_transaction_count(account.address)
+        def signer(account) -> Sender:
+            return Sender(
+                bytes(account.key), chain_id, nonce=w3.eth.get_transaction_count(account.address)
             )
 
         self.owner, self.treasury, self.keeper_signer = (signer(a) for a in accounts[:3])
@@ -219,12 +222,14 @@ class LoadGenerator:
             key = keccak(text=f"fairkey indexer bench buyer {i}")
             self.buyers.append(
                 Buyer(
-                    FastSigner(key, chain_id),
+                    Sender(key, chain_id, nonce=0),
                     keccak(text=f"fairkey indexer bench buyer seed {i}"),
                     fraudster=i % max(1, p.buyers // max(1, p.fraudsters)) == 7,
                 )
             )
-        self.rpc.batch([("anvil_setBalance", [b.signer.address, hex(10**24)]) for b in self.buyers])
+        self.rpc.batch_all(
+            [("anvil_setBalance", [b.signer.address, hex(10**24)]) for b in self.buyers]
+        )
         # Buyers are drawn with a long tail: a few buy often, most rarely.
         self.buyer_weights = [1 / (i + 1) ** 0.7 for i in range(p.buyers)]
         self.rng.shuffle(self.buyer_weights)
@@ -275,7 +280,7 @@ class LoadGenerator:
 
     # ------------------------------------------------------------------ encoding helpers
 
-    def call(self, signer: FastSigner, fn: str, *args: Any, value: int = 0, what: str = "") -> Tx:
+    def call(self, signer: Sender, fn: str, *args: Any, value: int = 0, what: str = "") -> Tx:
         data = self.escrow_codec.fn(fn).encode(*args)
         return Tx(signer, self.escrow, data, GAS[fn], value, what or fn)
 
@@ -283,9 +288,7 @@ class LoadGenerator:
         data = self.court_codec.fn(fn).encode(*args)
         return Tx(self.owner, self.court, data, GAS[fn], 0, fn)
 
-    def sign_verdict(
-        self, verifier: FastSigner, plan: OrderPlan, verdict: int, deadline: int
-    ) -> bytes:
+    def sign_verdict(self, verifier: Sender, plan: OrderPlan, verdict: int, deadline: int) -> bytes:
         struct = encode(
             ["bytes32", "uint256", "uint256", "bytes32", "uint8", "uint64"],
             [VERDICT_TYPEHASH, plan.order_id, 0, plan.record.fingerprint, verdict, deadline],

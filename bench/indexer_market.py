@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from bench.indexer_chain import LoadError
-from bench.indexer_rpc import FastSigner
+from fairkey.chain.sender import Sender
 from fairkey.chain.types import DisputeReason, Ruling
 from fairkey.crypto.keys import StockUnit
 from fairkey.crypto.merkle import MerkleTree
@@ -101,14 +101,14 @@ class Stock:
 
 @dataclass
 class Merchant:
-    signer: FastSigner
+    signer: Sender
     slot_weights: tuple[float, ...]  # how its deliveries spread over DELIVERY_SLOTS
     credit: bool = False  # the escrow holds money for it (withdraw at P7)
 
 
 @dataclass
 class Buyer:
-    signer: FastSigner
+    signer: Sender
     seed: bytes  # wallet seed of its per-order keys
     fraudster: bool
     next_key: int = 0
@@ -129,7 +129,7 @@ class ListingModel:
     price: int
     bond: int
     dispute_bond: int
-    verifier: FastSigner
+    verifier: Sender
     popularity: float
     suppliers: list[str]
     stocks: list[Stock] = field(default_factory=list)

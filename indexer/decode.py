@@ -23,17 +23,13 @@ from eth_utils import event_abi_to_log_topic
 
 from fairkey.chain.abi_codec import abi_type
 from fairkey.chain.artifacts import load_artifacts
+from fairkey.chain.types import order_id_hex
 
 _ARRAY = re.compile(r"^(.*)\[(\d*)\]$")
 _WORD = 64  # hex characters in a 32-byte ABI word
 
 Param = Mapping[str, Any]
 Convert = Callable[[Any], Any]
-
-
-def order_id_hex(order_id: int) -> str:
-    """An order id (uint160: the address of the buyer's per-order key) as stored in `order_id`."""
-    return f"0x{order_id:040x}"
 
 
 # ---------------------------------------------------------------------------- type analysis

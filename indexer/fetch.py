@@ -17,15 +17,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from fairkey.chain.jsonrpc import JsonRpc, with_retries
 from fairkey.chain.log_ranges import AdaptiveSpan
-from indexer.rpc import (
-    JsonRpc,
+from fairkey.chain.rpc_errors import (
     NodeUnavailable,
     RangeTooLarge,
     RateLimited,
     RpcError,
     backoff_delay,
-    with_retries,
 )
 
 log = logging.getLogger("indexer")
@@ -131,14 +130,7 @@ class ChainReader:
             return {}
         calls = [("eth_getBlockByNumber", [hex(n), False]) for n in wanted]
 
-        def ask() -> list[Any]:
-            answers = self.rpc.batch(calls)
-            for answer in answers:
-                if isinstance(answer, RpcError):
-                    raise answer
-            return answers
-
-        answers = self._retrying(ask)
+        answers = self._retrying(lambda: self.rpc.batch_all(calls))
         return {n: (Header.of(a) if a else None) for n, a in zip(wanted, answers, strict=True)}
 
     # ------------------------------------------------------------------ logs
@@ -177,5 +169,3 @@ class ChainReader:
             else:
                 self.range.accepted()
             return to, [x for x in found if not x.get("removed")]
-
-

@@ -22,6 +22,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import make_url
 
+from fairkey.chain.jsonrpc import JsonRpc
+from fairkey.chain.rpc_errors import RpcError
 from indexer import projections
 from indexer.base import Base
 from indexer.config import DEFAULT_FINALITY_DEPTH, IndexerConfig
@@ -31,7 +33,6 @@ from indexer.fetch import ChainReader, ChainTip, Header
 from indexer.metrics import IndexerMetrics
 from indexer.progress import BackfillProgress
 from indexer.reorg import ReorgBeyondFinality, beyond_finality_message, common_ancestor
-from indexer.rpc import JsonRpc, RpcError
 from indexer.store import (
     Cursor,
     any_cursor,

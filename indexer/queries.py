@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Connection, Row
 
-from indexer.decode import order_id_hex
+from fairkey.chain.types import order_id_hex
 from indexer.projections import models as m
 from indexer.projections.names import ORDER_STATUS, TERMINAL
 

@@ -400,7 +400,10 @@ def _print_summary(deployment: Deployment) -> None:
     table = Table(title="fairkey on local Anvil", show_header=False)
     table.add_row("RPC", f"http://127.0.0.1:{PORT}  (chain id {deployment.chain_id})")
     table.add_row("FairkeyEscrow", deployment.escrow)
-    table.add_row("Arbitrator (test court)", deployment.arbitrator)
+    table.add_row(
+        "Arbitrator (TestArbitrator)",
+        f"{deployment.arbitrator}  (demo only: anyone can make this court rule)",
+    )
     table.add_row("Demo token (dUSD)", deployment.token)
     for role, index in ROLES.items():
         table.add_row(f"{role} (--dev-account {index})", accounts[index].address)
@@ -473,7 +476,10 @@ def main() -> None:
         if deployment is None:
             with console.status("deploying contracts…"):
                 session = ChainSession(w3, dev_accounts(1)[0])
-                deployment = deploy_stack(session, treasury=dev_accounts(2)[1].address)
+                court = session.deploy("TestArbitrator", 10**15)  # the demo court (see summary)
+                deployment = deploy_stack(
+                    session, treasury=dev_accounts(2)[1].address, arbitrator=court
+                )
                 deployment.save(HOME / "deployment.json")
             for stale in HOME.glob("index.sqlite3*"):  # an index of the previous chain
                 stale.unlink()

@@ -13,6 +13,7 @@ from fairkey.chain.anvil import AnvilNode, ChainClock, dev_accounts
 from fairkey.chain.artifacts import PROJECT_ROOT, manifest_path
 from fairkey.chain.deploy import deploy_stack
 from fairkey.chain.session import ChainSession, http_web3
+from tests.support.disputes import ARBITRATION_FEE
 from tests.support.market import Market
 
 ROLES = ["deployer", "treasury", "merchant", "buyer", "stranger", "verifier", "merchant2", "buyer2"]
@@ -53,7 +54,10 @@ def accounts():
 @pytest.fixture(scope="session")
 def deployed(w3, accounts):
     session = ChainSession(w3, accounts["deployer"])
-    deployment = deploy_stack(session, treasury=accounts["treasury"].address, fee_bps=100)
+    court = session.deploy("TestArbitrator", ARBITRATION_FEE)  # tests only: anyone can make it rule
+    deployment = deploy_stack(
+        session, treasury=accounts["treasury"].address, arbitrator=court, fee_bps=100
+    )
     return session, deployment
 
 

@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {EscrowBase} from "./EscrowBase.sol";
 import {IFairkeyEscrow} from "../interfaces/IFairkeyEscrow.sol";
 import {IArbitrator} from "../interfaces/IArbitrator.sol";
 import {EscrowConfig} from "../types/EscrowTypes.sol";
@@ -11,11 +12,12 @@ import {EscrowConfig} from "../types/EscrowTypes.sol";
 /// settlements, disputes and withdrawals always work, so nothing is ever stuck behind it.
 /// The pause flag shares the config slot with treasury and fee, so settlement and `pay` read one
 /// slot; that is why this is not OpenZeppelin's Pausable (a second cold slot on every payment).
-abstract contract EscrowAdmin is IFairkeyEscrow, Ownable2Step {
+/// Other layers read the settings through EscrowBase's hooks, never this storage.
+abstract contract EscrowAdmin is EscrowBase, Ownable2Step {
     uint256 public constant MAX_FEE_BPS = 1_000; // 10 %
 
-    EscrowConfig internal _config;
-    /// @notice The court that rules on contested orders (new cases only; open ones keep theirs).
+    EscrowConfig private _config;
+    /// @inheritdoc IFairkeyEscrow
     IArbitrator public arbitrator;
 
     constructor(address owner_, address treasury_, uint16 feeBps_, IArbitrator arbitrator_)
@@ -27,36 +29,47 @@ abstract contract EscrowAdmin is IFairkeyEscrow, Ownable2Step {
         emit ArbitratorChanged(address(arbitrator_));
     }
 
-    /// @notice Treasury, fee in basis points and the pause flag.
+    /// @inheritdoc IFairkeyEscrow
     function config() external view returns (EscrowConfig memory) {
         return _config;
     }
 
-    /// @notice Stops listings, stock commits and payments (owner). Emits PausedSet.
+    /// @inheritdoc IFairkeyEscrow
     function setPaused(bool paused) external onlyOwner {
         _config.paused = paused;
         emit PausedSet(paused);
     }
 
-    /// @notice Where platform fees are credited (owner). Emits TreasuryChanged.
+    /// @inheritdoc IFairkeyEscrow
     function setTreasury(address treasury) external onlyOwner {
         _setTreasury(treasury);
     }
 
-    /// @notice Platform fee on released prices for listings created from now on (a listing keeps
-    /// the fee it was created with), at most MAX_FEE_BPS (owner). Emits FeeChanged.
+    /// @inheritdoc IFairkeyEscrow
     function setFee(uint16 feeBps) external onlyOwner {
         _setFee(feeBps);
     }
 
-    /// @notice The court for new arbitration cases (owner). Emits ArbitratorChanged.
+    /// @inheritdoc IFairkeyEscrow
     function setArbitrator(IArbitrator newArbitrator) external onlyOwner {
         arbitrator = newArbitrator;
         emit ArbitratorChanged(address(newArbitrator));
     }
 
-    function _requireNotPaused() internal view {
+    function _requireNotPaused() internal view override {
         if (_config.paused) revert EscrowPaused();
+    }
+
+    function _currentFeeBps() internal view override returns (uint16) {
+        return _config.feeBps;
+    }
+
+    function _treasury() internal view override returns (address) {
+        return _config.treasury;
+    }
+
+    function _court() internal view override returns (IArbitrator) {
+        return arbitrator;
     }
 
     function _setTreasury(address treasury) private {

@@ -3,42 +3,42 @@ pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {EscrowBase} from "./EscrowBase.sol";
 import {IFairkeyEscrow} from "../interfaces/IFairkeyEscrow.sol";
 
 /// @notice Pull-payment ledger per token (address(0) = ETH). State changes only ever credit an
 /// account here; money leaves the contract solely through `withdraw`/`withdrawTo`.
 /// Incoming ERC-20 transfers are measured by balance delta and refused if short (fee-on-transfer
 /// tokens would otherwise leave the escrow owing more than it holds).
-abstract contract Ledger is IFairkeyEscrow, ReentrancyGuardTransient {
+/// Other layers move money through EscrowBase's hooks (`_credit`, `_collect`), never this storage.
+abstract contract Ledger is EscrowBase {
     using SafeERC20 for IERC20;
 
     mapping(address token => mapping(address account => uint256)) private _credits;
 
-    /// @notice What `account` can withdraw in `token`.
+    /// @inheritdoc IFairkeyEscrow
     function creditOf(address token, address account) external view returns (uint256) {
         return _credits[token][account];
     }
 
-    /// @notice Sends the caller everything credited to them in `token`. Emits Withdrawn.
+    /// @inheritdoc IFairkeyEscrow
     function withdraw(address token) external nonReentrant {
         _withdraw(token, msg.sender);
     }
 
-    /// @notice Sends the caller's credit in `token` to `to` (for accounts that cannot receive ETH).
-    /// Emits Withdrawn.
+    /// @inheritdoc IFairkeyEscrow
     function withdrawTo(address token, address to) external nonReentrant {
         if (to == address(0)) revert EscrowZeroAddress();
         _withdraw(token, to);
     }
 
-    function _credit(address token, address account, uint256 amount) internal {
+    function _credit(address token, address account, uint256 amount) internal override {
         if (amount != 0) _credits[token][account] += amount;
     }
 
     /// @dev Takes exactly `amount` of `token` from `from`: ETH must arrive as msg.value, ERC-20 is
     /// pulled (call this last: it is the interaction).
-    function _collect(address token, address from, uint256 amount) internal {
+    function _collect(address token, address from, uint256 amount) internal override {
         if (token == address(0)) {
             if (msg.value != amount) revert EscrowWrongPayment(amount, msg.value);
             return;

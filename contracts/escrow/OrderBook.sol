@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {StockBook} from "./StockBook.sol";
+import {IFairkeyEscrow} from "../interfaces/IFairkeyEscrow.sol";
 import {DeliveryCrypto} from "../libraries/DeliveryCrypto.sol";
 import {
     Listing,
@@ -17,6 +18,7 @@ import {
 
 /// @notice Orders from payment to settlement, and the three ways money leaves an order
 /// (`_payMerchant`, `_refundBuyer`, `_split`): every rule ends in exactly one of them.
+/// Later layers reach an order only through `_loadOrder`, which validates its state.
 abstract contract OrderBook is StockBook {
     // Status bits for `_loadOrder` (one place validates every state transition).
     uint256 internal constant PAID = 1 << uint8(OrderStatus.Paid);
@@ -27,15 +29,11 @@ abstract contract OrderBook is StockBook {
     /// States in which the buyer's dispute bond is held by the escrow.
     uint256 internal constant BOND_HELD = DISPUTED | VERIFIER_PENDING | ARBITRATING;
 
-    mapping(uint256 orderId => Order) internal _orders;
+    mapping(uint256 orderId => Order) private _orders;
 
     // ------------------------------------------------------------------ buyer and merchant actions
 
-    /// @notice Pays `listingId`'s price into escrow (ETH as msg.value, ERC-20 by allowance) and
-    /// reserves one bonded unit. `maxPrice` is the price the buyer agreed to: if the merchant
-    /// raised the price in between, the payment reverts (EscrowPriceAboveLimit) instead of taking
-    /// more. (buyerKeyX, buyerKeyY) is a fresh per-order public key on secp256k1; the merchant
-    /// encrypts the card key to it, and its address is the order id. Emits OrderPaid.
+    /// @inheritdoc IFairkeyEscrow
     function pay(uint256 listingId, uint256 maxPrice, uint256 buyerKeyX, uint256 buyerKeyY)
         external
         payable
@@ -43,7 +41,7 @@ abstract contract OrderBook is StockBook {
         returns (uint256 orderId)
     {
         _requireNotPaused();
-        Listing storage l = _listings[listingId];
+        Listing storage l = _listing(listingId);
         if (!l.active) {
             if (l.merchant == address(0)) revert EscrowUnknownListing(listingId);
             revert EscrowListingInactive(listingId);
@@ -67,20 +65,17 @@ abstract contract OrderBook is StockBook {
         _collect(l.token, msg.sender, price);
     }
 
-    /// @notice Delivers a committed unit, encrypted to the order's buyer key, before the delivery
-    /// deadline. The unit must be unused, its key never delivered before (anywhere), and its
-    /// Merkle proof valid under a batch of this listing. Merchant only. Emits KeyDelivered.
+    /// @inheritdoc IFairkeyEscrow
     function deliver(uint256 orderId, DeliveryRecord calldata record, bytes32[] calldata proof) external {
         Order storage o = _loadOrder(orderId, PAID);
         uint256 listingId = _listingIdOf(o);
-        Listing storage l = _listings[listingId];
+        Listing storage l = _listing(listingId);
         if (msg.sender != l.merchant) revert EscrowNotMerchant(listingId, msg.sender);
         _requireBeforeDeadline(orderId, o);
         _deliver(orderId, o, listingId, l, record, proof);
     }
 
-    /// @notice The buyer accepts the key (also ends a dispute they opened, returning their dispute
-    /// bond): the merchant is paid. Buyer only. Emits OrderCompleted.
+    /// @inheritdoc IFairkeyEscrow
     function confirm(uint256 orderId) external {
         Order storage o = _loadOrder(orderId, DELIVERED | DISPUTED | VERIFIER_PENDING);
         if (msg.sender != o.buyer) revert EscrowNotBuyer(orderId, msg.sender);
@@ -89,34 +84,25 @@ abstract contract OrderBook is StockBook {
         _payMerchant(orderId, o, CompletionCause.BuyerConfirmed, withdrawingDispute ? o.buyer : address(0));
     }
 
-    /// @notice After the confirm window passed without a dispute, anyone releases the payment to
-    /// the merchant. Emits OrderCompleted.
+    /// @inheritdoc IFairkeyEscrow
     function settle(uint256 orderId) external {
         Order storage o = _loadOrder(orderId, DELIVERED);
         _requireAfterDeadline(orderId, o);
         _payMerchant(orderId, o, CompletionCause.ConfirmWindowPassed, address(0));
     }
 
-    /// @notice After the delivery deadline passed without a delivery, anyone refunds the buyer,
-    /// who also receives the unit's bond as compensation. Emits OrderRefunded.
+    /// @inheritdoc IFairkeyEscrow
     function refundUndelivered(uint256 orderId) external {
         Order storage o = _loadOrder(orderId, PAID);
         _requireAfterDeadline(orderId, o);
         _refundBuyer(orderId, o, RefundCause.NotDelivered, true);
     }
 
-    /// @notice The merchant refunds the buyer (out of stock, or answering a dispute); a held
-    /// dispute bond goes back to the buyer. Not during arbitration. A refund after a missed
-    /// delivery or response deadline is that deadline's rule (the buyer still gets the unit's
-    /// bond): refunding late cannot dodge the compensation. A refund that could pre-empt a
-    /// misdelivery proof - of an undisputed delivery, or of a dispute claiming a provable fault
-    /// (wrong content, duplicate) - pays the buyer the unit's bond as that proof would: a merchant
-    /// who sees a proof pending cannot front-run it to keep its bond. Merchant only.
-    /// Emits OrderRefunded.
+    /// @inheritdoc IFairkeyEscrow
     function refund(uint256 orderId) external {
         Order storage o = _loadOrder(orderId, PAID | DELIVERED | DISPUTED | VERIFIER_PENDING);
         uint256 listingId = _listingIdOf(o);
-        if (msg.sender != _listings[listingId].merchant) revert EscrowNotMerchant(listingId, msg.sender);
+        if (msg.sender != _listing(listingId).merchant) revert EscrowNotMerchant(listingId, msg.sender);
         OrderStatus status = o.status;
         if (block.timestamp > o.deadline) {
             if (status == OrderStatus.Paid) return _refundBuyer(orderId, o, RefundCause.NotDelivered, true);
@@ -130,10 +116,10 @@ abstract contract OrderBook is StockBook {
         _refundBuyer(orderId, o, RefundCause.MerchantRefunded, provable);
     }
 
-    /// @notice An order, with the listing and price version it paid.
+    /// @inheritdoc IFairkeyEscrow
     function order(uint256 orderId) external view returns (OrderView memory) {
         Order storage o = _orders[orderId];
-        PricePoint storage p = _pricePoints[o.pricePoint];
+        PricePoint storage p = _pricePointOf(o.pricePoint);
         return OrderView({
             buyer: o.buyer,
             listingId: p.listingId,
@@ -163,11 +149,11 @@ abstract contract OrderBook is StockBook {
     }
 
     function _priceOf(Order storage o) internal view returns (uint256) {
-        return _pricePoints[o.pricePoint].price;
+        return _pricePointOf(o.pricePoint).price;
     }
 
     function _listingIdOf(Order storage o) internal view returns (uint256) {
-        return _pricePoints[o.pricePoint].listingId;
+        return _pricePointOf(o.pricePoint).listingId;
     }
 
     function _bondHeld(Order storage o) internal view returns (bool) {
@@ -209,12 +195,12 @@ abstract contract OrderBook is StockBook {
         internal
     {
         o.status = OrderStatus.Completed;
-        Listing storage l = _listings[_listingIdOf(o)];
+        Listing storage l = _listing(_listingIdOf(o));
         address token = l.token;
         uint256 price = _priceOf(o);
         uint256 fee = price * l.feeBps / 10_000;
         _credit(token, l.merchant, price - fee + l.bondPerUnit);
-        _credit(token, _config.treasury, fee);
+        _credit(token, _treasury(), fee);
         if (disputeBondTo != address(0)) _credit(token, disputeBondTo, l.disputeBond);
         emit OrderCompleted(orderId, cause, price - fee, fee);
     }
@@ -226,7 +212,7 @@ abstract contract OrderBook is StockBook {
         bool bondHeld = _bondHeld(o);
         bool delivered = o.deliveries != 0;
         o.status = OrderStatus.Refunded;
-        Listing storage l = _listings[_listingIdOf(o)];
+        Listing storage l = _listing(_listingIdOf(o));
         address token = l.token;
         uint256 compensation;
         if (fault) {
@@ -246,7 +232,7 @@ abstract contract OrderBook is StockBook {
     function _split(uint256 orderId, Order storage o) internal {
         bool bondHeld = _bondHeld(o);
         o.status = OrderStatus.Split;
-        Listing storage l = _listings[_listingIdOf(o)];
+        Listing storage l = _listing(_listingIdOf(o));
         address token = l.token;
         uint256 price = _priceOf(o);
         uint256 buyerShare = price / 2;
@@ -255,7 +241,7 @@ abstract contract OrderBook is StockBook {
         uint256 toBuyer = buyerShare + (bondHeld ? l.disputeBond : 0);
         _credit(token, o.buyer, toBuyer);
         _credit(token, l.merchant, merchantShare - fee + l.bondPerUnit);
-        _credit(token, _config.treasury, fee);
+        _credit(token, _treasury(), fee);
         emit OrderSplit(orderId, toBuyer, merchantShare - fee, fee);
     }
 }

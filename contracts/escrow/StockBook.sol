@@ -2,8 +2,8 @@
 pragma solidity 0.8.28;
 
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
-import {EscrowAdmin} from "./EscrowAdmin.sol";
-import {Ledger} from "./Ledger.sol";
+import {EscrowBase} from "./EscrowBase.sol";
+import {IFairkeyEscrow} from "../interfaces/IFairkeyEscrow.sol";
 import {DeliveryCrypto} from "../libraries/DeliveryCrypto.sol";
 import {Listing, ListingTerms, KeyAlphabet, Batch, PricePoint, DeliveryRecord} from "../types/EscrowTypes.sol";
 
@@ -21,7 +21,11 @@ import {Listing, ListingTerms, KeyAlphabet, Batch, PricePoint, DeliveryRecord} f
 /// one unit's bond from the listing to the order, and the order's end releases it to the merchant
 /// or, on a proven fault, to the buyer. So the bonds held for a listing always equal
 /// (stockAvailable + open orders) × bondPerUnit.
-abstract contract StockBook is EscrowAdmin, Ledger {
+///
+/// The storage here is this layer's own: the order and dispute layers read a listing or price
+/// point through `_listing`/`_pricePointOf` and ask the registry through `_isCurrentDelivery`
+/// and `_isDisplacedDelivery`.
+abstract contract StockBook is EscrowBase {
     uint256 public constant MIN_DELIVERY_WINDOW = 1 minutes;
     uint256 public constant MAX_DELIVERY_WINDOW = 7 days;
     uint256 public constant MIN_CONFIRM_WINDOW = 10 minutes;
@@ -46,29 +50,27 @@ abstract contract StockBook is EscrowAdmin, Ledger {
         uint64 batches; //     a batch's `seq` is its position (from 1)
     }
 
-    Counters internal _counters;
-    mapping(uint256 listingId => Listing) internal _listings;
+    Counters private _counters;
+    mapping(uint256 listingId => Listing) private _listings;
     /// Every price a listing ever had; an order settles at the version it paid.
-    mapping(uint256 listingId => mapping(uint256 version => uint256 price)) internal _priceHistory;
+    mapping(uint256 listingId => mapping(uint256 version => uint256 price)) private _priceHistory;
     /// What an order records: listing, price and version in one slot under a 40-bit id.
-    mapping(uint256 pricePoint => PricePoint) internal _pricePoints;
+    mapping(uint256 pricePoint => PricePoint) private _pricePoints;
     /// Keyed by merchant first: a root copied into someone else's listing is a different batch.
-    mapping(address merchant => mapping(bytes32 root => Batch)) internal _batches;
+    mapping(address merchant => mapping(bytes32 root => Batch)) private _batches;
     mapping(bytes32 root => mapping(uint256 word => uint256 bits)) private _usedUnits;
     /// fingerprint => registry entry of the delivery that holds it (DeliveryCrypto.registryEntry:
     /// its batch's seq and its record hash, which commits to the order and delivery number);
     /// zero = never delivered. One slot refuses every second delivery of the key, decides
     /// precedence, and anchors the record a misdelivery proof must reproduce.
-    mapping(bytes32 fingerprint => bytes32 entry) internal _registry;
+    mapping(bytes32 fingerprint => bytes32 entry) private _registry;
     /// Registry entries displaced by an older batch's delivery of the same key: their orders'
     /// buyers may prove "duplicate". Written only when keys collide.
-    mapping(bytes32 entry => bool) internal _displaced;
+    mapping(bytes32 entry => bool) private _displaced;
 
     // ------------------------------------------------------------------ merchant actions
 
-    /// @notice Opens a listing whose caller is the merchant, selling keys of `keyAlphabet` (a
-    /// delivered key outside it is a provable fault). Terms other than price and the active flag
-    /// are fixed for the listing's life. Emits ListingCreated.
+    /// @inheritdoc IFairkeyEscrow
     function createListing(ListingTerms calldata terms, KeyAlphabet keyAlphabet)
         external
         returns (uint256 listingId)
@@ -92,7 +94,7 @@ abstract contract StockBook is EscrowAdmin, Ledger {
             responseWindow: terms.responseWindow,
             appealWindow: terms.appealWindow,
             maxReplacements: terms.maxReplacements,
-            feeBps: _config.feeBps,
+            feeBps: _currentFeeBps(),
             token: terms.token,
             bondPerUnit: terms.bondPerUnit,
             price: terms.price,
@@ -110,8 +112,7 @@ abstract contract StockBook is EscrowAdmin, Ledger {
         emit ListingCreated(listingId, msg.sender, terms.token, terms, keyAlphabet);
     }
 
-    /// @notice Changes the price for future orders; open orders keep theirs (merchant).
-    /// Emits ListingPriceChanged.
+    /// @inheritdoc IFairkeyEscrow
     function setPrice(uint256 listingId, uint96 price) external {
         Listing storage l = _requireMerchant(listingId);
         if (price == 0) revert EscrowZeroPrice();
@@ -124,16 +125,14 @@ abstract contract StockBook is EscrowAdmin, Ledger {
         emit ListingPriceChanged(listingId, price);
     }
 
-    /// @notice Opens or closes the listing to new orders (merchant). Emits ListingActiveChanged.
+    /// @inheritdoc IFairkeyEscrow
     function setActive(uint256 listingId, bool active) external {
         _requireMerchant(listingId);
         _listings[listingId].active = active;
         emit ListingActiveChanged(listingId, active);
     }
 
-    /// @notice Commits a batch of `count` keys by its Merkle root and deposits
-    /// `count × bondPerUnit` (ETH as msg.value, ERC-20 by allowance). Gas does not depend on
-    /// `count`. `supplier` tags where the keys came from. Merchant only. Emits StockCommitted.
+    /// @inheritdoc IFairkeyEscrow
     function commitStock(uint256 listingId, bytes32 root, uint32 count, bytes32 supplier)
         external
         payable
@@ -156,9 +155,7 @@ abstract contract StockBook is EscrowAdmin, Ledger {
         _collect(l.token, msg.sender, bond);
     }
 
-    /// @notice Withdraws the caller's batch `root` of `listingId`: its unsold units from sale and credits their bond back to the
-    /// merchant, as far as no open order relies on them (paid orders keep a unit each); call again
-    /// after those orders end to withdraw the rest. Merchant only. Emits StockRevoked.
+    /// @inheritdoc IFairkeyEscrow
     function revokeBatch(uint256 listingId, bytes32 root) external {
         Batch storage b = _batches[msg.sender][root];
         if (b.count == 0 || b.listingId != listingId) {
@@ -181,54 +178,62 @@ abstract contract StockBook is EscrowAdmin, Ledger {
 
     // ------------------------------------------------------------------ views
 
-    /// @notice Number of listings created; ids run from 1.
+    /// @inheritdoc IFairkeyEscrow
     function listingCount() external view returns (uint256) {
         return _counters.listings;
     }
 
-    /// @notice Number of stock batches committed (the newest batch's `seq`).
+    /// @inheritdoc IFairkeyEscrow
     function batchCount() external view returns (uint256) {
         return _counters.batches;
     }
 
-    /// @notice A listing as stored.
+    /// @inheritdoc IFairkeyEscrow
     function listing(uint256 listingId) external view returns (Listing memory) {
         return _listings[listingId];
     }
 
-    /// @notice A merchant's stock batch by its Merkle root.
+    /// @inheritdoc IFairkeyEscrow
     function batch(address merchant, bytes32 root) external view returns (Batch memory) {
         return _batches[merchant][root];
     }
 
-    /// @notice A price point (listing, price, version) as orders record it.
+    /// @inheritdoc IFairkeyEscrow
     function pricePoint(uint256 id) external view returns (PricePoint memory) {
         return _pricePoints[id];
     }
 
-    /// @notice Whether a registry entry was displaced by an older batch's delivery of its key.
+    /// @inheritdoc IFairkeyEscrow
     function isDisplaced(bytes32 entry) external view returns (bool) {
         return _displaced[entry];
     }
 
-    /// @notice Whether unit `index` of batch `root` was delivered.
+    /// @inheritdoc IFairkeyEscrow
     function isUnitUsed(bytes32 root, uint256 index) external view returns (bool) {
         return _usedUnits[root][index >> 8] & (1 << (index & 0xff)) != 0;
     }
 
-    /// @notice Registry entry of the delivery that holds this key (by fingerprint): its batch's
-    /// seq (top 64 bits) and the top 192 bits of its record hash; zero if the key was never
-    /// delivered. The KeyDelivered event (fingerprint is indexed) names the order.
+    /// @inheritdoc IFairkeyEscrow
     function deliveryOf(bytes32 fingerprint) external view returns (bytes32 entry) {
         return _registry[fingerprint];
     }
 
-    /// @notice The price that version `version` of a listing's price had.
+    /// @inheritdoc IFairkeyEscrow
     function priceAt(uint256 listingId, uint256 version) external view returns (uint256) {
         return _priceHistory[listingId][version];
     }
 
     // ------------------------------------------------------------------ internals
+
+    /// @dev A listing as stored (merchant == address(0): no such listing).
+    function _listing(uint256 listingId) internal view returns (Listing storage) {
+        return _listings[listingId];
+    }
+
+    /// @dev The price point an order records (its listing, price and price version).
+    function _pricePointOf(uint256 id) internal view returns (PricePoint storage) {
+        return _pricePoints[id];
+    }
 
     function _requireMerchant(uint256 listingId) internal view returns (Listing storage l) {
         l = _listings[listingId];
@@ -278,9 +283,30 @@ abstract contract StockBook is EscrowAdmin, Ledger {
         b.used += 1;
     }
 
+    /// @dev Whether `r`, as delivery `deliveryNo` of `orderId` from `merchant`'s stock, is
+    /// exactly as registered at delivery and still holds its key (the record a misdelivery proof
+    /// or a verdict must reproduce).
+    function _isCurrentDelivery(uint256 orderId, uint256 deliveryNo, address merchant, DeliveryRecord calldata r)
+        internal
+        view
+        returns (bool)
+    {
+        return _registry[r.fingerprint] == _entryOf(orderId, deliveryNo, merchant, r);
+    }
+
+    /// @dev Whether `r`, as delivery `deliveryNo` of `orderId` from `merchant`'s stock, was
+    /// displaced from the registry by an older batch's delivery of the same key.
+    function _isDisplacedDelivery(uint256 orderId, uint256 deliveryNo, address merchant, DeliveryRecord calldata r)
+        internal
+        view
+        returns (bool)
+    {
+        return _displaced[_entryOf(orderId, deliveryNo, merchant, r)];
+    }
+
     /// @dev The registry entry the record would have as delivery `deliveryNo` of `orderId`.
     function _entryOf(uint256 orderId, uint256 deliveryNo, address merchant, DeliveryRecord calldata r)
-        internal
+        private
         view
         returns (bytes32)
     {

@@ -55,6 +55,11 @@ library DeliveryCrypto {
         return ecrecover(bytes32(0), 27 + parity, bytes32(rx), bytes32(s));
     }
 
+    /// @notice Whether `secret` is the per-order private key `b` of `orderId` = uint160(address(b·G)).
+    function isOrderSecret(uint256 secret, uint256 orderId) internal pure returns (bool) {
+        return secret != 0 && secret < N && uint160(mulAddress(secret, GX, GY_PARITY)) == orderId;
+    }
+
     /// @notice Leaf `i` of a merchant's stock tree: keccak(keccak(abi.encode(merchant, i, c, f))).
     /// Binding the merchant means a root copied from the mempool proves nothing for anyone else.
     function leaf(address merchant, uint256 index, bytes32 commitment, bytes32 fingerprint)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {IArbitrator} from "../interfaces/IArbitrator.sol";
+
 /// @notice Life cycle of an order. Terminal states: Completed, Refunded, Split.
 /// The meaning of `Order.deadline` depends on the state (see `Order`).
 enum OrderStatus {
@@ -56,6 +58,16 @@ library Rulings {
     uint256 internal constant REFUND_BUYER = 1;
     uint256 internal constant PAY_MERCHANT = 2;
     uint256 internal constant CHOICES = 2;
+}
+
+/// @notice Verifier verdicts (docs/protocol.md, "Verifier attestation"): what a listing's
+/// verifier signs, EIP-712 typed, about a disputed key.
+library Verdicts {
+    uint8 internal constant INVALID = 1; //  the issuer refuses the key
+    uint8 internal constant REDEEMED = 2; // the issuer says the key was already redeemed
+    bytes32 internal constant KEY_VERDICT_TYPEHASH = keccak256(
+        "KeyVerdict(uint256 orderId,uint256 deliveryNo,bytes32 fingerprint,uint8 verdict,uint64 deadline)"
+    );
 }
 
 /// @notice What a merchant sets when creating a listing. All but `price` and `active` are fixed
@@ -135,6 +147,13 @@ struct Order {
     uint32 deadline;
     uint8 deliveries; //     keys delivered so far; the current delivery is number `deliveries - 1`
     DisputeReason reason;
+}
+
+/// @notice The court case of an order that went to arbitration: the court it was opened at (a
+/// later `setArbitrator` does not move it) and the court's id for it.
+struct Case {
+    IArbitrator arbitrator;
+    uint256 disputeId;
 }
 
 /// @notice An order as the `order` view reports it (the price point unpacked).

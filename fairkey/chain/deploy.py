@@ -13,7 +13,7 @@ from fairkey.chain.session import ChainSession
 class Deployment:
     chain_id: int
     escrow: str
-    arbitrator: str
+    arbitrator: str  # the court the escrow was deployed with (the owner may change it later)
     token: str  # a demo stablecoin (TestToken) on development chains; "" elsewhere
     block: int  # deployment block: where indexers start
 
@@ -24,7 +24,7 @@ class Deployment:
     @classmethod
     def load(cls, path: Path) -> Deployment:
         if not path.exists():
-            raise FileNotFoundError(f"no deployment at {path}: run `make up` or `fairkey deploy`")
+            raise FileNotFoundError(f"no deployment at {path}: run `make up` for a local one")
         return cls(**json.loads(path.read_text()))
 
 
@@ -32,12 +32,19 @@ def deploy_stack(
     session: ChainSession,
     *,
     treasury: str,
+    arbitrator: str,
     fee_bps: int = 100,
-    arbitration_fee: int = 10**15,
     with_demo_token: bool = True,
 ) -> Deployment:
-    """Escrow + a test arbitrator (the court issue replaces it) + optionally a demo token."""
-    arbitrator = session.deploy("TestArbitrator", arbitration_fee)
+    """The escrow (owned by the session's account) + optionally a demo token.
+
+    `arbitrator` is the court that rules on contested orders, a deployment parameter until the
+    real court exists: this function never deploys one. The zero address deploys an escrow
+    without a court (`contest` then reverts with EscrowNoArbitrator until the owner calls
+    `setArbitrator`). Tests and `make up` pass a TestArbitrator, which anyone can make rule: a
+    demo court, never one for real money. The escrow's constructor creates its DeliveryFaults
+    contract (the misdelivery check) itself.
+    """
     escrow = session.deploy("FairkeyEscrow", session.account.address, treasury, fee_bps, arbitrator)
     # Scanners start here: the escrow's constructor already emits events (owner, treasury, fee,
     # court), so the block is taken before anything else is deployed.

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from typing import Any
 
 from web3 import Web3
 
 from fairkey.chain.abi_codec import AbiCodec
+from fairkey.chain.artifacts import PROJECT_ROOT, ArtifactsMissing
 from fairkey.chain.log_ranges import fetch_in_ranges
 from fairkey.chain.session import ChainSession, Event, TxResult
 from fairkey.chain.types import (
@@ -25,6 +28,21 @@ from fairkey.chain.types import (
 _ZERO32 = b"\0" * 32
 # The unlimited allowance; the SDK never grants it (tests and benches do, deliberately).
 ERC20_MAX = 2**256 - 1
+
+
+# OpenZeppelin's own compiled interfaces, from the npm package the contracts are built against:
+# ape's build holds only this project's contracts, and a contracts/test/ ABI is no product ABI.
+OZ_ARTIFACTS = PROJECT_ROOT / "node_modules" / "@openzeppelin" / "contracts" / "build" / "contracts"
+
+
+@lru_cache(maxsize=8)
+def openzeppelin_abi(name: str) -> list[dict[str, Any]]:
+    """The ABI of OpenZeppelin's compiled ``name``: ``IERC20`` (what the escrow needs a token to
+    do), ``IERC20Metadata`` (with symbol and decimals)."""
+    path = OZ_ARTIFACTS / f"{name}.json"
+    if not path.exists():
+        raise ArtifactsMissing(f"no OpenZeppelin artifact {name} at {path}; run `make build`")
+    return json.loads(path.read_text())["abi"]
 
 
 def supplier_tag(name: str | bytes) -> bytes:
@@ -69,7 +87,9 @@ class EscrowClient:
         if token == ETH or int(token, 16) == 0:
             return amount
         if amount:
-            erc20 = self.session.contract("TestToken", token)
+            erc20 = self.session.w3.eth.contract(
+                address=Web3.to_checksum_address(token), abi=openzeppelin_abi("IERC20")
+            )
             owner = self.session.account.address
             if erc20.functions.allowance(owner, self.address).call() != amount:
                 self.session.send(erc20.functions.approve(self.address, amount))

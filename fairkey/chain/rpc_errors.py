@@ -1,7 +1,9 @@
 """What a node's error means for the caller: ask for less (a narrower eth_getLogs range), wait
-and retry (rate limits), or treat it as a plain failure. Providers word these differently; the
-phrases below are the ones Infura, Alchemy, QuickNode, public RPCs and geth/erigon use.
-Shared by the SDK (`chain/log_ranges.py`) and the indexer (`indexer/rpc.py`).
+and retry (rate limits), take the nonce again (a transaction refused for its nonce), or treat it
+as a plain failure. Providers word these differently; the phrases below are the ones Infura,
+Alchemy, QuickNode, public RPCs, geth/erigon and Anvil use. The one classification for the whole
+project: the JSON-RPC client (`chain/jsonrpc.py`), the sender (`chain/sender.py`), the SDK's log
+reader (`chain/log_ranges.py`) and the indexer; nothing else matches a node's message as text.
 """
 
 from __future__ import annotations
@@ -41,6 +43,10 @@ _TOO_MUCH = (
     "timed out",
     "took too long",
 )
+# eth_sendRawTransaction: the nonce is taken (another sender of the account, a lost count).
+_NONCE_TOO_LOW = ("nonce too low", "nonce is too low")
+# eth_sendRawTransaction: this very transaction is already in the pool (sent before).
+_ALREADY_KNOWN = ("already known", "known transaction", "already imported")
 # Infura/Alchemy style hint: "... Try with this block range [0x1a, 0x2b]."
 _HINT = re.compile(r"\[\s*(0x[0-9a-fA-F]+)\s*,\s*(0x[0-9a-fA-F]+)\s*\]")
 
@@ -77,11 +83,25 @@ class NodeUnavailable(RpcError):
     """No answer: connection refused or reset, or a timeout on a call that is not eth_getLogs."""
 
 
+class NonceTooLow(RpcError):
+    """eth_sendRawTransaction refused the transaction's nonce as used: take it from the node
+    again and sign once more."""
+
+
+class AlreadyKnown(RpcError):
+    """eth_sendRawTransaction: the node already has this transaction; it counts as sent."""
+
+
 def classify(method: str, code: int | None, message: str, data: Any = None) -> RpcError:
     """The error class for a JSON-RPC error object (or an HTTP failure described the same way)."""
     text = f"{message} {data if isinstance(data, str) else ''}".lower()
     if code == 429 or any(p in text for p in _RATE_LIMIT):
         return RateLimited(message, code)
+    if method == "eth_sendRawTransaction":
+        if any(p in text for p in _NONCE_TOO_LOW):
+            return NonceTooLow(message, code, data)
+        if any(p in text for p in _ALREADY_KNOWN):
+            return AlreadyKnown(message, code, data)
     if method == "eth_getLogs" and (
         code in (-32005, 413, 504) or any(p in text for p in _TOO_MUCH)
     ):

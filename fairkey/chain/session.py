@@ -1,4 +1,5 @@
-"""Signed transactions with readable failures: one place that sends, waits and decodes."""
+"""Signed transactions with readable failures: one place that sends (through the one nonce/sign/
+send path, `chain/sender.py`), waits and decodes."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from web3.types import TxReceipt
 
 from fairkey.chain.artifacts import Artifacts, load_artifacts
 from fairkey.chain.errors import ContractRevert, ErrorDecoder
+from fairkey.chain.jsonrpc import JsonRpc
+from fairkey.chain.sender import Sender
 
 
 @dataclass(frozen=True)
@@ -55,14 +58,17 @@ def http_web3(rpc_url: str, timeout: float = 30) -> Web3:
     return Web3(provider)
 
 
-_SEND_LOCKS: dict[str, threading.Lock] = {}
-_SEND_LOCKS_GUARD = threading.Lock()
+_CLIENTS: dict[str, JsonRpc] = {}
+_CLIENTS_GUARD = threading.Lock()
 
 
-def _send_lock(address: str) -> threading.Lock:
-    """One lock per signing account in this process: nonce, sign, send as one step."""
-    with _SEND_LOCKS_GUARD:
-        return _SEND_LOCKS.setdefault(address.lower(), threading.Lock())
+def rpc_client(url: str) -> JsonRpc:
+    """The process's JSON-RPC client for the node at `url` (one connection pool per node,
+    shared by every session and thread)."""
+    with _CLIENTS_GUARD:
+        if url not in _CLIENTS:
+            _CLIENTS[url] = JsonRpc(url)
+        return _CLIENTS[url]
 
 
 class ChainSession:
@@ -73,6 +79,7 @@ class ChainSession:
         self.account = account
         self.artifacts = artifacts or load_artifacts()
         self.chain_id = w3.eth.chain_id
+        self._sender: Sender | None = None
         self.errors = ErrorDecoder(*(c.abi for c in self.artifacts.contracts.values()))
         self._events: dict[bytes, dict[str, Any]] = {}
         for c in self.artifacts.contracts.values():
@@ -88,7 +95,25 @@ class ChainSession:
         clone = object.__new__(ChainSession)
         clone.__dict__.update(self.__dict__)
         clone.account = account
+        clone._sender = None
         return clone
+
+    @property
+    def rpc(self) -> JsonRpc:
+        """The raw JSON-RPC client on this session's node (batches, sends: `chain/jsonrpc.py`)."""
+        return rpc_client(self.w3.provider.endpoint_uri)
+
+    def sender(self, *, count: bool = False) -> Sender:
+        """The account's nonce/sign/send path (`chain/sender.py`). The session's own takes the
+        nonce from the node for every transaction; `count=True` gives a new one that counts it
+        locally (bursts sent without waiting: the merchant bot)."""
+        if self.account is None:
+            raise RuntimeError("this session has no account to sign with")
+        if count:
+            return Sender(bytes(self.account.key), self.chain_id, self.rpc, count=True)
+        if self._sender is None:
+            self._sender = Sender(bytes(self.account.key), self.chain_id, self.rpc, count=False)
+        return self._sender
 
     def contract(self, name: str, address: str):
         return self.w3.eth.contract(
@@ -109,31 +134,33 @@ class ChainSession:
         Safe from several threads at once (a verifier answering concurrent checks): taking the
         nonce and sending are serialised per account, waiting for the receipt is not, so the
         transactions of concurrent callers share blocks."""
-        if self.account is None:
-            raise RuntimeError("this session has no account to sign with")
-        with _send_lock(self.account.address):
+        sender = self.sender()
+        built: dict[str, Any] = {}
+
+        def build(nonce: int) -> dict[str, Any]:
+            built.clear()
             try:
-                tx = fn.build_transaction(
-                    {
-                        "from": self.account.address,
-                        "value": value,
-                        "nonce": self.w3.eth.get_transaction_count(
-                            self.account.address, "pending"
-                        ),
-                        "chainId": self.chain_id,
-                    }
+                built.update(
+                    fn.build_transaction(
+                        {
+                            "from": self.account.address,
+                            "value": value,
+                            "nonce": nonce,
+                            "chainId": self.chain_id,
+                        }
+                    )
                 )
             except (ContractCustomError, ContractLogicError) as exc:
                 raise self._revert(exc) from None
-            tx_hash = self._sign_and_send(tx)
-        return self._wait(tx, tx_hash)
+            return built
+
+        signed = sender.send(build)
+        return self._wait(built, signed.hash)
 
     def send_raw(self, tx: dict[str, Any]) -> TxResult:
-        return self._wait(tx, self._sign_and_send(tx))
-
-    def _sign_and_send(self, tx: dict[str, Any]) -> bytes:
-        signed = self.account.sign_transaction(tx)
-        return self.w3.eth.send_raw_transaction(signed.raw_transaction)
+        """Sign and send a complete transaction (its own nonce, gas and fees) and wait."""
+        sender = self.sender()
+        return self._wait(tx, sender.send_raw(sender.sign_complete(tx).raw))
 
     def _wait(self, tx: dict[str, Any], tx_hash: bytes) -> TxResult:
         receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120, poll_latency=0.05)

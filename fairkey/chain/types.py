@@ -1,4 +1,8 @@
-"""Python mirrors of contracts/types/EscrowTypes.sol (same field order: they are ABI tuples)."""
+"""Python mirrors of contracts/types/EscrowTypes.sol (same field order: they are ABI tuples).
+
+The one mirror of the contract's enums: the indexer stores their Solidity names, derived from
+these (`solidity_name`), and order ids are written out here only (`order_ref` for people,
+`order_id_hex` for stores)."""
 
 from __future__ import annotations
 
@@ -55,6 +59,12 @@ class RefundCause(IntEnum):
     VERIFIER_ATTESTED = 4
     RULING = 5
     DUPLICATE = 6  # displaced by an older batch's delivery of the same key
+
+
+def solidity_name(member: IntEnum) -> str:
+    """A member's name as the contract spells it: VERIFIER_REFUND_PENDING -> VerifierRefundPending
+    (the names the indexer stores, and what the events of a block explorer show)."""
+    return "".join(word.capitalize() for word in member.name.split("_"))
 
 
 class Verdict(IntEnum):
@@ -127,9 +137,13 @@ class PricePoint:
 
 def order_ref(order_id: int) -> str:
     """An order id as people see it: the per-order key's address (EIP-55)."""
-    from eth_utils import to_checksum_address
-
     return to_checksum_address(order_id.to_bytes(20, "big"))
+
+
+def order_id_hex(order_id: int) -> str:
+    """An order id as stores key it (the index's `order_id` column, the vault): 0x and 40
+    lower-case hex digits (uint160: the address of the buyer's per-order key)."""
+    return f"0x{order_id:040x}"
 
 
 # What an order id looks like, for every --help, API error and refusal (one wording everywhere).

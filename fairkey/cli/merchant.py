@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -22,9 +21,13 @@ from fairkey.cli.lookup import (
     require_status,
 )
 from fairkey.cli.output import error, ok, say, warn
-from fairkey.cli.units import format_deadline
 from fairkey.flows.merchant import deliver_assigned
-from fairkey.vault import BatchState, OutOfStockError, Vault, VaultError
+from fairkey.merchant.decisions import in_time, unit_is_dead
+from fairkey.merchant.scan import scan_paid
+from fairkey.merchant.units import first_unit, replacement_unit
+from fairkey.merchant.vault_sync import follow_order
+from fairkey.units import format_deadline
+from fairkey.vault import OutOfStockError, Vault, VaultError
 
 
 class Answer(enum.StrEnum):
@@ -33,22 +36,13 @@ class Answer(enum.StrEnum):
     contest = "contest"
 
 
-# The escrow refuses the unit itself: retrying the same unit can never succeed.
-_DEAD_UNIT = {"EscrowKeyAlreadyDelivered", "EscrowUnitAlreadyUsed", "EscrowBatchRevoked"}
-
-
 def _deliver_one(app: AppState, vault: Vault, order_id: int, order: Order) -> dict[str, Any]:
     """Assign a unit (exactly once per order), seal it to the buyer's key, deliver, record."""
-    unit = vault.assign_unit(order.listing_id, order_id)
-    revoked = {b.batch_id for b in vault.batches() if b.state is BatchState.revoked}
-    if unit.batch_id in revoked:
-        # Its batch was revoked after the unit was reserved: take one from another batch.
-        vault.release_assignment(order_id)
-        unit = vault.assign_unit(order.listing_id, order_id)
+    unit = first_unit(vault, order.listing_id, order_id)
     try:
         result = deliver_assigned(app.client, unit)
     except ContractRevert as exc:
-        if exc.name not in _DEAD_UNIT:
+        if not unit_is_dead(exc):
             raise
         raise CliError(
             f"{describe_revert(exc)}. Key {unit.index} of vault batch {unit.batch_id} cannot be "
@@ -69,20 +63,18 @@ def _deliver_single(app: AppState, order_id: int) -> None:
     order = existing_order(app, order_id)
     require_merchant(app, order_id, app.reader.listing(order.listing_id))
     if order.status is not OrderStatus.PAID:
+        # Delivered (the vault may have missed it in a crash) or refunded: the vault catches up.
+        released = app.has_vault() and follow_order(app.vault(), order_id, order.deliveries)
         if order.deliveries:
-            if app.has_vault():
-                # The transaction was mined but the vault missed it (crash): catch up.
-                with contextlib.suppress(VaultError):
-                    app.vault().mark_delivered(order_id)
             ok(
                 f"order {order_ref(order_id)} is already delivered ({order.status.name}); "
                 "nothing to do"
             )
             return
-        if app.has_vault() and app.vault().release_assignment(order_id):
+        if released:
             warn("the key reserved for this order in the vault is back on sale")
         raise CliError(f"order {order_ref(order_id)} is {order.status.name}: nothing to deliver")
-    if app.chain_now() > order.deadline:
+    if not in_time(order, app.chain_now()):
         raise CliError(
             f"order {order_ref(order_id)}: the delivery deadline passed "
             f"({format_deadline(order.deadline, app.chain_now())}); the buyer can "
@@ -92,16 +84,11 @@ def _deliver_single(app: AppState, order_id: int) -> None:
 
 
 def _paid_orders(app: AppState) -> list[tuple[int, Order]]:
-    """PAID orders of the signing merchant's listings (from ListingCreated/OrderPaid events)."""
-    reader, since = app.reader, app.deployment.block
-    mine = [
-        e.args["listingId"]
-        for e in reader.events("ListingCreated", since, merchant=app.account.address)
-    ]
-    ids = [
-        e.args["orderId"] for lid in mine for e in reader.events("OrderPaid", since, listingId=lid)
-    ]
-    orders = [(oid, reader.order(oid)) for oid in ids]
+    """PAID orders of the signing merchant's listings (from ListingCreated/OrderPaid events),
+    oldest payment first."""
+    reader = app.reader
+    paid = scan_paid(reader, app.account.address, set(), app.deployment.block)
+    orders = [(p.order_id, reader.order(p.order_id)) for p in paid]
     return [(oid, o) for oid, o in orders if o.status is OrderStatus.PAID]
 
 
@@ -112,7 +99,7 @@ def _deliver_all(app: AppState) -> None:
         return
     vault, failed = app.vault(), 0
     for position, (order_id, order) in enumerate(pending):
-        if app.chain_now() > order.deadline:
+        if not in_time(order, app.chain_now()):
             error(f"order {order_ref(order_id)}: delivery deadline passed; not delivered")
             failed += 1
             continue
@@ -199,18 +186,15 @@ def _refund(app: AppState, order_id: int, order: Order, listing: Listing) -> Non
         f"order {order_ref(order_id)} refunded: the buyer is credited "
         f"{token.show(args['buyerAmount'])}"
     )
-    if order.deliveries == 0 and app.has_vault() and app.vault().release_assignment(order_id):
+    # Refunded before any delivery: its reserved key goes back on sale. (After a delivery the
+    # vault is left closed: opening it may ask for the passphrase, for nothing to release.)
+    if order.deliveries == 0 and app.has_vault() and follow_order(app.vault(), order_id, 0):
         say("the key reserved for it in the vault is back on sale")
 
 
 def _replace(app: AppState, order_id: int, order: Order) -> None:
     vault = app.vault()
-    # The disputed key is spent, whatever happens next. (VaultError: delivered by another tool,
-    # the vault holds nothing for this order.)
-    with contextlib.suppress(VaultError):
-        vault.mark_delivered(order_id)
-    # Exactly once per (order, delivery number): a crash and re-run sends the same replacement.
-    unit = vault.assign_unit(order.listing_id, order_id, delivery_no=order.deliveries)
+    unit = replacement_unit(vault, order_id, order)
     result = deliver_assigned(app.client, unit, replacement=True)
     vault.mark_delivered(order_id)
     args = result.event("KeyDelivered").args

@@ -1,4 +1,4 @@
-"""`fairkey merchant run`: the auto-delivery bot (see fairkey/services/merchant_bot.py).
+"""`fairkey merchant run`: the auto-delivery bot (see fairkey/services/merchant_bot/).
 
 Registered in fairkey/cli/main.py with
 ``app.add_typer(merchant_cmd.app, name="merchant", rich_help_panel=MERCHANT)``.
@@ -11,12 +11,24 @@ from typing import Annotated
 
 import typer
 
-from fairkey.cli.context import state
+from fairkey.cli.context import AppState, state
 from fairkey.cli.errors import CliError
-from fairkey.services.merchant_bot import bot_from_app, run_bot, setup_logging
-from fairkey.services.merchant_policy import MerchantPolicy, PolicyError
+from fairkey.merchant.policy import MerchantPolicy, PolicyError
+from fairkey.services.merchant_bot import MerchantBot, run_bot, setup_logging
 
 app = typer.Typer(help="Merchant automation: the auto-delivery bot.", no_args_is_help=True)
+
+
+def bot_from_app(app_state: AppState, policy: MerchantPolicy) -> MerchantBot:
+    """A bot for the command's signing account (settings, deployment, vault)."""
+    return MerchantBot(
+        app_state.client,
+        app_state.vault(),
+        policy,
+        app_state.deployment.block,
+        home=app_state.settings.home,
+        state_dir=app_state.account_dir,
+    )
 
 
 @app.command("run")
@@ -65,9 +77,3 @@ def run(
     code = run_bot(bot, interval=interval or rules.interval, once=once)
     if code:
         raise typer.Exit(code)
-
-
-if __name__ == "__main__":
-    from fairkey.services.merchant_bot import main
-
-    raise SystemExit(main())

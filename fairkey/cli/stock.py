@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from fairkey.chain.errors import ContractRevert
-from fairkey.chain.escrow_client import EscrowClient, supplier_tag
+from fairkey.chain.escrow_client import supplier_tag
 from fairkey.cli.context import AppState, state
 from fairkey.cli.errors import CliError
 from fairkey.cli.lookup import existing_listing
 from fairkey.cli.output import fields, ok, out, say, table, warn
-from fairkey.vault import BatchState, BatchSummary, UnitState, Vault
+from fairkey.merchant.vault_sync import revoke_committed
+from fairkey.vault import BatchState, BatchSummary, UnitState
 
 app = typer.Typer(
     help="The merchant's encrypted key vault and its batches on chain.", no_args_is_help=True
@@ -166,37 +166,6 @@ def list_(
         ["batch", "supplier", "listing", "state", "keys", *(s.value for s in UnitState), "root"],
         rows,
     )
-
-
-@dataclass(frozen=True)
-class Revoked:
-    """What one `stock revoke` did: on chain (``released``: the StockRevoked event's count, 0
-    when nothing could be withdrawn now) and in the vault (``vault_revoked`` units marked)."""
-
-    released: int
-    bond: int
-    vault_revoked: int
-    still_deliverable: int  # units the chain keeps deliverable (paid orders rely on them)
-    caught_up: bool  # the chain had revoked more than the vault knew (a crash in between)
-
-
-def revoke_committed(client: EscrowClient, vault: Vault, summary: BatchSummary) -> Revoked:
-    """Withdraw a committed batch's units from sale on chain, as far as the chain lets (it keeps
-    the units open orders rely on: `revokeBatch` releases at most the listing's stockAvailable),
-    and mark revoked in the vault exactly as many units as the chain withdrew."""
-    assert summary.root is not None
-    root, merchant = bytes.fromhex(summary.root), client.session.account.address
-    before = client.batch(root, merchant)
-    caught_up = before.revoked > summary.units.get(UnitState.revoked, 0)
-    unsold = before.count - before.used - before.revoked
-    released = bond = 0
-    if unsold and client.listing(before.listing_id).stock_available:
-        args = client.revoke_batch(root, before.listing_id).event("StockRevoked").args
-        released, bond = int(args["unitsRevoked"]), int(args["bondReleased"])
-    after = client.batch(root, merchant)
-    # The chain's total, not just this event: also counts a revoke the vault missed.
-    marked = vault.sync_revoked(summary.batch_id, after.revoked)
-    return Revoked(released, bond, marked, after.count - after.used - after.revoked, caught_up)
 
 
 @app.command("revoke")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from eth_utils import keccak
 
 from fairkey.crypto.canonical import is_canonical
-from fairkey.crypto.keys import MAX_KEY_BYTES, SALT_BYTES, normalise_key
+from fairkey.crypto.keys import MAX_KEY_BYTES, SALT_BYTES, is_trimmed, normalise_key
 from fairkey.crypto.keys import fingerprint as key_fingerprint
 from fairkey.crypto.secp256k1 import (
     GX,
@@ -185,8 +185,6 @@ class DeliveryCheck:
         """A fault the contract can see by re-decrypting: c or f does not match, or the key is
         not trimmed or not canonical (``" KEY"`` or ``"KEY\u200b"`` would dodge the registry
         entry of ``"KEY"``). A listing's stricter alphabet is checked by ``find_fault``."""
-        from fairkey.crypto.records import is_trimmed  # records imports this module
-
         if not (self.commitment_ok and self.fingerprint_ok):
             return True
         key = self.plaintext[SALT_BYTES:]

@@ -3,6 +3,10 @@
 Every function here produces bytes that the contracts re-derive, so the encodings are exact:
 ``K`` is the stripped UTF-8 code, ``P = s || K``, ``c = keccak(P)`` and
 ``f = keccak(b"fairkey.fingerprint.v1" || K)``.
+
+The key format lives here too: ``normalise_key`` makes the canonical ``K`` and ``is_trimmed`` is
+the contract's check of it (the canonical character table is ``canonical.py``). A stock unit's
+leaf is ``merkle.leaf_hash``; merkle knows nothing of this module.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from dataclasses import dataclass
 from eth_utils import keccak
 
 from fairkey.crypto.canonical import canonical_problem
+from fairkey.crypto.merkle import leaf_hash
 
 MAX_KEY_BYTES = 256
 SALT_BYTES = 32
@@ -51,6 +56,17 @@ def normalise_key(key: str | bytes) -> bytes:
     if problem is not None:
         raise KeyFormatError(f"card key is not in canonical form: {problem}")
     return encoded
+
+
+def is_trimmed(key: bytes) -> bool:
+    """The contract's view of a normalised key: its first and last characters are not
+    whitespace (str.isspace(), what normalise_key trims). Invalid UTF-8 counts as not space."""
+    first = key[:4].decode("utf-8", errors="replace")[:1]
+    tail = key[-4:]
+    # the last character starts at the last byte that is not a UTF-8 continuation byte
+    start = max((i for i in range(len(tail)) if tail[i] & 0xC0 != 0x80), default=0)
+    last = tail[start:].decode("utf-8", errors="replace")[:1]
+    return not (first.isspace() or last.isspace())
 
 
 def new_salt() -> bytes:
@@ -119,7 +135,4 @@ class StockUnit:
 
     def leaf(self, merchant: str) -> bytes:
         """The unit's leaf in ``merchant``'s stock tree."""
-        # Imported lazily: merkle imports this module for StockUnit.
-        from fairkey.crypto.merkle import leaf_hash
-
         return leaf_hash(merchant, self.index, self.commitment, self.fingerprint)

@@ -4,18 +4,33 @@ Layout is OpenZeppelin ``makeMerkleTree`` (what ``StandardMerkleTree`` builds wi
 ``sortLeaves: false``): a flat array of ``2m-1`` nodes, leaf ``i`` at ``2m-2-i``, node ``j`` =
 ``hashPair(node[2j+1], node[2j+2])``. Leaves stay in index order (no sorting) so a unit's index
 is its position. Proofs verify with OZ ``MerkleProof.verify``.
+
+This module is below the key format: it hashes a unit's ``(index, c, f)`` and knows no
+``StockUnit`` (which imports it for ``StockUnit.leaf``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 from eth_abi import encode
 from eth_utils import is_address, keccak
 
-from fairkey.crypto.keys import StockUnit
-
 _UINT256_MAX = 2**256 - 1
+
+
+class StockLeaf(Protocol):
+    """What a stock tree's leaf is made of (``keys.StockUnit`` is one)."""
+
+    @property
+    def index(self) -> int: ...
+
+    @property
+    def commitment(self) -> bytes: ...
+
+    @property
+    def fingerprint(self) -> bytes: ...
 
 
 def _check_node(node: bytes, what: str = "node") -> None:
@@ -112,7 +127,7 @@ class MerkleTree:
         return f"MerkleTree(size={self._size}, root=0x{self.root.hex()})"
 
 
-def build_stock_tree(units: Sequence[StockUnit], merchant: str) -> MerkleTree:
+def build_stock_tree(units: Sequence[StockLeaf], merchant: str) -> MerkleTree:
     """Tree of ``merchant``'s stock batch; units must carry indices ``0..m-1`` in order."""
     for position, unit in enumerate(units):
         if unit.index != position:
@@ -120,4 +135,6 @@ def build_stock_tree(units: Sequence[StockUnit], merchant: str) -> MerkleTree:
                 f"stock unit at position {position} has index {unit.index}; "
                 "units must be indexed 0..m-1 in order"
             )
-    return MerkleTree.build([unit.leaf(merchant) for unit in units])
+    return MerkleTree.build(
+        [leaf_hash(merchant, unit.index, unit.commitment, unit.fingerprint) for unit in units]
+    )

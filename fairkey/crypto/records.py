@@ -16,7 +16,7 @@ from eth_utils import keccak
 
 from fairkey.crypto.canonical import KeyAlphabet, is_canonical
 from fairkey.crypto.delivery_crypto import SealedKey, xor_cipher
-from fairkey.crypto.keys import MAX_KEY_BYTES, SALT_BYTES
+from fairkey.crypto.keys import MAX_KEY_BYTES, SALT_BYTES, is_trimmed
 from fairkey.crypto.keys import fingerprint as key_fingerprint
 from fairkey.crypto.secp256k1 import N, ecrecover_address
 
@@ -215,13 +215,3 @@ def build_misdelivery_proof(
         raise ValueError("the delivery matches its commitment: there is no misdelivery to prove")
     return proof
 
-
-def is_trimmed(key: bytes) -> bool:
-    """The contract's view of a normalised key: its first and last characters are not
-    whitespace (str.isspace(), what normalise_key trims). Invalid UTF-8 counts as not space."""
-    first = key[:4].decode("utf-8", errors="replace")[:1]
-    tail = key[-4:]
-    # the last character starts at the last byte that is not a UTF-8 continuation byte
-    start = max((i for i in range(len(tail)) if tail[i] & 0xC0 != 0x80), default=0)
-    last = tail[start:].decode("utf-8", errors="replace")[:1]
-    return not (first.isspace() or last.isspace())

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fairkey.services.merchant_policy import AlertPolicy
+from fairkey.figures import DisputeRateJump
+from fairkey.merchant.policy import AlertPolicy
 
 log = logging.getLogger("fairkey.alerts")
 
@@ -59,27 +60,29 @@ class DisputeRate:
     orders: list[int] = field(default_factory=list)
     disputed: set[int] = field(default_factory=set)
 
-    def rates(self, window: int) -> tuple[float, float, int] | None:
-        """(recent rate over the last `window` orders, older rate, older count); None while
-        there are fewer than `window` older orders to compare with."""
-        if len(self.orders) < 2 * window:
-            return None
+    def counts(self, window: int) -> tuple[int, int, int, int]:
+        """(disputed, orders) of the last `window` orders, then of the ones before them."""
         recent, older = self.orders[-window:], self.orders[:-window]
-        recent_rate = sum(o in self.disputed for o in recent) / len(recent)
-        older_rate = sum(o in self.disputed for o in older) / len(older)
-        return recent_rate, older_rate, len(older)
+        return (
+            sum(o in self.disputed for o in recent),
+            len(recent),
+            sum(o in self.disputed for o in older),
+            len(older),
+        )
 
 
 def dispute_rate_jumped(rate: DisputeRate, policy: AlertPolicy) -> tuple[float, float] | None:
-    """(recent, older) when the recent rate is at least `dispute-rate-min` and at least
-    `dispute-rate-jump` times the older rate (e.g. 2 % → 15 %)."""
-    found = rate.rates(policy.dispute_window)
-    if found is None:
+    """(recent, older) when the dispute rate of the last `dispute-window` orders jumped against
+    the orders before them: the SDK's one rule (`fairkey.figures.DisputeRateJump`), with the
+    policy's `dispute-rate-min` and `dispute-rate-jump` and at least `dispute-window` orders on
+    each side (e.g. 2 % -> 15 %)."""
+    rule = DisputeRateJump.of(
+        policy.dispute_window, policy.dispute_rate_min, policy.dispute_rate_jump
+    )
+    disputed, orders, older_disputed, older_orders = rate.counts(policy.dispute_window)
+    if not rule.holds(disputed, orders, older_disputed, older_orders):
         return None
-    recent, older, _ = found
-    if recent >= policy.dispute_rate_min and recent >= policy.dispute_rate_jump * older:
-        return recent, older
-    return None
+    return disputed / orders, older_disputed / older_orders
 
 
 def check_low_stock(

@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from eth_utils import to_checksum_address
@@ -214,12 +213,7 @@ class Vault:
     def __enter__(self) -> Vault:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     def __repr__(self) -> str:
@@ -470,23 +464,24 @@ class Vault:
         return tree
 
     def assign_unit(self, listing_id: int, order_id: int, delivery_no: int = 0) -> AssignedUnit:
-        """Give delivery ``delivery_no`` of ``order_id`` (0 = first key, 1.. = replacements) a key
-        of ``listing_id``, exactly once.
-
-        Calling again for the same delivery (e.g. after a crash before the delivery transaction was
-        sent) returns the same unit. Otherwise the lowest unsold unit of the oldest committed batch
-        is taken, in the same locked transaction that checked the delivery has none.
-        """
-        with self._write() as session:
-            return self._assign_in(session, listing_id, order_id, delivery_no)
+        """`assign_units` for one order: its unit, or the reason it has none raised."""
+        found = self.assign_units(listing_id, [order_id], delivery_no=delivery_no)[order_id]
+        if isinstance(found, VaultError):
+            raise found
+        return found
 
     def assign_units(
-        self, listing_id: int, order_ids: Sequence[int]
+        self, listing_id: int, order_ids: Sequence[int], *, delivery_no: int = 0
     ) -> dict[int, AssignedUnit | VaultError]:
-        """`assign_unit` (first keys) for many orders in one locked transaction: what a bot does
-        with a burst. Set-based (one query for the orders' existing units, one for the free
-        units); an order that cannot be served (empty stock, a damaged unit) gets its error in
-        place of a unit and the others are unaffected."""
+        """Give delivery ``delivery_no`` (0 = first key, 1.. = replacements) of each order a key
+        of ``listing_id``, exactly once, in one locked transaction (a bot's burst is one call).
+
+        Asking again for the same delivery (e.g. after a crash before the delivery transaction
+        was sent) returns the same unit. Otherwise the lowest unsold unit of the oldest committed
+        batch is taken, in the same locked transaction that checked the delivery has none.
+        Set-based (one query for the orders' existing units, one for the free units); an order
+        that cannot be served (empty stock, a damaged unit) gets its error in place of a unit and
+        the others are unaffected."""
         results: dict[int, AssignedUnit | VaultError] = {}
         keys = {order_id: _order_key(order_id) for order_id in order_ids}
         with self._write() as session:
@@ -495,7 +490,9 @@ class Vault:
                 held.update(
                     (row.order_id, row)
                     for row in session.scalars(
-                        select(Unit).where(Unit.order_id.in_(chunk), Unit.delivery_no == 0)
+                        select(Unit).where(
+                            Unit.order_id.in_(chunk), Unit.delivery_no == delivery_no
+                        )
                     )
                 )
             missing = sum(1 for key in keys.values() if key not in held)
@@ -510,8 +507,13 @@ class Vault:
                         )
                         continue
                     row = free.pop()
-                    row.state, row.order_id, row.delivery_no = UnitState.assigned, key, 0
+                    row.state, row.order_id, row.delivery_no = (
+                        UnitState.assigned,
+                        key,
+                        delivery_no,
+                    )
                 try:
+                    # Decrypted before committing: a damaged unit is not left reserved.
                     results[order_id] = self._assigned(session, row, listing_id, order_id)
                 except VaultError as exc:
                     if row.order_id == key and key not in held:  # undo this order's reservation
@@ -533,25 +535,6 @@ class Vault:
             .order_by((Batch.state == BatchState.revoking).asc(), Batch.id, Unit.index)
             .limit(limit)
         ).all()
-
-    def _assign_in(
-        self, session: Session, listing_id: int, order_id: int, delivery_no: int
-    ) -> AssignedUnit:
-        oid = _order_key(order_id)
-        row = session.scalars(
-            select(Unit).where(Unit.order_id == oid, Unit.delivery_no == delivery_no)
-        ).first()
-        if row is None:
-            free = self._unsold(session, listing_id, limit=1)
-            if not free:
-                raise OutOfStockError(
-                    f"listing {listing_id} has no unsold key in a committed batch"
-                )
-            row = free[0]
-            row.state = UnitState.assigned
-            row.order_id = oid
-            row.delivery_no = delivery_no
-        return self._assigned(session, row, listing_id, order_id)
 
     def _assigned(
         self, session: Session, row: Unit, listing_id: int, order_id: int
@@ -584,13 +567,13 @@ class Vault:
         )
 
     def mark_delivered(self, order_id: int) -> None:
-        """The delivery transaction for ``order_id`` is mined. Repeating the call is harmless."""
-        with self._write() as session:
-            self._mark_in(session, order_id)
-            _finish_revoking(session)
+        """`mark_delivered_many` for one order."""
+        self.mark_delivered_many([order_id])
 
     def mark_delivered_many(self, order_ids: Sequence[int]) -> None:
-        """`mark_delivered` for many orders in one transaction."""
+        """The delivery transactions of these orders are mined: their assigned units are
+        delivered, in one transaction. Repeating the call is harmless; an order that holds no
+        assigned or delivered unit refuses the whole call (VaultError)."""
         keys = {_order_key(order_id): order_id for order_id in order_ids}
         with self._write() as session:
             for chunk in _chunks(list(keys), 500):
@@ -610,16 +593,6 @@ class Vault:
                     .values(state=UnitState.delivered)
                 )
             _finish_revoking(session)
-
-    def _mark_in(self, session: Session, order_id: int) -> None:
-        rows = session.scalars(select(Unit).where(Unit.order_id == _order_key(order_id))).all()
-        assigned = [u for u in rows if u.state is UnitState.assigned]
-        if not assigned:
-            if any(u.state is UnitState.delivered for u in rows):
-                return
-            raise VaultError(f"order {order_id} has no assigned unit to mark delivered")
-        for row in assigned:
-            row.state = UnitState.delivered
 
     def release_assignment(self, order_id: int) -> bool:
         """Put an order's undelivered unit back on sale (the order was refunded or cancelled

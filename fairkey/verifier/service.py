@@ -4,7 +4,10 @@ it on chain (docs/protocol.md, "Verifier attestation").
 
 A temporary issuer failure is never a verdict: the verifier retries with exponential backoff up
 to a budget (attempts and seconds), then records "unavailable" and leaves the dispute to the
-merchant's answer (L2). Every decision is stored (SQLite) so supplier quality can be scored.
+merchant's answer (L2). Every decision is stored (store.py) so supplier quality can be scored.
+
+This module is the domain: it refuses with the errors of errors.py; the HTTP routes (routes.py)
+turn them into problem answers.
 """
 
 from __future__ import annotations
@@ -15,24 +18,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from coincurve import PrivateKey
 from eth_account.signers.local import LocalAccount
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel
-from sqlalchemy import (
-    DateTime,
-    Integer,
-    String,
-    UniqueConstraint,
-    create_engine,
-    func,
-    select,
-)
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from fairkey.chain.errors import ContractRevert
 from fairkey.chain.escrow_client import EscrowClient
@@ -43,10 +32,20 @@ from fairkey.issuers.adapter import IssuerAdapter, IssuerAnswer, IssuerUnavailab
 from fairkey.issuers.http_json import IssuerConfigError
 from fairkey.verifier.answers import CheckAnswer
 from fairkey.verifier.envelope import Envelope, EnvelopeError, key_check_aad, open_for_verifier
+from fairkey.verifier.errors import (
+    EnvelopeUnopened,
+    NoSuchOrder,
+    NotChecked,
+    NotDelivered,
+    NotDisputed,
+    NotThisVerifier,
+    VerdictRejected,
+    VerdictTooLate,
+    WrongKey,
+)
+from fairkey.verifier.store import UNAVAILABLE, DecisionStore, KeyCheck
 
 VERDICT_TTL = 3600  # a signed verdict expires one hour (chain time) after it is made
-PROBLEM = "https://fairkey.dev/problems/"
-UNAVAILABLE = "unavailable"  # the answer recorded when the issuer gave none within the budget
 
 
 class Outcome(enum.StrEnum):
@@ -87,76 +86,6 @@ MESSAGES = {
         "deadline. You may ask the verifier again later"
     ),
 }
-
-
-# ---------------------------------------------------------------------------- storage
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class KeyCheck(Base):
-    __tablename__ = "key_checks"
-    __table_args__ = (UniqueConstraint("order_ref", "delivery_no"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    order_ref: Mapped[str] = mapped_column(String(42), index=True)  # ids are 160-bit
-    delivery_no: Mapped[int] = mapped_column(Integer)
-    fingerprint: Mapped[str] = mapped_column(String(66))
-    supplier: Mapped[str] = mapped_column(String(64), index=True)
-    answer: Mapped[str] = mapped_column(String(16))  # IssuerAnswer value or "unavailable"
-    attempts: Mapped[int] = mapped_column(Integer)
-    tx_hash: Mapped[str | None] = mapped_column(String(66), nullable=True)
-    detail: Mapped[str] = mapped_column(String(500), default="")
-    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class DecisionStore:
-    def __init__(self, url: str) -> None:
-        self.engine = create_engine(url, connect_args={"check_same_thread": False})
-        Base.metadata.create_all(self.engine)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-
-    @classmethod
-    def at(cls, path: str | Path) -> DecisionStore:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return cls(f"sqlite:///{path}")
-
-    def get(self, ref: str, delivery_no: int) -> KeyCheck | None:
-        with self.sessions() as s:
-            return s.scalar(
-                select(KeyCheck).where(
-                    KeyCheck.order_ref == ref, KeyCheck.delivery_no == delivery_no
-                )
-            )
-
-    def save(self, row: KeyCheck) -> KeyCheck:
-        with self.sessions() as s, s.begin():
-            merged = s.merge(row)
-        return merged
-
-    def suppliers(self) -> list[dict[str, Any]]:
-        with self.sessions() as s:
-            rows = s.execute(
-                select(KeyCheck.supplier, KeyCheck.answer, func.count()).group_by(
-                    KeyCheck.supplier, KeyCheck.answer
-                )
-            ).all()
-        table: dict[str, dict[str, Any]] = {}
-        for supplier, answer, count in rows:
-            entry = table.setdefault(
-                supplier,
-                {"supplier": supplier, "checks": 0}
-                | {a.value: 0 for a in IssuerAnswer}
-                | {UNAVAILABLE: 0},
-            )
-            entry["checks"] += count
-            entry[answer] = entry.get(answer, 0) + count
-        return [table[k] for k in sorted(table)]
-
-    def close(self) -> None:
-        self.engine.dispose()
 
 
 # ---------------------------------------------------------------------------- asking the issuer
@@ -215,16 +144,6 @@ def ask_issuer(
 # ---------------------------------------------------------------------------- the service
 
 
-class Problem(Exception):
-    """An RFC 9457 problem answer."""
-
-    def __init__(self, status: int, kind: str, title: str, detail: str, **extra: Any) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.body = {"type": PROBLEM + kind, "title": title, "status": status, "detail": detail}
-        self.body.update(extra)
-
-
 ORDER_LOCK_STRIPES = 64
 
 
@@ -278,32 +197,24 @@ class VerifierService:
         ref = order_ref(order_id)
         order = self.escrow.order(order_id)
         if order.status is OrderStatus.NONE:
-            raise Problem(404, "no-such-order", "no such order", f"order {ref} does not exist")
+            raise NoSuchOrder(f"order {ref} does not exist")
         found = self.escrow.current_delivery(order_id)
         if found is None:
-            raise Problem(
-                409, "not-delivered", "nothing delivered", f"order {ref} has no delivered key yet"
-            )
+            raise NotDelivered(f"order {ref} has no delivered key yet")
         record, delivery_no = found
         listing = self.escrow.listing(order.listing_id)
         if listing.verifier.lower() != self.account.address.lower():
-            raise Problem(
-                409,
-                "not-this-verifier",
-                "another verifier",
+            raise NotThisVerifier(
                 f"listing {order.listing_id} names verifier {listing.verifier}, not "
-                f"{self.account.address}: send the key to that verifier",
+                f"{self.account.address}: send the key to that verifier"
             )
         aad = key_check_aad(self.chain_id, self.escrow.address, order_id)
         try:
             key = normalise_key(open_for_verifier(envelope, self._private, aad))
         except (EnvelopeError, KeyFormatError) as exc:
-            raise Problem(422, "bad-envelope", "the envelope does not open", str(exc)) from None
+            raise EnvelopeUnopened(str(exc)) from None
         if fingerprint(key) != record.fingerprint:
-            raise Problem(
-                422,
-                "wrong-key",
-                "not the delivered key",
+            raise WrongKey(
                 f"this key is not the one delivered for order {ref} (delivery {delivery_no}): its "
                 "fingerprint differs from the one on chain. Send the key from the current delivery",
                 order=ref,
@@ -316,10 +227,7 @@ class VerifierService:
                 return self._submit(row, record, order.status, repeated=True)
             return self._decision(row, repeated=True)
         if order.status is not OrderStatus.DISPUTED:
-            raise Problem(
-                409,
-                "not-disputed",
-                "dispute first",
+            raise NotDisputed(
                 f"order {ref} is {order.status.name}, not DISPUTED: dispute it with reason "
                 f"key-invalid first (`fairkey dispute {ref} --reason key-invalid`), then send the "
                 "key again",
@@ -345,10 +253,7 @@ class VerifierService:
         order_id = parse_order_ref(row.order_ref)
         if status is not OrderStatus.DISPUTED:
             self.store.save(row)
-            raise Problem(
-                409,
-                "not-disputed",
-                "verdict not submitted",
+            raise VerdictTooLate(
                 f"the issuer says the key is {row.answer}, but order {row.order_ref} is "
                 f"{status.name}, not DISPUTED: the verdict can no longer be submitted",
                 answer=row.answer,
@@ -363,10 +268,7 @@ class VerifierService:
         except ContractRevert as exc:
             row.detail = f"submitVerdict reverted: {exc}"[:500]
             self.store.save(row)
-            raise Problem(
-                409,
-                "verdict-rejected",
-                "the escrow refused the verdict",
+            raise VerdictRejected(
                 f"the issuer says the key is {row.answer}, but the escrow refused the verdict: "
                 f"{exc}",
                 answer=row.answer,
@@ -400,16 +302,11 @@ class VerifierService:
         ref = order_ref(order_id)
         found = self.escrow.current_delivery(order_id)
         if found is None:
-            raise Problem(
-                404, "not-delivered", "nothing delivered", f"order {ref} has no delivered key"
-            )
+            raise NotDelivered(f"order {ref} has no delivered key")
         record, delivery_no = found
         row = self.store.get(ref, delivery_no)
         if row is None:
-            raise Problem(
-                404,
-                "not-checked",
-                "no check yet",
+            raise NotChecked(
                 f"the buyer has not sent the key of order {ref} (delivery {delivery_no}) for a "
                 "check",
                 order=ref,
@@ -461,48 +358,11 @@ class VerifierService:
         }
 
 
-# ---------------------------------------------------------------------------- HTTP
+def __getattr__(name: str) -> Any:
+    """`create_verifier_app` moved to fairkey/verifier/routes.py; kept here, lazily, only for
+    fairkey/cli/verifier_cmd.py until it imports it from there (then delete this function)."""
+    if name == "create_verifier_app":
+        from fairkey.verifier.routes import create_verifier_app
 
-
-class KeyCheckRequest(BaseModel):
-    envelope: dict[str, Any]
-
-
-def create_verifier_app(service: VerifierService) -> FastAPI:
-    app = FastAPI(title="fairkey key verifier")
-    app.state.service = service
-
-    @app.exception_handler(Problem)
-    async def problem(_: Request, exc: Problem) -> JSONResponse:
-        return JSONResponse(exc.body, status_code=exc.status, media_type="application/problem+json")
-
-    @app.get("/info")
-    def info() -> dict[str, Any]:
-        return service.info()
-
-    @app.post("/orders/{order}/key-check")
-    def key_check(order: str, body: KeyCheckRequest) -> dict[str, Any]:
-        try:
-            order_id = parse_order_ref(order)
-        except ValueError as exc:
-            raise Problem(404, "no-such-order", "not an order id", str(exc)) from None
-        try:
-            sealed = Envelope.from_json(body.envelope)
-        except EnvelopeError as exc:
-            raise Problem(422, "bad-envelope", "malformed envelope", str(exc)) from None
-        return service.check(order_id, sealed)
-
-    @app.get("/orders/{order}/key-check")
-    def key_check_answer(order: str) -> dict[str, Any]:
-        """The last check of the order's current delivery, signed (for the merchant's bot)."""
-        try:
-            order_id = parse_order_ref(order)
-        except ValueError as exc:
-            raise Problem(404, "no-such-order", "not an order id", str(exc)) from None
-        return service.answer(order_id)
-
-    @app.get("/suppliers")
-    def suppliers() -> dict[str, Any]:
-        return {"suppliers": service.store.suppliers()}
-
-    return app
+        return create_verifier_app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,13 +6,11 @@ After-sales rate, evaluated on a UTC day d: of the orders whose first key was de
 of d. The baseline is the same share over the 28 days before that window (days d-34..d-7), again
 counting disputes up to the end of d. On the head's day, "the end of d" is the head.
 
-The alert rule holds on day d when all of these hold:
-- at least ALERT_MIN_ORDERS (20) orders in the 7-day window and 20 in the baseline (so a handful
-  of orders cannot raise or hide an alert);
-- the window's rate is at least ALERT_MIN_RATE_BPS (10%);
-- the window's rate is at least ALERT_JUMP_FACTOR (3) times the baseline rate.
-Comparisons are exact (cross-multiplied integers). 2% -> 15% holds (15 >= 10, 15 >= 3 x 2);
-2% -> 5% or a 15% rate over 19 orders does not.
+The alert rule is the SDK's one definition of a dispute-rate jump (`fairkey.figures`, the same
+rule as the merchant bot's alert), with its defaults: on day d, at least 20 orders in the 7-day
+window and 20 in the baseline (so a handful of orders cannot raise or hide an alert), the window's
+rate at least 10 % and at least 3 times the baseline rate. Comparisons are exact (cross-multiplied
+integers). 2% -> 15% holds (15 >= 10, 15 >= 3 x 2); 2% -> 5% or a 15% rate over 19 orders does not.
 
 Each run of consecutive days on which the rule holds is one `listing_alerts` row: `since_day` its
 first day, `until_day` the first day it no longer held (NULL while it still holds on the head's
@@ -26,15 +24,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from fairkey.figures import DisputeRateJump
 from indexer.projections.scoring import bps
 from indexer.projections.windows import as_date
 
 ALERT_KIND = "after_sales_jump"
 WINDOW_DAYS = 7
 BASELINE_DAYS = 28
-ALERT_MIN_ORDERS = 20
-ALERT_MIN_RATE_BPS = 1_000
-ALERT_JUMP_FACTOR = 3
+ALERT_RULE = DisputeRateJump()
 
 
 @dataclass(frozen=True)
@@ -48,17 +45,8 @@ class AfterSales:
 
     @property
     def fires(self) -> bool:
-        n, x, nb, xb = (
-            self.delivered,
-            self.disputed,
-            self.baseline_delivered,
-            self.baseline_disputed,
-        )
-        return (
-            n >= ALERT_MIN_ORDERS
-            and nb >= ALERT_MIN_ORDERS
-            and x * 10_000 >= ALERT_MIN_RATE_BPS * n
-            and x * nb >= ALERT_JUMP_FACTOR * xb * n
+        return ALERT_RULE.holds(
+            self.disputed, self.delivered, self.baseline_disputed, self.baseline_delivered
         )
 
 

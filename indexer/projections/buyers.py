@@ -15,8 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from indexer.projections.models import BuyerRow, OrderRow
-from indexer.projections.names import TERMINAL
-from indexer.projections.sql import count_if, replace_rows, select_where_in
+from indexer.projections.sql import count_if, outcome_counts, replace_rows, select_where_in
 
 buyers = BuyerRow.__table__
 orders = OrderRow.__table__
@@ -44,10 +43,7 @@ def refresh_buyers(conn: sa.Connection, keys: set[str] | None) -> None:
     columns = [
         o.buyer,
         sa.func.count().label("orders"),
-        count_if(~o.status.in_(TERMINAL)).label("open"),
-        count_if(o.status == "Completed").label("completed"),
-        count_if(refunded).label("refunded"),
-        count_if(o.status == "Split").label("split"),
+        *outcome_counts(o, settled=False),
         sa.func.coalesce(sa.func.sum(o.disputes), 0).label("disputes_opened"),
         count_if(o.disputes > 0).label("disputed_orders"),
         count_if(o.dispute_lost).label("disputes_lost"),

@@ -25,7 +25,7 @@ from indexer.projections.listing_terms import TERM_COLUMNS, TermsBook
 from indexer.projections.models import ListingAlert, ListingRow, OrderRow, StockBatch
 from indexer.projections.names import TERMINAL
 from indexer.projections.scoring import bps, nearest_rank
-from indexer.projections.sql import count_if, replace_rows, select_where_in
+from indexer.projections.sql import count_if, outcome_counts, replace_rows, select_where_in
 from indexer.projections.windows import DAY, day_of, window_start
 
 listings = ListingRow.__table__
@@ -111,11 +111,7 @@ def _order_counts(conn: sa.Connection, ids: set[int] | None, head_time: int) -> 
     columns = [
         o.listing_id,
         sa.func.count().label("sales"),
-        count_if(~terminal).label("open"),
-        count_if(terminal).label("settled"),
-        count_if(completed).label("completed"),
-        count_if(o.status == "Refunded").label("refunded"),
-        count_if(o.status == "Split").label("split"),
+        *outcome_counts(o),
         count_if(o.disputes > 0).label("disputed"),
         sa.func.coalesce(sa.func.sum(o.deliveries), 0).label("units_delivered"),
         sa.func.coalesce(

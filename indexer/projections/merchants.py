@@ -19,7 +19,13 @@ import sqlalchemy as sa
 from indexer.projections.models import ListingRow, MerchantRow, OrderRow
 from indexer.projections.names import TERMINAL
 from indexer.projections.scoring import bps, nearest_rank, wilson_lower_bps
-from indexer.projections.sql import count_if, ranked_value, replace_rows, select_where_in
+from indexer.projections.sql import (
+    count_if,
+    outcome_counts,
+    ranked_value,
+    replace_rows,
+    select_where_in,
+)
 from indexer.projections.tiers import TIERS
 
 merchants = MerchantRow.__table__
@@ -37,11 +43,7 @@ def refresh_merchants(conn: sa.Connection, keys: set[str] | None) -> None:
     columns = [
         o.merchant,
         sa.func.count().label("orders"),
-        count_if(~terminal).label("open"),
-        count_if(terminal).label("settled"),
-        count_if(o.status == "Completed").label("completed"),
-        count_if(refunded).label("refunded"),
-        count_if(o.status == "Split").label("split"),
+        *outcome_counts(o),
         count_if(terminal & (o.disputes > 0)).label("disputed"),
         count_if(refunded & (o.cause == "Misdelivery")).label("faults_misdelivery"),
         count_if(refunded & (o.cause == "NotDelivered")).label("faults_late"),

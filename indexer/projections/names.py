@@ -1,33 +1,37 @@
 """The escrow's enum values by their Solidity names (contracts/types/EscrowTypes.sol), and the
-events each projection reads. Derived tables store these names, never made-up labels."""
+events each projection reads. Derived tables store these names, never made-up labels; the names
+come from the SDK's one mirror of the enums (`fairkey.chain.types`), never listed again here."""
 
 from __future__ import annotations
 
-ORDER_STATUS = (
-    "None",
-    "Paid",
-    "Delivered",
-    "Disputed",
-    "VerifierRefundPending",
-    "Arbitrating",
-    "Completed",
-    "Refunded",
-    "Split",
+from enum import IntEnum
+
+from fairkey.chain.types import (
+    CompletionCause,
+    DisputeReason,
+    OrderStatus,
+    RefundCause,
+    Ruling,
+    Verdict,
+    solidity_name,
 )
-TERMINAL = ("Completed", "Refunded", "Split")
-DISPUTE_REASON = ("None", "WrongContent", "Duplicate", "KeyInvalid", "NotAsDescribed", "Other")
-COMPLETION_CAUSE = ("BuyerConfirmed", "ConfirmWindowPassed", "Ruling")
-REFUND_CAUSE = (
-    "MerchantRefunded",
-    "NotDelivered",
-    "Misdelivery",
-    "MerchantSilent",
-    "VerifierAttested",
-    "Ruling",
-    "Duplicate",  # displaced by an older batch's delivery of the same key (proveDuplicate)
-)
-VERDICT = {1: "Invalid", 2: "Redeemed"}  # FairkeyEscrow.VERDICT_INVALID / VERDICT_REDEEMED
-RULING = {0: "Split", 1: "RefundBuyer", 2: "PayMerchant"}  # Rulings in EscrowTypes.sol
+
+
+def _by_value(enum: type[IntEnum]) -> tuple[str, ...]:
+    """The names of an enum numbered 0, 1, 2, … (a tuple indexed by the value)."""
+    names = tuple(solidity_name(member) for member in enum)
+    if [int(member) for member in enum] != list(range(len(names))):
+        raise AssertionError(f"{enum.__name__} is not numbered 0, 1, 2, …")
+    return names
+
+
+ORDER_STATUS = _by_value(OrderStatus)
+TERMINAL = tuple(solidity_name(status) for status in OrderStatus if status.terminal)
+DISPUTE_REASON = _by_value(DisputeReason)
+COMPLETION_CAUSE = _by_value(CompletionCause)
+REFUND_CAUSE = _by_value(RefundCause)
+VERDICT = {int(v): solidity_name(v) for v in Verdict}  # FairkeyEscrow.VERDICT_INVALID / _REDEEMED
+RULING = {int(r): solidity_name(r) for r in Ruling}  # Rulings in EscrowTypes.sol
 # OrderSplit without a Ruling: resolveStalledArbitration after ARBITRATION_TIMEOUT.
 ARBITRATION_TIMEOUT = "ArbitrationTimeout"
 

@@ -15,9 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from indexer.projections.models import OrderRow, PlatformStat
-from indexer.projections.names import TERMINAL
 from indexer.projections.scoring import bps, nearest_rank
-from indexer.projections.sql import count_if, ranked_value, replace_rows
+from indexer.projections.sql import count_if, outcome_counts, ranked_value, replace_rows
 from indexer.projections.tiers import TIERS
 
 platform = PlatformStat.__table__
@@ -31,11 +30,7 @@ def refresh_platform(conn: sa.Connection) -> None:
     totals = conn.execute(
         sa.select(
             sa.func.count().label("orders"),
-            count_if(~o.status.in_(TERMINAL)).label("open"),
-            count_if(o.status.in_(TERMINAL)).label("settled"),
-            count_if(o.status == "Completed").label("completed"),
-            count_if(o.status == "Refunded").label("refunded"),
-            count_if(o.status == "Split").label("split"),
+            *outcome_counts(o),
             sa.func.coalesce(sa.func.sum(o.attestations), 0).label("faults_supplier"),
             count_if((o.status == "Refunded") & o.cause.in_(MERCHANT_FAULTS)).label(
                 "faults_merchant"

@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from indexer.projections.names import TERMINAL
 from indexer.projections.raw import chunks
 
 
@@ -69,6 +70,17 @@ def select_where_in(
 def count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
     """SUM(CASE WHEN condition THEN 1 ELSE 0 END): a portable conditional count."""
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
+def outcome_counts(o: Any, *, settled: bool = True) -> list[sa.ColumnElement[int]]:
+    """How a group of orders (`o`: the orders table's columns) ended, one definition for every
+    summary: `open` (not yet in a terminal status), `settled` (in one), and one count per terminal
+    status (`completed`, `refunded`, `split`)."""
+    terminal = o.status.in_(TERMINAL)
+    counts = [count_if(~terminal).label("open")]
+    if settled:
+        counts.append(count_if(terminal).label("settled"))
+    return counts + [count_if(o.status == status).label(status.lower()) for status in TERMINAL]
 
 
 def ranked_value(

@@ -11,13 +11,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 from sqlalchemy import Engine, select
 from web3 import Web3
 
 from fairkey.chain.anvil import AnvilNode, dev_accounts
 from fairkey.chain.deploy import Deployment, deploy_stack
 from fairkey.chain.errors import ContractRevert
+from fairkey.chain.jsonrpc import JsonRpc
 from fairkey.chain.session import ChainSession, http_web3
 from fairkey.chain.types import DisputeReason
 from indexer import projections
@@ -35,7 +35,7 @@ class Chain:
     w3: Web3
     deployment: Deployment
     market: Market
-    http: httpx.Client
+    client: JsonRpc  # the SDK's JSON-RPC client, on the node
     _codec: Any = None
 
     @property
@@ -43,12 +43,7 @@ class Chain:
         return self.node.url
 
     def rpc(self, method: str, *params: Any) -> Any:
-        body = self.http.post(
-            self.url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}
-        ).json()
-        if "error" in body:
-            raise RuntimeError(f"{method}: {body['error']}")
-        return body["result"]
+        return self.client.call(method, params)
 
     def head(self) -> int:
         return int(self.rpc("eth_blockNumber"), 16)
@@ -96,24 +91,20 @@ class Chain:
             done = 0
             while done < count:
                 n = min(per_block, count - done)
+                # explicit nonces: Anvil serves a batch concurrently
                 batch = [
-                    {
-                        "jsonrpc": "2.0",
-                        "id": i,
-                        "method": "eth_sendTransaction",
-                        # explicit nonces: Anvil serves a batch concurrently
-                        "params": [
+                    (
+                        "eth_sendTransaction",
+                        [
                             dict(
                                 self.set_price_tx(listing_id, 10**15 + done + i),
                                 nonce=hex(nonce + done + i),
                             )
                         ],
-                    }
+                    )
                     for i in range(n)
                 ]
-                answers = self.http.post(self.url, json=batch).json()
-                errors = [a["error"] for a in answers if "error" in a]
-                assert not errors, errors[:3]
+                self.client.batch_all(batch)
                 self.rpc("evm_mine")
                 done += n
         finally:
@@ -177,13 +168,20 @@ def derived_rows(engine: Engine) -> dict[str, list[tuple]]:
 @contextmanager
 def private_chain() -> Iterator[Chain]:
     """A fresh Anvil with the fairkey stack deployed and a listing with stock to sell."""
-    with AnvilNode(accounts=len(ROLES)) as node, httpx.Client(timeout=30) as http:
+    with AnvilNode(accounts=len(ROLES)) as node:
         w3 = http_web3(node.url)
         accounts = dict(zip(ROLES, dev_accounts(len(ROLES)), strict=True))
         session = ChainSession(w3, accounts["deployer"])
-        deployment = deploy_stack(session, treasury=accounts["treasury"].address, fee_bps=100)
+        court = session.deploy("TestArbitrator", 10**15)  # tests only: anyone can make it rule
+        deployment = deploy_stack(
+            session, treasury=accounts["treasury"].address, arbitrator=court, fee_bps=100
+        )
         market = Market.of(w3, session, deployment, accounts)
-        yield Chain(node, w3, deployment, market, http)
+        client = JsonRpc(node.url, max_batch=1_000)
+        try:
+            yield Chain(node, w3, deployment, market, client)
+        finally:
+            client.close()
 
 
 # ---------------------------------------------------------------------------- activity

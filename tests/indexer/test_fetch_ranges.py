@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from fairkey.chain.rpc_errors import RangeTooLarge, RateLimited, RpcError, classify
 from indexer import fetch
 from indexer.fetch import FetchError
 from indexer.ingest import Indexer
-from indexer.rpc import RangeTooLarge, RateLimited, RpcError, classify
 from tests.indexer.support_chain import log_keys, private_chain, stored_keys
 from tests.support.rpc_proxy import ProviderRules, rpc_proxy
 

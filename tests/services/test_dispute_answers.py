@@ -17,10 +17,9 @@ from fairkey.chain.types import DisputeReason, OrderStatus
 from fairkey.flows.buyer import open_delivery
 from fairkey.issuers.http_json import HttpJsonAdapter
 from fairkey.issuers.simulator import IssuerSimulator, create_simulator_app
+from fairkey.merchant.policy import MerchantPolicy
 from fairkey.services.keeper import KeeperService
 from fairkey.services.merchant_bot import MerchantBot
-from fairkey.services.merchant_policy import MerchantPolicy
-from fairkey.services.serve import serve_in_thread as serve
 from fairkey.verifier.answers import CheckAnswer
 from fairkey.verifier.client import VerifierClient
 from fairkey.verifier.service import (
@@ -31,6 +30,7 @@ from fairkey.verifier.service import (
 )
 from tests.support.disputes import credited_since, credits, reverts
 from tests.support.market import BOND, DISPUTE_BOND, HOUR, PRICE
+from tests.support.serve import serve_in_thread as serve
 
 EVIDENCE = Web3.keccak(text="the issuer says: code invalid")
 ZERO = "0x0000000000000000000000000000000000000000"

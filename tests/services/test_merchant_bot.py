@@ -10,15 +10,15 @@ from web3 import Web3
 
 from fairkey.chain.types import DisputeReason, OrderStatus
 from fairkey.flows.buyer import open_delivery
-from fairkey.services.alerts import AlertSink, DisputeRate, check_dispute_rate, read_alerts
-from fairkey.services.merchant_bot import MerchantBot
-from fairkey.services.merchant_policy import (
+from fairkey.merchant.policy import (
     AlertPolicy,
     DisputeAnswer,
     MerchantPolicy,
     PolicyError,
     VerdictAnswer,
 )
+from fairkey.services.alerts import AlertSink, DisputeRate, check_dispute_rate, read_alerts
+from fairkey.services.merchant_bot import MerchantBot
 from fairkey.vault import UnitState
 from tests.services.conftest import PASSPHRASE
 from tests.support.disputes import verdict_message

@@ -42,13 +42,15 @@ class BotProcess:
                 [
                     sys.executable,
                     "-m",
-                    "fairkey.services.merchant_bot",
+                    "fairkey.cli.main",  # `fairkey merchant run`
                     "--home",
                     str(self.home),
                     "--rpc",
                     self.rpc,
                     "--dev-account",
                     "2",
+                    "merchant",
+                    "run",
                     "--interval",
                     "0.1",
                 ],  # fmt: skip

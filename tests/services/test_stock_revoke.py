@@ -30,8 +30,8 @@ from web3 import Web3
 
 from fairkey.chain.deploy import Deployment
 from fairkey.chain.types import DisputeReason, OrderStatus, parse_order_ref
-from fairkey.cli.stock import revoke_committed
 from fairkey.flows.merchant import deliver_assigned
+from fairkey.merchant.vault_sync import revoke_committed
 from fairkey.services.keeper import KeeperService
 from fairkey.vault import BatchState, UnitState, Vault
 from fairkey.vault.cipher import KdfParams

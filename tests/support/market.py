@@ -14,8 +14,8 @@ from fairkey.crypto.keys import StockUnit, new_salt, normalise_key
 from fairkey.crypto.merkle import build_stock_tree
 from fairkey.crypto.order_keys import OrderKey, derive_order_key
 from fairkey.crypto.records import DeliveryRecord
-from fairkey.crypto.stock_batch import StockBatch
 from fairkey.flows.merchant import buyer_key_of, seal_unit
+from tests.support.stock_batch import StockBatch
 
 PRICE = 10**16  # 0.01 ETH
 BOND = 5 * 10**15

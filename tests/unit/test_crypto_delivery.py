@@ -23,7 +23,14 @@ from fairkey.crypto.delivery_crypto import (
     shared_secret,
     xor_cipher,
 )
-from fairkey.crypto.keys import StockUnit, commitment, fingerprint, new_salt, normalise_key
+from fairkey.crypto.keys import (
+    StockUnit,
+    commitment,
+    fingerprint,
+    is_trimmed,
+    new_salt,
+    normalise_key,
+)
 from fairkey.crypto.records import (
     FAULT_BAD_EPHEMERAL,
     FAULT_BAD_LENGTH,
@@ -33,7 +40,6 @@ from fairkey.crypto.records import (
     DeliveryRecord,
     build_misdelivery_proof,
     find_fault,
-    is_trimmed,
     record_hash,
 )
 from fairkey.crypto.secp256k1 import (

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from fairkey.chain.types import DisputeReason
-from fairkey.services.merchant_policy import (
+from fairkey.merchant.policy import (
     DisputeAnswer,
     Fallback,
     MerchantPolicy,

@@ -11,12 +11,9 @@ from fairkey.issuers.http_json import HttpJsonAdapter
 from fairkey.issuers.simulator import IssuerSimulator, create_simulator_app
 from fairkey.verifier.answers import CheckAnswer
 from fairkey.verifier.client import VerifierClient
-from fairkey.verifier.service import (
-    DecisionStore,
-    RetryPolicy,
-    VerifierService,
-    create_verifier_app,
-)
+from fairkey.verifier.routes import create_verifier_app
+from fairkey.verifier.service import RetryPolicy, VerifierService
+from fairkey.verifier.store import DecisionStore
 from tests.support.disputes import Deal, dispute
 from tests.verifier import serve
 from tests.verifier.test_verifier_service import delivered_key

@@ -13,12 +13,9 @@ from fairkey.flows.buyer import open_delivery
 from fairkey.issuers.http_json import HttpJsonAdapter
 from fairkey.issuers.simulator import FailureModes, IssuerSimulator, create_simulator_app
 from fairkey.verifier.client import VerifierClient, VerifierError, VerifierMismatch
-from fairkey.verifier.service import (
-    DecisionStore,
-    RetryPolicy,
-    VerifierService,
-    create_verifier_app,
-)
+from fairkey.verifier.routes import create_verifier_app
+from fairkey.verifier.service import RetryPolicy, VerifierService
+from fairkey.verifier.store import DecisionStore
 from tests.support.disputes import Deal, delivered_order, dispute, single_event
 from tests.verifier import serve
 

@@ -1,4 +1,8 @@
-"""A stock batch whose plain keys are known to its holder (a merchant tool, a test, a bench)."""
+"""A committed stock batch whose plain keys the test (or benchmark) knows.
+
+Test-only: the product keeps its units in the vault (`fairkey.vault`). The benchmarks import it
+from here too (`bench/common.py`); neither tests/ nor bench/ is packaged.
+"""
 
 from __future__ import annotations
 

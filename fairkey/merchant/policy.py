@@ -1,4 +1,5 @@
-"""The merchant bot's policy: how it answers disputes and verdicts, and when it raises alerts.
+"""The merchant's policy (`merchant run --policy FILE`): how disputes and verdicts are answered,
+and when alerts are raised. fairkey/merchant/decisions.py applies it to an order.
 
 A TOML file; every key is optional (the defaults below apply) and a bad key or value is refused
 with its full name, e.g. ``disputes.key-invalid: 'maybe' is not one of refund, replace, …``::
@@ -49,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from fairkey.chain.types import DisputeReason
+from fairkey.units import format_duration, parse_duration
 
 
 class PolicyError(ValueError):
@@ -106,8 +108,6 @@ class AnswerBefore:
 
     def __str__(self) -> str:
         if self.seconds is not None:
-            from fairkey.cli.units import format_duration
-
             return format_duration(self.seconds)
         return f"{(self.share or 0) * 100:g}%"
 
@@ -288,8 +288,6 @@ def _answer_before(value: Any) -> AnswerBefore:
         return AnswerBefore(share=share)
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise PolicyError(f"{name}: {value!r} is not a duration (1h, 30m) or a share (25%)")
-    from fairkey.cli.units import parse_duration
-
     try:
         seconds = value if isinstance(value, int) else parse_duration(value)
     except ValueError as exc:

@@ -1,4 +1,8 @@
-"""Serve an HTTP app (FastAPI) in-process on a free loopback port: tests, benchmarks, embedding."""
+"""Serve an HTTP app (FastAPI) in-process on a free loopback port, for tests and benchmarks.
+
+Test-only: the product's services run under `uvicorn` from their own commands. The benchmarks
+import it from here too (`bench/delivery.py`); neither tests/ nor bench/ is packaged.
+"""
 
 from __future__ import annotations
 
