@@ -1,5 +1,5 @@
 """Amounts, durations and times as people type and read them: one home for the SDK, the bot's
-policy file and the CLI (fairkey/cli/units.py re-exports it for the commands)."""
+policy file and the CLI."""
 
 from __future__ import annotations
 

@@ -23,9 +23,9 @@ from fairkey.cli.lookup import (
 )
 from fairkey.cli.order_book import PaidOrder
 from fairkey.cli.output import fields, ok, say, warn
-from fairkey.cli.units import format_deadline
 from fairkey.crypto.order_keys import derive_order_key, seed_from_account
 from fairkey.flows.buyer import prove_misdelivery
+from fairkey.units import format_deadline
 
 _MAX_SKIPPED_KEYS = 1000
 

@@ -17,8 +17,8 @@ from fairkey.chain.session import http_web3
 from fairkey.cli.context import state
 from fairkey.cli.errors import CliError
 from fairkey.cli.output import fields
-from fairkey.cli.units import format_time, parse_duration
 from fairkey.settings import DEV_CHAIN_ID
+from fairkey.units import format_time, parse_duration
 
 app = typer.Typer(
     name="dev",

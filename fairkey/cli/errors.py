@@ -12,9 +12,9 @@ from web3.exceptions import TimeExhausted, Web3RPCError
 from fairkey.chain.artifacts import ArtifactsMissing
 from fairkey.chain.errors import ContractRevert
 from fairkey.chain.types import ETH, OrderStatus, order_ref
-from fairkey.cli.units import format_amount, format_duration, format_time
 from fairkey.crypto.keys import KeyFormatError
 from fairkey.flows.buyer import NotDelivered
+from fairkey.units import format_amount, format_duration, format_time
 from fairkey.vault.errors import VaultError
 
 

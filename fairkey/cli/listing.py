@@ -14,7 +14,7 @@ from fairkey.cli.context import state
 from fairkey.cli.errors import CliError
 from fairkey.cli.lookup import ZERO_ADDRESS, ListingArg, existing_listing
 from fairkey.cli.output import fields, ok, say
-from fairkey.cli.units import format_duration, parse_duration
+from fairkey.units import format_duration, parse_duration
 
 app = typer.Typer(
     help="Create and inspect listings (a product, its price and its rules).", no_args_is_help=True

@@ -23,7 +23,7 @@ from fairkey.cli.errors import CliError
 from fairkey.cli.output import say, table
 from fairkey.cli.reputation_cmd import index_reader, when
 from fairkey.cli.tokens import ETHER, Token
-from fairkey.cli.units import format_amount, relative
+from fairkey.units import format_amount, relative
 from indexer import queries
 from indexer.projections.names import ORDER_STATUS
 

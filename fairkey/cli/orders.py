@@ -10,8 +10,8 @@ from fairkey.cli.context import AppState, state
 from fairkey.cli.errors import CliError
 from fairkey.cli.lookup import OrderArg, check_marks, existing_order, open_as_buyer
 from fairkey.cli.output import err, fields, ok, out, say
-from fairkey.cli.units import format_deadline
 from fairkey.flows.buyer import NotDelivered
+from fairkey.units import format_deadline
 
 app = typer.Typer(help="Inspect orders: one on chain (show), yours from the index (list).",
                   no_args_is_help=True)  # fmt: skip

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 from web3 import Web3
 
+from fairkey.chain.escrow_client import openzeppelin_abi
 from fairkey.chain.session import ChainSession
 from fairkey.chain.types import ETH
 from fairkey.cli.errors import CliError
-from fairkey.cli.units import format_amount, parse_amount
+from fairkey.units import format_amount, parse_amount
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class TokenBook:
     def get(self, address: str) -> Token:
         address = Web3.to_checksum_address(address)
         if address not in self._known:
-            erc20 = self._session.contract("TestToken", address)  # any ERC-20 ABI will do
+            erc20 = self._erc20(address)
             if not self._session.w3.eth.get_code(address):
                 raise CliError(f"no token contract at {address} on this chain")
             try:
@@ -70,6 +71,12 @@ class TokenBook:
             raise CliError(f"{text!r} is not a token: use eth, demo or a token address")
         return self.get(text.strip())
 
+    def _erc20(self, address: str):
+        """Any ERC-20, through OpenZeppelin's IERC20Metadata ABI (symbol, decimals, balances)."""
+        return self._session.w3.eth.contract(
+            address=Web3.to_checksum_address(address), abi=openzeppelin_abi("IERC20Metadata")
+        )
+
     def known(self) -> list[Token]:
         """ETH and the demo token (what `balance` and `withdraw` look at by default)."""
         return [ETHER] + ([self.get(self.demo_token)] if self.demo_token else [])
@@ -77,4 +84,4 @@ class TokenBook:
     def wallet_balance(self, token: Token, owner: str) -> int:
         if token.is_eth:
             return self._session.w3.eth.get_balance(owner)
-        return self._session.contract("TestToken", token.address).functions.balanceOf(owner).call()
+        return self._erc20(token.address).functions.balanceOf(owner).call()

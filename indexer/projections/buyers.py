@@ -15,17 +15,20 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from indexer.projections.models import BuyerRow, OrderRow
-from indexer.projections.sql import count_if, outcome_counts, replace_rows, select_where_in
+from indexer.projections.sql import (
+    count_if,
+    outcome_counts,
+    outcome_names,
+    replace_rows,
+    select_where_in,
+)
 
 buyers = BuyerRow.__table__
 orders = OrderRow.__table__
 
 _COUNTS = (
     "orders",
-    "open",
-    "completed",
-    "refunded",
-    "split",
+    *outcome_names(settled=False),
     "disputes_opened",
     "disputed_orders",
     "disputes_lost",

@@ -25,7 +25,13 @@ from indexer.projections.listing_terms import TERM_COLUMNS, TermsBook
 from indexer.projections.models import ListingAlert, ListingRow, OrderRow, StockBatch
 from indexer.projections.names import TERMINAL
 from indexer.projections.scoring import bps, nearest_rank
-from indexer.projections.sql import count_if, outcome_counts, replace_rows, select_where_in
+from indexer.projections.sql import (
+    count_if,
+    outcome_counts,
+    outcome_names,
+    replace_rows,
+    select_where_in,
+)
 from indexer.projections.windows import DAY, day_of, window_start
 
 listings = ListingRow.__table__
@@ -191,11 +197,7 @@ def _figures(counts: dict | None, stock: tuple[int, int, int] | None) -> dict[st
 
 _PLAIN_COUNTS = (
     "sales",
-    "open",
-    "settled",
-    "completed",
-    "refunded",
-    "split",
+    *outcome_names(),
     "disputed",
     "sales_7d",
     "settled_7d",

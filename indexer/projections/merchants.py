@@ -22,6 +22,7 @@ from indexer.projections.scoring import bps, nearest_rank, wilson_lower_bps
 from indexer.projections.sql import (
     count_if,
     outcome_counts,
+    outcome_names,
     ranked_value,
     replace_rows,
     select_where_in,
@@ -71,11 +72,7 @@ def refresh_merchants(conn: sa.Connection, keys: set[str] | None) -> None:
                 name: int(c[name]) if c is not None else 0
                 for name in (
                     "orders",
-                    "open",
-                    "settled",
-                    "completed",
-                    "refunded",
-                    "split",
+                    *outcome_names(),
                     "disputed",
                     "faults_misdelivery",
                     "faults_late",

@@ -72,15 +72,19 @@ def count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
 
+def outcome_names(*, settled: bool = True) -> tuple[str, ...]:
+    """The columns of `outcome_counts`, in order."""
+    return ("open", *(("settled",) if settled else ()), *(s.lower() for s in TERMINAL))
+
+
 def outcome_counts(o: Any, *, settled: bool = True) -> list[sa.ColumnElement[int]]:
     """How a group of orders (`o`: the orders table's columns) ended, one definition for every
     summary: `open` (not yet in a terminal status), `settled` (in one), and one count per terminal
     status (`completed`, `refunded`, `split`)."""
     terminal = o.status.in_(TERMINAL)
-    counts = [count_if(~terminal).label("open")]
-    if settled:
-        counts.append(count_if(terminal).label("settled"))
-    return counts + [count_if(o.status == status).label(status.lower()) for status in TERMINAL]
+    conditions = {"open": ~terminal, "settled": terminal}
+    conditions |= {status.lower(): o.status == status for status in TERMINAL}
+    return [count_if(conditions[name]).label(name) for name in outcome_names(settled=settled)]
 
 
 def ranked_value(

@@ -1,4 +1,4 @@
-"""Which tier settled an after-sales case, read off the escrow's rules (FairkeyEscrow.sol,
+"""Which tier settled an after-sales case, read off the escrow's rules (escrow/Disputes.sol,
 escrow/OrderBook.sol). The final event's cause decides:
 
 | ending (event, cause)                                   | rule / function                 | tier |

@@ -7,7 +7,7 @@ import pytest
 
 from fairkey.chain.anvil import AnvilNode
 from fairkey.chain.session import http_web3
-from fairkey.cli.units import format_time
+from fairkey.units import format_time
 
 HOUR = 3600
 
