@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Row
 from fairkey.chain.types import order_id_hex
 from indexer.projections import models as m
 from indexer.projections.names import ORDER_STATUS, TERMINAL
+from indexer.store import Cursor, any_cursor
 
 BUYER, MERCHANT = "buyer", "merchant"
 OPEN_STATUSES = tuple(s for s in ORDER_STATUS[1:] if s not in TERMINAL)
@@ -132,3 +133,14 @@ def orders_of(
     if limit is not None:
         query = query.limit(limit)
     return list(conn.execute(query))
+
+
+def saved_cursor(url: str, address: str) -> Cursor | None:
+    """Where the index at `url` stands for the escrow at `address` (any chain), without a node:
+    None when the database holds no index of it. Raises SQLAlchemyError if it is unreadable."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return any_cursor(conn, address.lower())
+    finally:
+        engine.dispose()

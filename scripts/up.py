@@ -26,14 +26,14 @@ from pathlib import Path
 import httpx
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import create_engine
 from sqlalchemy.exc import SQLAlchemyError
 from web3 import Web3
 
 from fairkey.chain.anvil import AnvilNode, dev_accounts
 from fairkey.chain.deploy import Deployment, deploy_stack
 from fairkey.chain.session import ChainSession, http_web3
-from indexer.store import any_cursor
+from fairkey.settings import Settings
+from indexer.queries import saved_cursor
 from scripts.demo_data import (
     DEMO_LISTING_TERMS,
     DEMO_MERCHANT_POLICY,
@@ -302,17 +302,12 @@ def _index_matches_chain(w3: Web3, deployment: Deployment) -> bool:
     """Whether the saved index still describes this chain. Anvil saves its state when it stops;
     after a hard kill the reloaded chain can be older than the index, which the indexer would
     (rightly) refuse as a reorg beyond finality. On the demo chain the index is rebuilt instead."""
-    path = HOME / "index.sqlite3"
-    if not path.exists():
+    if not (HOME / "index.sqlite3").exists():
         return True
-    engine = create_engine(f"sqlite:///{path}")
     try:
-        with engine.connect() as conn:
-            cursor = any_cursor(conn, deployment.escrow.lower())
+        cursor = saved_cursor(Settings(home=HOME).index_db(), deployment.escrow)
     except SQLAlchemyError:
         return False
-    finally:
-        engine.dispose()
     if cursor is None or cursor.hash is None:
         return True
     block = w3.eth.get_block(cursor.number) if cursor.number <= w3.eth.block_number else None

@@ -321,9 +321,7 @@ class EscrowClient:
         if from_block > last:
             return []
         decoded = fetch_in_ranges(
-            lambda a, b: event.get_logs(
-                from_block=a, to_block=b, argument_filters=filters or None
-            ),
+            lambda a, b: event.get_logs(from_block=a, to_block=b, argument_filters=filters or None),
             from_block,
             last,
         )

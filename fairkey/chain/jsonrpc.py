@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import httpx
 
 from fairkey.chain.rpc_errors import (
+    BatchTooLarge,
     NodeUnavailable,
     RangeTooLarge,
     RateLimited,
@@ -114,11 +115,11 @@ class JsonRpc:
             part = calls[start : start + self.max_batch]
             try:
                 results.extend(self._batch_once(part))
-            except RpcError as exc:
-                if len(part) > 1 and (exc.code == 413 or "batch" in str(exc).lower()):
-                    self.max_batch = max(1, len(part) // 2)
-                    continue
-                raise
+            except BatchTooLarge:
+                if len(part) == 1:
+                    raise
+                self.max_batch = max(1, len(part) // 2)
+                continue
             start += len(part)
         return results
 
@@ -135,7 +136,9 @@ class JsonRpc:
         payload = [_request(i, m, p) for i, (m, p) in zip(ids, part, strict=True)]
         body = self._post(part[0][0] if len(part) == 1 else "batch", payload)
         if isinstance(body, dict):  # the whole batch refused with one error object
-            raise _error_of("batch", body) or RpcError(f"not a batch answer: {body}"[:200])
+            raise _error_of("batch", body) or classify(
+                "batch", None, f"not a batch answer: {body}"[:200]
+            )
         by_id = {item.get("id"): item for item in body if isinstance(item, dict)}
         answers: list[Any] = []
         for request_id, (method, _) in zip(ids, part, strict=True):

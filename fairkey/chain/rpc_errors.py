@@ -83,6 +83,11 @@ class NodeUnavailable(RpcError):
     """No answer: connection refused or reset, or a timeout on a call that is not eth_getLogs."""
 
 
+class BatchTooLarge(RpcError):
+    """The node refused a JSON-RPC batch as a whole (too big, or batches not as it wants them):
+    send fewer calls per batch."""
+
+
 class NonceTooLow(RpcError):
     """eth_sendRawTransaction refused the transaction's nonce as used: take it from the node
     again and sign once more."""
@@ -94,6 +99,8 @@ class AlreadyKnown(RpcError):
 
 def classify(method: str, code: int | None, message: str, data: Any = None) -> RpcError:
     """The error class for a JSON-RPC error object (or an HTTP failure described the same way)."""
+    if method == "batch" and (code == 413 or "batch" in message.lower()):
+        return BatchTooLarge(message, code, data)  # whatever else it says: send fewer at once
     text = f"{message} {data if isinstance(data, str) else ''}".lower()
     if code == 429 or any(p in text for p in _RATE_LIMIT):
         return RateLimited(message, code)

@@ -11,6 +11,7 @@ from web3.exceptions import TimeExhausted, Web3RPCError
 
 from fairkey.chain.artifacts import ArtifactsMissing
 from fairkey.chain.errors import ContractRevert
+from fairkey.chain.rpc_errors import NodeUnavailable, RpcError
 from fairkey.chain.types import ETH, OrderStatus, order_ref
 from fairkey.crypto.keys import KeyFormatError
 from fairkey.flows.buyer import NotDelivered
@@ -359,6 +360,10 @@ def describe(exc: BaseException, rpc_url: str) -> str | None:
         error = (exc.rpc_response or {}).get("error")
         message = error.get("message") if isinstance(error, dict) else error
         return f"the node refused the request: {message or exc.message}"
+    if isinstance(exc, NodeUnavailable):
+        return f"the chain node is not reachable at {rpc_url} — is `make up` running? ({exc})"
+    if isinstance(exc, RpcError):
+        return f"the node refused the request: {exc}"
     if isinstance(exc, TimeExhausted):
         return f"the transaction was not mined in time: {exc}"
     if isinstance(exc, ValidationError):

@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from fairkey.chain.deploy import Deployment
+from fairkey.chain.rpc_errors import NodeUnavailable, RpcError
 from fairkey.cli import reputation_cmd
 from fairkey.cli.context import state
 from fairkey.cli.errors import CliError
@@ -30,7 +31,6 @@ from indexer.config import IndexerConfig
 from indexer.ingest import Indexer, TargetBeyondHead
 from indexer.metrics import MetricsServerError
 from indexer.reorg import ReorgBeyondFinality
-from indexer.rpc import NodeUnavailable, RpcError
 
 app = typer.Typer(
     name="index",

@@ -71,12 +71,9 @@ def run_verifier(
     import uvicorn
 
     from fairkey.issuers.http_json import HttpJsonAdapter, IssuerConfigError
-    from fairkey.verifier.service import (
-        DecisionStore,
-        RetryPolicy,
-        VerifierService,
-        create_verifier_app,
-    )
+    from fairkey.verifier.routes import create_verifier_app
+    from fairkey.verifier.service import RetryPolicy, VerifierService
+    from fairkey.verifier.store import DecisionStore
 
     state_ = state(ctx)
     account = state_.account

@@ -356,13 +356,3 @@ class VerifierService:
             "checked_at": checked_at.isoformat(),
             "repeated": repeated,
         }
-
-
-def __getattr__(name: str) -> Any:
-    """`create_verifier_app` moved to fairkey/verifier/routes.py; kept here, lazily, only for
-    fairkey/cli/verifier_cmd.py until it imports it from there (then delete this function)."""
-    if name == "create_verifier_app":
-        from fairkey.verifier.routes import create_verifier_app
-
-        return create_verifier_app
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

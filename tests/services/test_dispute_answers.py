@@ -22,12 +22,9 @@ from fairkey.services.keeper import KeeperService
 from fairkey.services.merchant_bot import MerchantBot
 from fairkey.verifier.answers import CheckAnswer
 from fairkey.verifier.client import VerifierClient
-from fairkey.verifier.service import (
-    DecisionStore,
-    RetryPolicy,
-    VerifierService,
-    create_verifier_app,
-)
+from fairkey.verifier.routes import create_verifier_app
+from fairkey.verifier.service import RetryPolicy, VerifierService
+from fairkey.verifier.store import DecisionStore
 from tests.support.disputes import credited_since, credits, reverts
 from tests.support.market import BOND, DISPUTE_BOND, HOUR, PRICE
 from tests.support.serve import serve_in_thread as serve

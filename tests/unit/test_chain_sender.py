@@ -1,4 +1,5 @@
-"""The one nonce/sign/send path (fairkey/chain/sender.py), without a chain: a fake node."""
+"""The one nonce/sign/send path (fairkey/chain/sender.py) and the classification of the node's
+refusals (fairkey/chain/rpc_errors.py), without a chain: a fake node."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from eth_utils import keccak, to_checksum_address
 
 from fairkey.chain.rpc_errors import (
     AlreadyKnown,
+    BatchTooLarge,
     NonceTooLow,
     RateLimited,
     RpcError,
@@ -156,3 +158,10 @@ def test_send_refusals_are_classified(message, kind):
     assert type(classify("eth_sendRawTransaction", -32003, message)) is kind
     if kind in (NonceTooLow, AlreadyKnown):  # only a send's refusal is about its nonce
         assert type(classify("eth_call", -32003, message)) is RpcError
+
+
+def test_a_refused_batch_is_classified_before_anything_else():
+    assert type(classify("batch", 413, "HTTP 413 (payload too large)")) is BatchTooLarge
+    assert type(classify("batch", -32600, "batch too large: max 10 requests")) is BatchTooLarge
+    assert type(classify("batch", 429, "too many requests")) is RateLimited
+    assert type(classify("eth_call", -32600, "batch too large")) is RpcError
