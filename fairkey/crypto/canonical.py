@@ -11,7 +11,7 @@ delivered key must be canonical, and the contract proves any other key a fault
   paragraph separators, every space but U+0020, Unicode's default-ignorable code points
   (variation selectors, Hangul fillers, tags...), and noncharacters (U+FDD0..U+FDEF and the
   last two code points of every plane);
-- no U+0020 at either end (trimmed) - inner single spaces are allowed;
+- no U+0020 at either end (trimmed) - inner U+0020 spaces are allowed;
 - for a listing whose alphabet is ``PRINTABLE_ASCII``: every byte in 0x20..0x7E.
 
 The table is frozen here (generated once from Unicode 14.0, Python 3.11's ``unicodedata``), not
