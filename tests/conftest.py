@@ -16,6 +16,9 @@ from fairkey.chain.session import ChainSession, http_web3
 from tests.support.disputes import ARBITRATION_FEE
 from tests.support.market import Market
 
+# `issuer` and `verifier_url`: the reference issuer and the listing's verifier on real ports.
+pytest_plugins = ["tests.support.verifier_stack"]
+
 ROLES = ["deployer", "treasury", "merchant", "buyer", "stranger", "verifier", "merchant2", "buyer2"]
 
 

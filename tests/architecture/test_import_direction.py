@@ -4,25 +4,14 @@ API, and the SDK under everything. The SDK (`fairkey/` without its CLI) never im
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.architecture.imports import ROOT, module_imports
+
 TOP_LEVEL = ("indexer", "api", "arbitration")
 PRODUCT = ("fairkey", "indexer", "api", "arbitration", "scripts", "bench")
-
-
-def _imports(path: Path) -> set[str]:
-    """Every module a file imports (absolute names; relative imports are within its package)."""
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-    return names
 
 
 def _files(*packages: str) -> list[Path]:
@@ -38,7 +27,7 @@ def _sdk_files() -> list[Path]:
 def test_the_sdk_never_imports_the_indexer_the_api_or_the_court():
     offenders = {
         str(path.relative_to(ROOT)): sorted(
-            name for name in _imports(path) if name.split(".")[0] in TOP_LEVEL
+            name for name in module_imports(path) if name.split(".")[0] in TOP_LEVEL
         )
         for path in _sdk_files()
     }
@@ -48,7 +37,7 @@ def test_the_sdk_never_imports_the_indexer_the_api_or_the_court():
 def test_nothing_outside_the_cli_imports_the_cli():
     offenders = {
         str(path.relative_to(ROOT)): sorted(
-            name for name in _imports(path) if name.startswith("fairkey.cli")
+            name for name in module_imports(path) if name.startswith("fairkey.cli")
         )
         for path in _files(*PRODUCT, "tests")
         if "cli" not in path.relative_to(ROOT).parts[:2]

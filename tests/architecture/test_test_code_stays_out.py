@@ -5,30 +5,19 @@ tests/support/, which the benchmarks import."""
 
 from __future__ import annotations
 
-import ast
 import fnmatch
 import tomllib
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.architecture.imports import ROOT, module_imports
+
 SHIPPED = ("fairkey", "indexer", "scripts")
 TEST_ONLY = ("tests", "bench")
-
-
-def _imports(path: Path) -> set[str]:
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-    return names
 
 
 def test_the_product_never_imports_tests_or_benchmarks():
     offenders = {
         str(path.relative_to(ROOT)): sorted(
-            name for name in _imports(path) if name.split(".")[0] in TEST_ONLY
+            name for name in module_imports(path) if name.split(".")[0] in TEST_ONLY
         )
         for package in SHIPPED
         for path in sorted((ROOT / package).rglob("*.py"))
@@ -46,4 +35,3 @@ def test_tests_and_benchmarks_are_not_packaged():
         if fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(f"{name}.support", pattern)
     }
     assert packaged == set()
-

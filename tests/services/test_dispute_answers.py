@@ -15,49 +15,17 @@ from web3 import Web3
 
 from fairkey.chain.types import DisputeReason, OrderStatus
 from fairkey.flows.buyer import open_delivery
-from fairkey.issuers.http_json import HttpJsonAdapter
-from fairkey.issuers.simulator import IssuerSimulator, create_simulator_app
 from fairkey.merchant.policy import MerchantPolicy
 from fairkey.services.keeper import KeeperService
 from fairkey.services.merchant_bot import MerchantBot
 from fairkey.verifier.answers import CheckAnswer
 from fairkey.verifier.client import VerifierClient
-from fairkey.verifier.routes import create_verifier_app
-from fairkey.verifier.service import RetryPolicy, VerifierService
-from fairkey.verifier.store import DecisionStore
 from tests.support.disputes import credited_since, credits, reverts
 from tests.support.market import BOND, DISPUTE_BOND, HOUR, PRICE
 from tests.support.serve import serve_in_thread as serve
 
 EVIDENCE = Web3.keccak(text="the issuer says: code invalid")
 ZERO = "0x0000000000000000000000000000000000000000"
-
-
-@pytest.fixture(scope="module")
-def issuer():
-    sim = IssuerSimulator()
-    with serve(create_simulator_app(sim)) as url:
-        yield sim, url
-
-
-@pytest.fixture
-def verifier_url(market, issuer, tmp_path):
-    """The listings' verifier (the `verifier` role) on a real port, asking the simulator."""
-    sim, issuer_url = issuer
-    sim.keys.clear()
-    adapter = HttpJsonAdapter(f"{issuer_url}/redeem-check", timeout=2.0)
-    store = DecisionStore.at(tmp_path / "verifier.sqlite")
-    service = VerifierService(
-        market.client("stranger"),
-        market.accounts["verifier"],
-        adapter,
-        store,
-        RetryPolicy(attempts=1, budget_seconds=1),
-    )
-    with serve(create_verifier_app(service)) as url:
-        yield url
-    adapter.close()
-    store.close()
 
 
 def policy(text: str = "", **verifier: str) -> MerchantPolicy:

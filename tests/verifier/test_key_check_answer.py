@@ -7,42 +7,10 @@ import httpx
 import pytest
 
 from fairkey.chain.types import DisputeReason, order_ref
-from fairkey.issuers.http_json import HttpJsonAdapter
-from fairkey.issuers.simulator import IssuerSimulator, create_simulator_app
 from fairkey.verifier.answers import CheckAnswer
 from fairkey.verifier.client import VerifierClient
-from fairkey.verifier.routes import create_verifier_app
-from fairkey.verifier.service import RetryPolicy, VerifierService
-from fairkey.verifier.store import DecisionStore
 from tests.support.disputes import Deal, dispute
-from tests.verifier import serve
 from tests.verifier.test_verifier_service import delivered_key
-
-
-@pytest.fixture(scope="module")
-def issuer():
-    sim = IssuerSimulator()
-    with serve(create_simulator_app(sim)) as url:
-        yield sim, url
-
-
-@pytest.fixture
-def verifier_url(market, issuer, tmp_path):
-    sim, issuer_url = issuer
-    sim.keys.clear()
-    adapter = HttpJsonAdapter(f"{issuer_url}/redeem-check", timeout=2.0)
-    store = DecisionStore.at(tmp_path / "verifier.sqlite")
-    service = VerifierService(
-        market.client("stranger"),
-        market.accounts["verifier"],
-        adapter,
-        store,
-        RetryPolicy(attempts=1, budget_seconds=1),
-    )
-    with serve(create_verifier_app(service)) as url:
-        yield url
-    adapter.close()
-    store.close()
 
 
 def disputed_deal(market) -> Deal:

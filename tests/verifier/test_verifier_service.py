@@ -11,7 +11,7 @@ import pytest
 from fairkey.chain.types import DisputeReason, OrderStatus, RefundCause, order_ref
 from fairkey.flows.buyer import open_delivery
 from fairkey.issuers.http_json import HttpJsonAdapter
-from fairkey.issuers.simulator import FailureModes, IssuerSimulator, create_simulator_app
+from fairkey.issuers.simulator import FailureModes
 from fairkey.verifier.client import VerifierClient, VerifierError, VerifierMismatch
 from fairkey.verifier.routes import create_verifier_app
 from fairkey.verifier.service import RetryPolicy, VerifierService
@@ -31,13 +31,6 @@ class FakeTime:
 
     def clock(self) -> float:
         return self.now
-
-
-@pytest.fixture(scope="module")
-def issuer():
-    sim = IssuerSimulator()
-    with serve(create_simulator_app(sim)) as url:
-        yield sim, url
 
 
 @pytest.fixture
