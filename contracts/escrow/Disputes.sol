@@ -166,13 +166,13 @@ abstract contract Disputes is OrderBook, EIP712 {
         if (msg.sender != l.merchant) revert EscrowNotMerchant(listingId, msg.sender);
         _requireBeforeDeadline(orderId, o);
         if (o.deliveries > l.maxReplacements) revert EscrowReplacementsExhausted(orderId, l.maxReplacements);
-        if (l.stockAvailable == 0) revert EscrowOutOfStock(listingId);
+        if (l.stockAvailable == 0) revert EscrowOutOfStock(listingId, 0, 1);
         // The order keeps one unit's bond; the replacement's reserved bond goes back to the merchant.
         l.stockAvailable -= 1;
         _credit(l.token, l.merchant, l.bondPerUnit);
         _credit(l.token, o.buyer, l.disputeBond);
         o.reason = DisputeReason.None;
-        _deliver(orderId, o, listingId, l, record, proof);
+        _revertWith(_deliver(orderId, o, listingId, l, record, proof));
     }
 
     /// @inheritdoc IFairkeyEscrow

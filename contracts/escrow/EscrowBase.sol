@@ -32,4 +32,18 @@ abstract contract EscrowBase is IFairkeyEscrow, ReentrancyGuardTransient {
 
     /// @dev Takes exactly `amount` of `token` from `from` (the interaction: call it last).
     function _collect(address token, address from, uint256 amount) internal virtual;
+
+    // ---------------------------------------------------------------- refusals
+
+    /// @dev A rule that batch calls share with a single-order call returns its refusal instead
+    /// of reverting: the ABI-encoded custom error (empty = allowed). The single call reverts with
+    /// it (`_revertWith`), the batch reports it (BatchItemRefused) and goes on: one rule, one
+    /// code path, and the revert data a caller sees is the same either way.
+    function _revertWith(bytes memory refusal) internal pure {
+        if (refusal.length != 0) {
+            assembly ("memory-safe") {
+                revert(add(refusal, 0x20), mload(refusal))
+            }
+        }
+    }
 }

@@ -12,6 +12,8 @@ import {
     CompletionCause,
     RefundCause,
     DeliveryRecord,
+    Delivery,
+    BuyerKey,
     OrderView,
     PricePoint
 } from "../types/EscrowTypes.sol";
@@ -31,6 +33,9 @@ abstract contract OrderBook is StockBook {
 
     mapping(uint256 orderId => Order) private _orders;
 
+    /// @inheritdoc IFairkeyEscrow
+    uint256 public constant MAX_BASKET = 100;
+
     // ------------------------------------------------------------------ buyer and merchant actions
 
     /// @inheritdoc IFairkeyEscrow
@@ -40,55 +45,72 @@ abstract contract OrderBook is StockBook {
         nonReentrant
         returns (uint256 orderId)
     {
-        _requireNotPaused();
-        Listing storage l = _listing(listingId);
-        if (!l.active) {
-            if (l.merchant == address(0)) revert EscrowUnknownListing(listingId);
-            revert EscrowListingInactive(listingId);
-        }
-        uint96 price = l.price;
-        if (price > maxPrice) revert EscrowPriceAboveLimit(listingId, price, maxPrice);
-        if (l.stockAvailable == 0) revert EscrowOutOfStock(listingId);
-        if (!DeliveryCrypto.isOnCurve(buyerKeyX, buyerKeyY)) revert EscrowInvalidBuyerKey(buyerKeyX, buyerKeyY);
-
-        orderId = uint160(DeliveryCrypto.pointAddress(buyerKeyX, buyerKeyY));
-        Order storage o = _orders[orderId];
-        if (o.status != OrderStatus.None) revert EscrowOrderExists(orderId);
-
-        uint256 deadline = block.timestamp + l.deliveryWindow;
-        l.stockAvailable -= 1;
-        o.buyer = msg.sender;
-        o.pricePoint = l.pricePoint;
-        o.status = OrderStatus.Paid;
-        o.deadline = uint32(deadline);
-        emit OrderPaid(orderId, listingId, msg.sender, price, buyerKeyX, buyerKeyY, deadline);
+        (Listing storage l, uint256 price, uint256 deadline) = _reserve(listingId, maxPrice, 1);
+        orderId = _openOrder(listingId, price, l.pricePoint, deadline, buyerKeyX, buyerKeyY);
         _collect(l.token, msg.sender, price);
     }
 
     /// @inheritdoc IFairkeyEscrow
+    function payBasket(uint256 listingId, uint256 maxPrice, BuyerKey[] calldata keys)
+        external
+        payable
+        nonReentrant
+        returns (uint256[] memory orderIds)
+    {
+        uint256 n = keys.length;
+        if (n == 0 || n > MAX_BASKET) revert EscrowBasketSize(n, MAX_BASKET);
+        (Listing storage l, uint256 price, uint256 deadline) = _reserve(listingId, maxPrice, n);
+        uint40 point = l.pricePoint;
+        orderIds = new uint256[](n);
+        for (uint256 i; i < n; ++i) {
+            orderIds[i] = _openOrder(listingId, price, point, deadline, keys[i].x, keys[i].y);
+        }
+        uint256 total = price * n;
+        emit BasketPaid(orderIds[0], listingId, msg.sender, orderIds, total);
+        _collect(l.token, msg.sender, total);
+    }
+
+    /// @inheritdoc IFairkeyEscrow
     function deliver(uint256 orderId, DeliveryRecord calldata record, bytes32[] calldata proof) external {
-        Order storage o = _loadOrder(orderId, PAID);
-        uint256 listingId = _listingIdOf(o);
-        Listing storage l = _listing(listingId);
-        if (msg.sender != l.merchant) revert EscrowNotMerchant(listingId, msg.sender);
-        _requireBeforeDeadline(orderId, o);
-        _deliver(orderId, o, listingId, l, record, proof);
+        _revertWith(_tryDeliver(orderId, record, proof));
+    }
+
+    /// @inheritdoc IFairkeyEscrow
+    function deliverMany(Delivery[] calldata deliveries) external returns (uint256 delivered) {
+        uint256 n = deliveries.length;
+        if (n == 0) revert EscrowEmptyList();
+        for (uint256 i; i < n; ++i) {
+            Delivery calldata d = deliveries[i];
+            if (_reported(d.orderId, _tryDeliver(d.orderId, d.record, d.proof))) ++delivered;
+        }
     }
 
     /// @inheritdoc IFairkeyEscrow
     function confirm(uint256 orderId) external {
-        Order storage o = _loadOrder(orderId, DELIVERED | DISPUTED | VERIFIER_PENDING);
-        if (msg.sender != o.buyer) revert EscrowNotBuyer(orderId, msg.sender);
-        bool withdrawingDispute = _bondHeld(o);
-        if (withdrawingDispute) emit DisputeWithdrawn(orderId);
-        _payMerchant(orderId, o, CompletionCause.BuyerConfirmed, withdrawingDispute ? o.buyer : address(0));
+        _revertWith(_tryConfirm(orderId));
+    }
+
+    /// @inheritdoc IFairkeyEscrow
+    function confirmMany(uint256[] calldata orderIds) external returns (uint256 confirmed) {
+        uint256 n = orderIds.length;
+        if (n == 0) revert EscrowEmptyList();
+        for (uint256 i; i < n; ++i) {
+            if (_reported(orderIds[i], _tryConfirm(orderIds[i]))) ++confirmed;
+        }
     }
 
     /// @inheritdoc IFairkeyEscrow
     function settle(uint256 orderId) external {
-        Order storage o = _loadOrder(orderId, DELIVERED);
-        _requireAfterDeadline(orderId, o);
-        _payMerchant(orderId, o, CompletionCause.ConfirmWindowPassed, address(0));
+        _revertWith(_trySettle(orderId));
+    }
+
+    /// @inheritdoc IFairkeyEscrow
+    function settleMany(uint256[] calldata orderIds) external returns (uint256 settled) {
+        uint256 n = orderIds.length;
+        if (n == 0) revert EscrowEmptyList();
+        for (uint256 i; i < n; ++i) {
+            if (_reported(orderIds[i], _trySettle(orderIds[i]))) ++settled;
+        }
     }
 
     /// @inheritdoc IFairkeyEscrow
@@ -133,19 +155,123 @@ abstract contract OrderBook is StockBook {
 
     // ------------------------------------------------------------------ internals
 
-    function _loadOrder(uint256 orderId, uint256 allowed) internal view returns (Order storage o) {
+    /// @dev The order, or the refusal (EscrowBase) if it does not exist or is in none of the
+    /// `allowed` states (a bit set of OrderStatus).
+    function _orderIn(uint256 orderId, uint256 allowed) internal view returns (Order storage o, bytes memory refusal) {
         o = _orders[orderId];
         OrderStatus status = o.status;
-        if (status == OrderStatus.None) revert EscrowUnknownOrder(orderId);
-        if ((1 << uint8(status)) & allowed == 0) revert EscrowUnexpectedStatus(orderId, status);
+        if (status == OrderStatus.None) return (o, abi.encodeWithSelector(EscrowUnknownOrder.selector, orderId));
+        if ((1 << uint8(status)) & allowed == 0) {
+            return (o, abi.encodeWithSelector(EscrowUnexpectedStatus.selector, orderId, status));
+        }
+    }
+
+    function _loadOrder(uint256 orderId, uint256 allowed) internal view returns (Order storage o) {
+        bytes memory refusal;
+        (o, refusal) = _orderIn(orderId, allowed);
+        _revertWith(refusal);
+    }
+
+    function _beforeDeadline(uint256 orderId, Order storage o) internal view returns (bytes memory) {
+        if (block.timestamp > o.deadline) {
+            return abi.encodeWithSelector(EscrowDeadlinePassed.selector, orderId, o.deadline);
+        }
+        return "";
+    }
+
+    function _afterDeadline(uint256 orderId, Order storage o) internal view returns (bytes memory) {
+        if (block.timestamp <= o.deadline) {
+            return abi.encodeWithSelector(EscrowDeadlineNotReached.selector, orderId, o.deadline);
+        }
+        return "";
     }
 
     function _requireBeforeDeadline(uint256 orderId, Order storage o) internal view {
-        if (block.timestamp > o.deadline) revert EscrowDeadlinePassed(orderId, o.deadline);
+        _revertWith(_beforeDeadline(orderId, o));
     }
 
     function _requireAfterDeadline(uint256 orderId, Order storage o) internal view {
-        if (block.timestamp <= o.deadline) revert EscrowDeadlineNotReached(orderId, o.deadline);
+        _revertWith(_afterDeadline(orderId, o));
+    }
+
+    /// @dev Emits BatchItemRefused for a refused batch item; true if the item went through.
+    function _reported(uint256 orderId, bytes memory refusal) private returns (bool) {
+        if (refusal.length == 0) return true;
+        emit BatchItemRefused(orderId, refusal);
+        return false;
+    }
+
+    /// @dev Checks that `listingId` sells now at no more than `maxPrice` and has `n` bonded units,
+    /// and reserves them (one per order about to open). Reverts: a basket is all or nothing.
+    function _reserve(uint256 listingId, uint256 maxPrice, uint256 n)
+        private
+        returns (Listing storage l, uint256 price, uint256 deadline)
+    {
+        _requireNotPaused();
+        l = _listing(listingId);
+        if (!l.active) {
+            if (l.merchant == address(0)) revert EscrowUnknownListing(listingId);
+            revert EscrowListingInactive(listingId);
+        }
+        price = l.price;
+        if (price > maxPrice) revert EscrowPriceAboveLimit(listingId, price, maxPrice);
+        uint256 available = l.stockAvailable;
+        if (available < n) revert EscrowOutOfStock(listingId, available, n);
+        l.stockAvailable = uint32(available - n);
+        deadline = block.timestamp + l.deliveryWindow;
+    }
+
+    /// @dev Opens one unit order for the buyer key (x, y): the order id is the key's address.
+    function _openOrder(uint256 listingId, uint256 price, uint40 point, uint256 deadline, uint256 x, uint256 y)
+        private
+        returns (uint256 orderId)
+    {
+        if (!DeliveryCrypto.isOnCurve(x, y)) revert EscrowInvalidBuyerKey(x, y);
+        orderId = uint160(DeliveryCrypto.pointAddress(x, y));
+        Order storage o = _orders[orderId];
+        if (o.status != OrderStatus.None) revert EscrowOrderExists(orderId);
+        o.buyer = msg.sender;
+        o.pricePoint = point;
+        o.status = OrderStatus.Paid;
+        o.deadline = uint32(deadline);
+        emit OrderPaid(orderId, listingId, msg.sender, price, x, y, deadline);
+    }
+
+    /// @dev `deliver`'s rule: a paid order, the listing's merchant, before the delivery deadline.
+    function _tryDeliver(uint256 orderId, DeliveryRecord calldata record, bytes32[] calldata proof)
+        private
+        returns (bytes memory refusal)
+    {
+        Order storage o;
+        (o, refusal) = _orderIn(orderId, PAID);
+        if (refusal.length != 0) return refusal;
+        uint256 listingId = _listingIdOf(o);
+        Listing storage l = _listing(listingId);
+        if (msg.sender != l.merchant) return abi.encodeWithSelector(EscrowNotMerchant.selector, listingId, msg.sender);
+        refusal = _beforeDeadline(orderId, o);
+        if (refusal.length != 0) return refusal;
+        return _deliver(orderId, o, listingId, l, record, proof);
+    }
+
+    /// @dev `confirm`'s rule: the buyer accepts a delivery (ending any dispute they opened).
+    function _tryConfirm(uint256 orderId) private returns (bytes memory refusal) {
+        Order storage o;
+        (o, refusal) = _orderIn(orderId, DELIVERED | DISPUTED | VERIFIER_PENDING);
+        if (refusal.length != 0) return refusal;
+        if (msg.sender != o.buyer) return abi.encodeWithSelector(EscrowNotBuyer.selector, orderId, msg.sender);
+        bool withdrawingDispute = _bondHeld(o);
+        if (withdrawingDispute) emit DisputeWithdrawn(orderId);
+        _payMerchant(orderId, o, CompletionCause.BuyerConfirmed, withdrawingDispute ? o.buyer : address(0));
+    }
+
+    /// @dev `settle`'s rule: a delivery whose confirm window passed undisputed pays the merchant.
+    function _trySettle(uint256 orderId) private returns (bytes memory refusal) {
+        Order storage o;
+        (o, refusal) = _orderIn(orderId, DELIVERED);
+        if (refusal.length != 0) return refusal;
+        refusal = _afterDeadline(orderId, o);
+        if (refusal.length != 0) return refusal;
+        _payMerchant(orderId, o, CompletionCause.ConfirmWindowPassed, address(0));
     }
 
     function _priceOf(Order storage o) internal view returns (uint256) {
@@ -160,7 +286,8 @@ abstract contract OrderBook is StockBook {
         return (1 << uint8(o.status)) & BOND_HELD != 0;
     }
 
-    /// @dev Consumes the unit, records the delivery and opens the confirm window.
+    /// @dev Consumes the unit, records the delivery and opens the confirm window; or returns the
+    /// unit's refusal, having changed nothing.
     function _deliver(
         uint256 orderId,
         Order storage o,
@@ -168,9 +295,10 @@ abstract contract OrderBook is StockBook {
         Listing storage l,
         DeliveryRecord calldata r,
         bytes32[] calldata proof
-    ) internal {
+    ) internal returns (bytes memory refusal) {
         uint256 deliveryNo = o.deliveries;
-        _consumeUnit(orderId, listingId, l.merchant, deliveryNo, r, proof);
+        refusal = _consumeUnit(orderId, listingId, l.merchant, deliveryNo, r, proof);
+        if (refusal.length != 0) return refusal;
         uint256 deadline = block.timestamp + l.confirmWindow;
         o.status = OrderStatus.Delivered;
         o.deadline = uint32(deadline);

@@ -243,7 +243,9 @@ abstract contract StockBook is EscrowBase {
 
     /// @dev Checks that the record's unit is committed by `merchant` under `listingId`, unused,
     /// and carries a key that no older-or-equal batch delivered; then marks the unit used and
-    /// registers the fingerprint (displacing a younger batch's delivery of it, if any).
+    /// registers the fingerprint (displacing a younger batch's delivery of it, if any). Returns
+    /// the refusal (EscrowBase: an encoded custom error, empty = consumed); every check comes
+    /// before the first write, so a refused unit changes nothing.
     function _consumeUnit(
         uint256 orderId,
         uint256 listingId,
@@ -251,29 +253,35 @@ abstract contract StockBook is EscrowBase {
         uint256 deliveryNo,
         DeliveryRecord calldata r,
         bytes32[] calldata proof
-    ) internal {
+    ) internal returns (bytes memory refusal) {
         Batch storage b = _batches[merchant][r.root];
         uint256 count = b.count;
-        if (count == 0) revert EscrowUnknownBatch(r.root);
-        if (b.used + b.revoked >= count) revert EscrowBatchRevoked(r.root);
-        if (b.listingId != listingId) revert EscrowBatchOfOtherListing(r.root, b.listingId, listingId);
-        if (r.unitIndex >= count) revert EscrowUnitOutOfRange(r.root, r.unitIndex, count);
+        if (count == 0) return abi.encodeWithSelector(EscrowUnknownBatch.selector, r.root);
+        if (b.used + b.revoked >= count) return abi.encodeWithSelector(EscrowBatchRevoked.selector, r.root);
+        if (b.listingId != listingId) {
+            return abi.encodeWithSelector(EscrowBatchOfOtherListing.selector, r.root, b.listingId, listingId);
+        }
+        if (r.unitIndex >= count) {
+            return abi.encodeWithSelector(EscrowUnitOutOfRange.selector, r.root, r.unitIndex, count);
+        }
         uint256 len = r.ciphertext.length;
         if (len < DeliveryCrypto.MIN_PLAINTEXT || len > DeliveryCrypto.MAX_PLAINTEXT) {
-            revert EscrowCiphertextLength(len);
+            return abi.encodeWithSelector(EscrowCiphertextLength.selector, len);
         }
         bytes32 leaf = DeliveryCrypto.leaf(merchant, r.unitIndex, r.commitment, r.fingerprint);
-        if (!MerkleProof.verifyCalldata(proof, r.root, leaf)) revert EscrowInvalidProof(r.root, r.unitIndex);
+        if (!MerkleProof.verifyCalldata(proof, r.root, leaf)) {
+            return abi.encodeWithSelector(EscrowInvalidProof.selector, r.root, r.unitIndex);
+        }
 
         mapping(uint256 => uint256) storage used = _usedUnits[r.root];
         uint256 bit = 1 << (r.unitIndex & 0xff);
         uint256 word = used[r.unitIndex >> 8];
-        if (word & bit != 0) revert EscrowUnitAlreadyUsed(r.root, r.unitIndex);
+        if (word & bit != 0) return abi.encodeWithSelector(EscrowUnitAlreadyUsed.selector, r.root, r.unitIndex);
         uint256 seq = b.seq;
         bytes32 holder = _registry[r.fingerprint];
         if (holder != 0) {
             uint256 holderSeq = uint256(holder) >> 192;
-            if (seq >= holderSeq) revert EscrowKeyAlreadyDelivered(r.fingerprint);
+            if (seq >= holderSeq) return abi.encodeWithSelector(EscrowKeyAlreadyDelivered.selector, r.fingerprint);
             _displaced[holder] = true; // the older commitment wins: the younger delivery's buyer may prove it
             emit KeyDisplaced(r.fingerprint, holder, orderId);
         }

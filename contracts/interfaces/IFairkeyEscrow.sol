@@ -16,6 +16,8 @@ import {
     PricePoint,
     OrderView,
     DeliveryRecord,
+    BuyerKey,
+    Delivery,
     EscrowConfig
 } from "../types/EscrowTypes.sol";
 
@@ -54,6 +56,16 @@ interface IFairkeyEscrow is IArbitrable {
         uint256 buyerKeyY,
         uint256 deliveryDeadline
     );
+    /// @notice N orders paid in one transaction (`payBasket`), after their N OrderPaid events.
+    /// The basket's id is its first order's id; every order in it is a unit order like any other.
+    event BasketPaid(
+        uint256 indexed basketId, uint256 indexed listingId, address indexed buyer, uint256[] orderIds, uint256 total
+    );
+    /// @notice A batch call (`deliverMany`, `confirmMany`, `settleMany`) skipped this order:
+    /// `reason` is the ABI-encoded custom error the single-order call would have reverted with
+    /// (for example EscrowUnexpectedStatus when the order was refunded a moment before). The
+    /// batch's other orders are unaffected.
+    event BatchItemRefused(uint256 indexed orderId, bytes reason);
     /// @param deliveryNo 0 for the first key, 1.. for replacements
     event KeyDelivered(
         uint256 indexed orderId,
@@ -109,7 +121,9 @@ interface IFairkeyEscrow is IArbitrable {
     error EscrowUnknownListing(uint256 listingId);
     error EscrowNotMerchant(uint256 listingId, address caller);
     error EscrowListingInactive(uint256 listingId);
-    error EscrowOutOfStock(uint256 listingId);
+    error EscrowOutOfStock(uint256 listingId, uint256 available, uint256 requested);
+    error EscrowBasketSize(uint256 quantity, uint256 max);
+    error EscrowEmptyList();
     error EscrowStockOverflow(uint256 listingId);
     error EscrowEmptyBatch();
     error EscrowBatchExists(bytes32 root);
@@ -259,10 +273,27 @@ interface IFairkeyEscrow is IArbitrable {
         payable
         returns (uint256 orderId);
 
+    /// @notice Pays for `keys.length` keys of `listingId` in one transaction: one unit order per
+    /// buyer key, each exactly as `pay` opens it (its own deadline, delivery, dispute, proof and
+    /// refund). `maxPrice` is the agreed price per key. ETH must be exactly price × N; an ERC-20
+    /// is pulled once for the total. 1 ≤ N ≤ MAX_BASKET. Emits N OrderPaid, then BasketPaid.
+    function payBasket(uint256 listingId, uint256 maxPrice, BuyerKey[] calldata keys)
+        external
+        payable
+        returns (uint256[] memory orderIds);
+
+    /// @notice The most keys one basket may buy (a basket's orders must fit one transaction).
+    function MAX_BASKET() external view returns (uint256);
+
     /// @notice Delivers a committed unit, encrypted to the order's buyer key, before the delivery
     /// deadline. The unit must be unused, its key never delivered before (anywhere), and its
     /// Merkle proof valid under a batch of this listing. Merchant only. Emits KeyDelivered.
     function deliver(uint256 orderId, DeliveryRecord calldata record, bytes32[] calldata proof) external;
+
+    /// @notice Delivers many paid orders (of any listings the caller sells) in one transaction.
+    /// Each item goes through exactly `deliver`'s rule; an item that rule refuses is skipped
+    /// with BatchItemRefused (the others still deliver). Returns how many were delivered.
+    function deliverMany(Delivery[] calldata deliveries) external returns (uint256 delivered);
 
     /// @notice The buyer accepts the key (also ends a dispute they opened, returning their dispute
     /// bond): the merchant is paid. Buyer only. Emits OrderCompleted.
@@ -271,6 +302,15 @@ interface IFairkeyEscrow is IArbitrable {
     /// @notice After the confirm window passed without a dispute, anyone releases the payment to
     /// the merchant. Emits OrderCompleted.
     function settle(uint256 orderId) external;
+
+    /// @notice `confirm` for each order (the caller must be its buyer); an order `confirm` would
+    /// refuse is skipped with BatchItemRefused. Returns how many were confirmed.
+    function confirmMany(uint256[] calldata orderIds) external returns (uint256 confirmed);
+
+    /// @notice `settle` for each order; an order not due (or already settled by someone else) is
+    /// skipped with BatchItemRefused, so a front-run settle of one order cannot fail the batch.
+    /// Returns how many were settled.
+    function settleMany(uint256[] calldata orderIds) external returns (uint256 settled);
 
     /// @notice After the delivery deadline passed without a delivery, anyone refunds the buyer,
     /// who also receives the unit's bond as compensation. Emits OrderRefunded.

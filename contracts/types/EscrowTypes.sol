@@ -178,6 +178,19 @@ struct DeliveryRecord {
     bytes ciphertext;
 }
 
+/// @notice A buyer's fresh per-order public key on secp256k1 (its address is the order id).
+struct BuyerKey {
+    uint256 x;
+    uint256 y;
+}
+
+/// @notice One item of a batched delivery (`deliverMany`): what `deliver` takes.
+struct Delivery {
+    uint256 orderId;
+    DeliveryRecord record;
+    bytes32[] proof;
+}
+
 /// @notice Global settings, one slot.
 struct EscrowConfig {
     address treasury;

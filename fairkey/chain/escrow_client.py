@@ -11,6 +11,7 @@ from web3 import Web3
 from fairkey.chain.abi_codec import AbiCodec
 from fairkey.chain.artifacts import PROJECT_ROOT, ArtifactsMissing
 from fairkey.chain.log_ranges import fetch_in_ranges
+from fairkey.chain.errors import ContractRevert
 from fairkey.chain.session import ChainSession, Event, TxResult
 from fairkey.chain.types import (
     ETH,
@@ -143,14 +144,52 @@ class EscrowClient:
         value = self._prepare_payment(listing.token, listing.price if price is None else price)
         return self._send(self.f.pay(listing_id, limit, buyer_key_x, buyer_key_y), value)
 
+    def pay_basket(
+        self,
+        listing_id: int,
+        buyer_keys: list[tuple[int, int]],
+        max_price: int | None = None,
+        price: int | None = None,
+    ) -> TxResult:
+        """Pays for `len(buyer_keys)` keys in one transaction, one unit order per fresh buyer
+        key. `max_price` is the agreed price per key (as in `pay`); an ERC-20 allowance is
+        exactly price × N. `price` overrides the per-key amount sent."""
+        listing = self.listing(listing_id)
+        limit = listing.price if max_price is None else max_price
+        each = listing.price if price is None else price
+        value = self._prepare_payment(listing.token, each * len(buyer_keys))
+        keys = [(int(x), int(y)) for x, y in buyer_keys]
+        return self._send(self.f.payBasket(listing_id, limit, keys), value)
+
     def deliver(self, order_id: int, record: DeliveryRecord, proof: list[bytes]) -> TxResult:
         return self._send(self.f.deliver(order_id, record.as_struct(), proof))
+
+    def deliver_many(self, items: list[tuple[int, DeliveryRecord, list[bytes]]]) -> TxResult:
+        """Delivers (order id, record, proof) items in one transaction; an item the escrow
+        refuses is skipped and reported (`refusals`), the others deliver."""
+        deliveries = [(oid, record.as_struct(), list(proof)) for oid, record, proof in items]
+        return self._send(self.f.deliverMany(deliveries))
 
     def confirm(self, order_id: int) -> TxResult:
         return self._send(self.f.confirm(order_id))
 
+    def confirm_many(self, order_ids: list[int]) -> TxResult:
+        return self._send(self.f.confirmMany(list(order_ids)))
+
     def settle(self, order_id: int) -> TxResult:
         return self._send(self.f.settle(order_id))
+
+    def settle_many(self, order_ids: list[int]) -> TxResult:
+        return self._send(self.f.settleMany(list(order_ids)))
+
+    def refusals(self, result: TxResult) -> dict[int, ContractRevert]:
+        """The orders a batch call skipped, each with the named error the single-order call
+        would have reverted with (BatchItemRefused events of `result`)."""
+        return {
+            e.args["orderId"]: self.session.errors.decode(e.args["reason"])
+            for e in result.events
+            if e.name == "BatchItemRefused"
+        }
 
     def refund_undelivered(self, order_id: int) -> TxResult:
         return self._send(self.f.refundUndelivered(order_id))
