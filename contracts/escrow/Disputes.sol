@@ -184,7 +184,8 @@ abstract contract Disputes is OrderBook, EIP712 {
         _requireBeforeDeadline(orderId, o);
         IArbitrator court = _court();
         if (address(court) == address(0)) revert EscrowNoArbitrator();
-        bytes memory parties = abi.encode(o.buyer, l.merchant);
+        // The parties (never drawn as jurors) and who advances the fee (refunded if the court cannot rule).
+        bytes memory parties = abi.encode(o.buyer, l.merchant, msg.sender);
         uint256 cost = court.arbitrationCost(parties);
         if (msg.value < cost) revert EscrowArbitrationFee(cost, msg.value);
 

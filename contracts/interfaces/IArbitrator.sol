@@ -8,8 +8,8 @@ interface IArbitrator {
     event DisputeCreation(uint256 indexed disputeId, address indexed arbitrable);
 
     /// @notice Opens a case with `choices` possible rulings (0 = refuse to rule).
-    /// @param extraData abi.encode(address buyer, address merchant): the parties, whom the court
-    /// must exclude from its panel.
+    /// @param extraData abi.encode(address buyer, address merchant, address feePayer): the parties,
+    /// whom the court must exclude from its panel, and who advanced the fee.
     function createDispute(uint256 choices, bytes calldata extraData)
         external
         payable

@@ -6,12 +6,8 @@ from typing import Any
 
 from eth_account import Account
 
-_DOMAIN_TYPE = [
-    {"name": "name", "type": "string"},
-    {"name": "version", "type": "string"},
-    {"name": "chainId", "type": "uint256"},
-    {"name": "verifyingContract", "type": "address"},
-]
+from fairkey.chain.typed_data import typed_message
+
 _VERDICT_TYPE = [
     {"name": "orderId", "type": "uint256"},
     {"name": "deliveryNo", "type": "uint256"},
@@ -31,23 +27,20 @@ def verdict_typed_data(
     deadline: int,
 ) -> dict[str, Any]:
     """The full EIP-712 message a verifier signs for `submitVerdict`."""
-    return {
-        "types": {"EIP712Domain": _DOMAIN_TYPE, "KeyVerdict": _VERDICT_TYPE},
-        "primaryType": "KeyVerdict",
-        "domain": {
-            "name": "fairkey",
-            "version": "1",
-            "chainId": chain_id,
-            "verifyingContract": escrow,
-        },  # fmt: skip
-        "message": {
+    return typed_message(
+        domain_name="fairkey",
+        chain_id=chain_id,
+        contract=escrow,
+        primary_type="KeyVerdict",
+        fields=_VERDICT_TYPE,
+        message={
             "orderId": order_id,
             "deliveryNo": delivery_no,
             "fingerprint": fingerprint,
             "verdict": int(verdict),
             "deadline": deadline,
         },
-    }
+    )
 
 
 def sign_verdict(private_key: bytes | str, **fields: Any) -> bytes:

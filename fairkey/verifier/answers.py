@@ -17,12 +17,8 @@ from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_utils import to_checksum_address
 
-_DOMAIN_TYPE = [
-    {"name": "name", "type": "string"},
-    {"name": "version", "type": "string"},
-    {"name": "chainId", "type": "uint256"},
-    {"name": "verifyingContract", "type": "address"},
-]
+from fairkey.chain.typed_data import typed_message
+
 _ANSWER_TYPE = [
     {"name": "orderId", "type": "uint256"},
     {"name": "deliveryNo", "type": "uint256"},
@@ -46,23 +42,20 @@ class CheckAnswer:
     checked_at: int  # unix seconds (the verifier's clock) of the check
 
     def typed_data(self) -> dict[str, Any]:
-        return {
-            "types": {"EIP712Domain": _DOMAIN_TYPE, "KeyCheckAnswer": _ANSWER_TYPE},
-            "primaryType": "KeyCheckAnswer",
-            "domain": {
-                "name": "fairkey",
-                "version": "1",
-                "chainId": self.chain_id,
-                "verifyingContract": to_checksum_address(self.escrow),
-            },
-            "message": {
+        return typed_message(
+            domain_name="fairkey",
+            chain_id=self.chain_id,
+            contract=to_checksum_address(self.escrow),
+            primary_type="KeyCheckAnswer",
+            fields=_ANSWER_TYPE,
+            message={
                 "orderId": self.order_id,
                 "deliveryNo": self.delivery_no,
                 "fingerprint": self.fingerprint,
                 "answer": self.answer,
                 "checkedAt": self.checked_at,
             },
-        }
+        )
 
     def sign(self, private_key: bytes | str) -> bytes:
         signed = Account.sign_typed_data(private_key, full_message=self.typed_data())
