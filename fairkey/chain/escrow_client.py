@@ -336,7 +336,7 @@ class EscrowClient:
         listing = self.listing(order.listing_id)
         court = self.session.contract("IArbitrator", self.session.call(self.f.arbitrator()))
         parties = self.session.w3.codec.encode(
-            ["address", "address"], [order.buyer, listing.merchant]
+            ["address", "address", "address"], [order.buyer, listing.merchant, listing.merchant]
         )
         return court.functions.arbitrationCost(parties).call()
 
