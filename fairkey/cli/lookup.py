@@ -19,6 +19,7 @@ from fairkey.cli.context import AppState
 from fairkey.cli.errors import CliError
 from fairkey.cli.output import err
 from fairkey.crypto.order_keys import OrderKey, derive_order_key, seed_from_account
+from fairkey.flows.baskets import Basket, basket_of
 from fairkey.flows.buyer import OpenedDelivery, open_delivery, order_key_for
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
@@ -59,6 +60,22 @@ def existing_listing(app: AppState, listing_id: int) -> Listing:
     if int(listing.merchant, 16) == 0:
         raise ContractRevert("EscrowUnknownListing", {"listingId": listing_id})
     return listing
+
+
+def basket_orders(
+    app: AppState, order_id: int, doing: str
+) -> tuple[Basket | None, tuple[int, ...]]:
+    """For `--basket`: the basket `order_id` was paid in and its orders (in the order paid), or
+    (None, the order alone) for an order paid on its own, which is said (`doing` it alone)."""
+    existing_order(app, order_id)
+    found = basket_of(app.reader, order_id)
+    if found is None:
+        err.print(
+            f"order {order_ref(order_id)} was paid on its own, not in a basket: {doing} it alone",
+            markup=False,
+        )
+        return None, (order_id,)
+    return found, found.order_ids
 
 
 def require_status(order_id: int, order: Order, *allowed: OrderStatus, action: str) -> None:

@@ -17,17 +17,19 @@ import typer
 from eth_utils import to_checksum_address
 from web3.exceptions import Web3Exception
 
-from fairkey.chain.types import OrderStatus
+from fairkey.chain.types import OrderStatus, order_id_hex
+from fairkey.cli import phases
 from fairkey.cli.context import AppState, state
 from fairkey.cli.errors import CliError
 from fairkey.cli.output import say, table
 from fairkey.cli.reputation_cmd import index_reader, when
 from fairkey.cli.tokens import ETHER, Token
-from fairkey.units import format_amount, relative
+from fairkey.units import format_amount
 from indexer import queries
 from indexer.projections.names import ORDER_STATUS
 
 TOP = 50  # orders shown per table unless --limit says otherwise
+_ONE_BASKET = 100  # the escrow's MAX_BASKET: the most a basket cut by --limit adds to a page
 
 
 class Role(enum.StrEnum):
@@ -54,45 +56,76 @@ class StatusChoice(enum.StrEnum):
         return (ORDER_STATUS[OrderStatus[self.name.upper()]],)
 
 
-# What the order's deadline ends in each open state, and who acts next, per role: before the
-# deadline, and after it (when anyone may enforce the rule).
-_PHASE = {
-    "Paid": ("deliver by", "deliver", "wait for delivery", "refund-late"),
-    "Delivered": ("confirm by", "wait for the buyer", "order show, then confirm or dispute",
-                  "settle"),
-    "Disputed": ("answer by", "respond refund|replace|contest",
-                 "wait for the merchant (key-invalid: verify)", "refund-late"),
-    "VerifierRefundPending": ("appeal by", "respond replace|contest, or let it refund",
-                              "wait: refunded after the appeal window", "refund-late"),
-    "Arbitrating": ("court by", "the court decides", "the court decides",
-                    "split (the keeper does it)"),
-}  # fmt: skip
-
-
-def _status(name: str) -> str:
-    """The status as `order show` prints it (PAID, DELIVERED, …)."""
+def _status(name: str) -> OrderStatus | None:
+    """The SDK's status of an index row's Solidity name (None for a name this build lacks)."""
     try:
-        return OrderStatus(ORDER_STATUS.index(name)).name
+        return OrderStatus(ORDER_STATUS.index(name))
     except ValueError:
-        return name
+        return None
+
+
+def _status_text(name: str) -> str:
+    """The status as `order show` prints it (PAID, DELIVERED, …)."""
+    status = _status(name)
+    return status.name if status is not None else name
 
 
 def _deadline(row: Any, now: int) -> str:
-    phase = _PHASE.get(row.status)
-    if phase is None or row.deadline is None:
-        return "—"
-    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(row.deadline))
-    rest = relative(row.deadline, now) if row.deadline >= now else "passed"
-    return f"{phase[0]} {stamp} ({rest})"
+    status = _status(row.status)
+    return "—" if status is None else phases.deadline_text(status, row.deadline, now)
 
 
 def _next(row: Any, role: str, now: int) -> str:
-    phase = _PHASE.get(row.status)
-    if phase is None:
-        return "—"
-    if row.deadline is not None and now > row.deadline:
-        return f"anyone: {phase[3]}"
-    return phase[1] if role == queries.MERCHANT else phase[2]
+    status = _status(row.status)
+    return "—" if status is None else phases.next_step(status, row.deadline, role, now)
+
+
+def _basket(row: Any) -> str | None:
+    """The row's basket (its first order's id, 0x + 40 hex), None for an order paid alone."""
+    value = row.basket_id
+    if value is None:
+        return None
+    return order_id_hex(value) if isinstance(value, int) else str(value).lower()
+
+
+def newest(rows: list[Any], limit: int) -> tuple[list[Any], bool]:
+    """The newest `limit` orders of `rows` (newest first), plus the rest of every basket they
+    reach into, so a basket is never cut in two; and whether `rows` holds more beyond them."""
+    taken = rows[:limit]
+    reached = {b for b in map(_basket, taken) if b is not None}
+    shown = taken + [r for r in rows[limit:] if _basket(r) in reached]
+    return shown, len(rows) > len(shown)
+
+
+def grouped(rows: list[Any]) -> list[tuple[str | None, list[Any]]]:
+    """(basket id, its rows) per basket, where its newest order stands, and (None, [row]) for
+    each order paid alone: the table's entries in order."""
+    entries: list[tuple[str | None, list[Any]]] = []
+    baskets: dict[str, list[Any]] = {}
+    for row in rows:
+        basket = _basket(row)
+        if basket is None:
+            entries.append((None, [row]))
+        elif basket in baskets:
+            baskets[basket].append(row)
+        else:
+            baskets[basket] = [row]
+            entries.append((basket, baskets[basket]))
+    return entries
+
+
+def _page(
+    conn: Any, me: str, role: str, statuses: list[str] | None, limit: int
+) -> tuple[list[Any], bool]:
+    """`newest(…, limit)` of `me`'s orders as `role`: the index lists a basket's orders
+    together, so once a row beyond the page is read, the basket the page ends in is whole."""
+    fetch = limit + _ONE_BASKET
+    while True:
+        rows = queries.orders_of(conn, me, [role], statuses, fetch)
+        shown, more = newest(rows, limit)
+        if more or len(rows) < fetch:
+            return shown, more
+        fetch *= 2
 
 
 class _Prices:
@@ -158,7 +191,7 @@ def list_orders(
         statuses = sorted({name for choice in status for name in choice.index_names})
     with index_reader(ctx, db) as conn:
         roles = [as_.value] if as_ is not None else sorted(queries.roles_of(conn, me))
-        found = {role: queries.orders_of(conn, me, [role], statuses, limit) for role in roles}
+        found = {role: _page(conn, me, role, statuses, limit) for role in roles}
         head = queries.projection_state(conn)
     as_of = f"index at block {head['head_block']}" if "head_block" in head else "index"
     if not roles:
@@ -167,29 +200,49 @@ def list_orders(
     now = _chain_now(app, head.get("head_time"))
     prices = _Prices(app)
     for role in roles:
-        rows = found[role]
+        rows, more = found[role]
         other = "merchant" if role == queries.BUYER else "buyer"
         title = f"orders of {me} as {role} ({as_of}; newest first)"
         if not rows:
             filtered = " with that status" if statuses is not None else ""
             say(f"no orders of {me} as {role}{filtered} in the {as_of}")
             continue
+
+        def line(r: Any, order: str, role: str = role) -> list[str]:
+            return [
+                order,
+                str(r.listing_id),
+                prices.show(r.token, r.price),
+                _status_text(r.status),
+                _deadline(r, now),
+                _next(r, role, now),
+                to_checksum_address(r.merchant if role == queries.BUYER else r.buyer),
+                when(r.paid_time),
+            ]
+
+        lines: list[list[str]] = []
+        for basket, members in grouped(rows):
+            if basket is None:
+                lines.append(line(members[0], to_checksum_address(members[0].order_id)))
+                continue
+            lines.append(_basket_line(basket, members, line, prices))
+            lines += [line(r, f" └ {to_checksum_address(r.order_id)}") for r in members]
         table(
             title,
             ["order", "listing", "price", "status", "deadline", "next", other, "paid (UTC)"],
-            [
-                [
-                    to_checksum_address(r.order_id),
-                    str(r.listing_id),
-                    prices.show(r.token, r.price),
-                    _status(r.status),
-                    _deadline(r, now),
-                    _next(r, role, now),
-                    to_checksum_address(r.merchant if role == queries.BUYER else r.buyer),
-                    when(r.paid_time),
-                ]
-                for r in rows
-            ],
+            lines,
         )
-        if len(rows) == limit:
-            say(f"(the newest {limit} shown: --limit N shows more)")
+        if more:
+            say(f"(the newest {len(rows)} shown: --limit N shows more)")
+
+
+def _basket_line(basket: str, members: list[Any], line: Any, prices: _Prices) -> list[str]:
+    """The group line over a basket's orders: its id, how many keys, their states, the total."""
+    first = members[0]
+    statuses = [s for s in map(_status, (r.status for r in members)) if s is not None]
+    keys = f"{len(members)} key{'s' if len(members) != 1 else ''}"
+    cells = line(first, f"basket {to_checksum_address(basket)}")
+    cells[2] = prices.show(first.token, sum(r.price for r in members))
+    cells[3] = f"{keys} · {phases.status_summary(statuses)}"
+    cells[4] = cells[5] = ""
+    return cells

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-from fairkey.chain.types import OrderStatus, order_ref
-from fairkey.cli import order_list
+from fairkey.chain.types import Order, OrderStatus, order_ref
+from fairkey.cli import order_list, phases
 from fairkey.cli.context import AppState, state
 from fairkey.cli.errors import CliError
-from fairkey.cli.lookup import OrderArg, check_marks, existing_order, open_as_buyer
-from fairkey.cli.output import err, fields, ok, out, say
+from fairkey.cli.lookup import (
+    OrderArg,
+    basket_orders,
+    check_marks,
+    existing_order,
+    open_as_buyer,
+)
+from fairkey.cli.output import err, fields, ok, out, say, table
+from fairkey.flows.baskets import Basket
 from fairkey.flows.buyer import NotDelivered
 from fairkey.units import format_deadline
 
@@ -27,10 +36,26 @@ _DEADLINE_NAMES = {
 
 
 @app.command("show")
-def show(ctx: typer.Context, order_id: OrderArg) -> None:
+def show(
+    ctx: typer.Context,
+    order_id: OrderArg,
+    basket: Annotated[
+        bool,
+        typer.Option(
+            "--basket",
+            help="ORDER is any order of a basket: one row per order of it (status, deadline, "
+            "next step; the buyer's keys), and the basket's total.",
+        ),
+    ] = False,
+) -> None:
     """Status, price and deadlines; the buyer also sees the key, checked against its commitment."""
     app_state = state(ctx)
     order = existing_order(app_state, order_id)
+    if basket:
+        found, _ = basket_orders(app_state, order_id, "showing")
+        if found is not None:
+            _show_basket(app_state, found)
+            return
     reader = app_state.reader
     listing = reader.listing(order.listing_id)
     token = app_state.tokens.get(listing.token)
@@ -61,6 +86,71 @@ def show(ctx: typer.Context, order_id: OrderArg) -> None:
 
 
 app.command("list")(order_list.list_orders)
+
+
+def _show_basket(app_state: AppState, basket: Basket) -> None:
+    """`order show --basket`: the basket's facts, then one row per order."""
+    reader = app_state.reader
+    listing = reader.listing(basket.listing_id)
+    token = app_state.tokens.get(listing.token)
+    now = app_state.chain_now()
+    orders = {oid: reader.order(oid) for oid in basket.order_ids}
+    account = app_state.maybe_account
+    me = account.address if account is not None else None
+    role = phases.MERCHANT if me == listing.merchant else phases.BUYER
+    keys = len(basket.order_ids)
+    fields(
+        f"basket {order_ref(basket.basket_id)}",
+        [
+            ("keys", f"{keys} · {phases.status_summary(o.status for o in orders.values())}"),
+            ("listing", str(basket.listing_id)),
+            ("total", f"{token.show(basket.total)} ({keys} × {token.show(basket.total // keys)})"),
+            ("buyer", basket.buyer),
+            ("merchant", listing.merchant),
+            ("paid in", f"transaction {basket.tx_hash}, block {basket.block_number}"),
+        ],
+    )
+    columns = ["order", "status", "deadline", "next"]
+    rows = [
+        [
+            order_ref(oid),
+            o.status.name,
+            phases.deadline_text(o.status, o.deadline, now),
+            phases.next_step(o.status, o.deadline, role, now),
+        ]
+        for oid, o in orders.items()
+    ]
+    bad: list[int] = []
+    if me == basket.buyer:  # the buyer also reads each delivered key, checked
+        columns.append("your key")
+        for row, (oid, o) in zip(rows, orders.items(), strict=True):
+            row.append(_key_cell(app_state, oid, o, bad))
+    table(f"orders of basket {order_ref(basket.basket_id)}", columns, rows)
+    for oid in bad:
+        err.print(
+            f"[bold red]THE KEY OF {order_ref(oid)} DOES NOT CHECK OUT[/]: do not use it; "
+            f"`fairkey order show {order_ref(oid)}` says what to do"
+        )
+    delivered = sum(o.status is OrderStatus.DELIVERED for o in orders.values())
+    if me == basket.buyer and delivered:
+        say(
+            f"next: fairkey confirm {order_ref(basket.basket_id)} --basket confirms the "
+            f"{delivered} delivered order(s) whose key checks out, in one transaction"
+        )
+
+
+def _key_cell(app_state: AppState, order_id: int, order: Order, bad: list[int]) -> str:
+    """The buyer's decrypted key with its check, "—" before delivery."""
+    if not order.deliveries:
+        return "—"
+    try:
+        opened, _ = open_as_buyer(app_state, order_id)
+    except NotDelivered:
+        return "—"
+    if not opened.check.ok:
+        bad.append(order_id)
+        return f"✗ does not check out ({check_marks(opened)})"
+    return f"✓ {opened.key_text}"
 
 
 def _show_key(app_state: AppState, order_id: int) -> None:
