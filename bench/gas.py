@@ -1,8 +1,8 @@
 """Gas of every fairkey escrow path, measured from receipts on a fresh Anvil (automine).
 
 Run: ``make bench`` or ``.venv/bin/python -m bench.gas`` (also ``python bench/gas.py``).
-Prints a table and writes bench/out/gas.json; exits 1 if a target or the batch-size check fails.
-What each figure means: bench/README.md.
+Prints a table and writes bench/out/latest/gas.json (bench/out/gas.json with BENCH_SAVE=1);
+exits 1 if a target or the batch-size check fails. What each figure means: bench/README.md.
 """
 
 from __future__ import annotations
@@ -43,9 +43,14 @@ from fairkey.crypto.order_keys import OrderKey, derive_order_key, seed_from_acco
 from fairkey.crypto.records import DeliveryRecord, build_misdelivery_proof
 from fairkey.flows.merchant import seal_unit
 
-TARGETS = {"happy_path_eth": 200_000, "misdelivery_proof": 120_000}
+TARGETS = {
+    "happy_path_eth": 200_000,
+    "basket10_gas_per_key": 100_000,
+    "misdelivery_proof": 120_000,
+}
 COMMIT_GROWTH_LIMIT = 0.01  # commit_stock(10,000 keys) within 1 % of commit_stock(1 key)
 STEADY_ORDERS = 20  # happy-path orders measured after the first one
+BASKET = 10  # keys per basket: payBasket, deliverMany, confirmMany / settleMany of all of them
 ETH_TRANSFER = 21_000
 
 # Table order and meaning of every measured path (name -> short description).
@@ -102,6 +107,15 @@ class Buyer:
         order_id = result.event("OrderPaid").args["orderId"]
         self.keys[order_id] = key
         return order_id, result
+
+    def pay_basket(self, listing_id: int, count: int) -> tuple[list[int], TxResult]:
+        """`count` unit orders in one payBasket, one fresh per-order key each."""
+        keys = [derive_order_key(self.seed, self.next_index + i) for i in range(count)]
+        self.next_index += count
+        result = self.client.pay_basket(listing_id, [key.point for key in keys])
+        order_ids = list(result.event("BasketPaid").args["orderIds"])
+        self.keys.update(zip(order_ids, keys, strict=True))
+        return order_ids, result
 
 
 class GasBench:
@@ -183,6 +197,7 @@ class GasBench:
         self.paths["commit_stock_10000"] = expect(r10k, "StockCommitted")
 
         self.happy_path(listing, batch100)
+        self.basket(batch100)
         self.deliver_10k(listing, batch10k)
         self.pay_erc20(erc20_listing)
         self.baseline_transfers()
@@ -227,6 +242,51 @@ class GasBench:
             "steady_median": median,
             "steady_min_total": min(r["total"] for r in steady),
             "steady_max_total": max(r["total"] for r in steady),
+        }
+
+    def deliver_basket(self, buyer: Buyer, order_ids: list[int], batch: Batch) -> TxResult:
+        """One deliverMany of a unit of `batch` to each order; every item must deliver."""
+        items = []
+        for order_id in order_ids:
+            unit = batch.take()
+            items.append((order_id, self.seal(buyer, order_id, batch, unit), batch.proof(unit)))
+        result = self.merchant.deliver_many(items)
+        refused = self.merchant.refusals(result)
+        if refused:
+            raise BenchError(f"deliverMany refused {len(refused)} of its items: {refused}")
+        return result
+
+    def basket(self, batch: Batch) -> None:
+        """Baskets of BASKET keys, steady state (after the happy path: the merchant's and
+        treasury's credits are non-zero, the batch's bitmap word is set): payBasket, one
+        deliverMany of them all, one confirmMany by the buyer. Then another basket, delivered
+        the same way, settled by a stranger with one settleMany after the confirm window."""
+        buyer = self.fresh_buyer()
+        ids, paid = buyer.pay_basket(batch.listing_id, BASKET)
+        delivered = self.deliver_basket(buyer, ids, batch)
+        confirmed = buyer.client.confirm_many(ids)
+        steps = {
+            "pay_basket_10": expect(paid, "BasketPaid"),
+            "deliver_many_10": expect(delivered, "KeyDelivered"),
+            "confirm_many_10": expect(confirmed, "OrderCompleted"),
+        }
+        if buyer.client.refusals(confirmed) or any(
+            self.status(i) != OrderStatus.COMPLETED for i in ids
+        ):
+            raise BenchError("confirmMany did not complete every order of the basket")
+        self.basket10_gas_per_key = sum(steps.values()) // BASKET
+
+        ids, _ = buyer.pay_basket(batch.listing_id, BASKET)
+        self.deliver_basket(buyer, ids, batch)
+        self.chain.clock.advance_past(max(self.stranger.order(i).deadline for i in ids))
+        settled = self.stranger.settle_many(ids)
+        if self.stranger.refusals(settled):
+            raise BenchError("settleMany refused an order of the basket")
+        steps["settle_many_10"] = expect(settled, "OrderCompleted")
+        self.details["basket10"] = {
+            "keys": BASKET,
+            **steps,
+            "per_key": {name: gas // BASKET for name, gas in steps.items()},
         }
 
     def deliver_10k(self, listing: int, batch: Batch) -> None:
@@ -371,18 +431,25 @@ def build_report(bench: GasBench, anvil_version: str, elapsed: float) -> dict:
     paths = {name: bench.paths[name] for name in PATHS}
     erc20 = bench.baselines["erc20_transfer"]
     happy, first = bench.happy_path_eth, bench.happy_path_eth_first_order
+    basket = bench.basket10_gas_per_key
     growth = paths["commit_stock_10000"] / paths["commit_stock_1"]
-    figures = {"happy_path_eth": happy, "misdelivery_proof": paths["misdelivery_proof"]}
+    figures = {
+        "happy_path_eth": happy,
+        "basket10_gas_per_key": basket,
+        "misdelivery_proof": paths["misdelivery_proof"],
+    }
     targets_met = all(figures[k] <= limit for k, limit in TARGETS.items())
     return {
         "anvil_version": anvil_version,
         "paths": paths,
         "happy_path_eth": happy,
         "happy_path_eth_first_order": first,
+        "basket10_gas_per_key": basket,
         "misdelivery_proof": paths["misdelivery_proof"],
         "baselines": dict(bench.baselines),
         "ratios": {
             "happy_path_vs_erc20_transfer": round(happy / erc20, 3),
+            "basket10_per_key_vs_happy_path": round(basket / happy, 3),
             "happy_path_first_order_vs_erc20_transfer": round(first / erc20, 3),
             "commit_stock_growth_1_to_10000": round(growth, 6),
             "x_eth_transfer": {
@@ -391,6 +458,7 @@ def build_report(bench: GasBench, anvil_version: str, elapsed: float) -> dict:
                     **paths,
                     "happy_path_eth": happy,
                     "happy_path_eth_first_order": first,
+                    "basket10_gas_per_key": basket,
                 }.items()
             },
         },
@@ -417,6 +485,13 @@ def print_report(report: dict, out_path: Path) -> None:
         row("happy_path_eth (steady state)¹", report["happy_path_eth"], TARGETS["happy_path_eth"])
     )
     rows.append(row("happy_path_eth_first_order²", report["happy_path_eth_first_order"]))
+    rows.append(
+        row(
+            "basket10_gas_per_key (steady state)⁴",
+            report["basket10_gas_per_key"],
+            TARGETS["basket10_gas_per_key"],
+        )
+    )
     rows.append(None)
     rows.append(row("baseline: ETH transfer", report["baselines"]["eth_transfer"]))
     rows.append(row("baseline: ERC-20 transfer³", report["baselines"]["erc20_transfer"]))
@@ -427,6 +502,15 @@ def print_report(report: dict, out_path: Path) -> None:
         [
             "happy_path_vs_erc20_transfer",
             f"×{ratios['happy_path_vs_erc20_transfer']:.2f}",
+            "",
+            "",
+            "",
+        ]
+    )
+    rows.append(
+        [
+            "basket10_per_key_vs_happy_path",
+            f"×{ratios['basket10_per_key_vs_happy_path']:.3f}",
             "",
             "",
             "",
@@ -455,6 +539,14 @@ def print_report(report: dict, out_path: Path) -> None:
             "bitmap word.",
             "³ TestToken.transfer between two accounts that both hold a balance. "
             "pay_erc20: the buyer's approve() ran beforehand and is NOT counted.",
+            f"⁴ (payBasket of {BASKET} keys + one deliverMany + one confirmMany of them) / "
+            f"{BASKET}, after the happy path (credits non-zero, bitmap word set). Per step: "
+            + ", ".join(
+                f"{name} {fmt_gas(gas)}"
+                for name, gas in report["details"]["basket10"].items()
+                if name.endswith("_10")
+            )
+            + " (settle_many_10: another basket, by a stranger after the confirm window).",
             "commit_stock: one Merkle root per batch, same listing (its first commit costs the "
             "same: stockAvailable shares a slot with the price). "
             "deliver_from_10k_batch: 14-hash proof, bitmap word already set. "
@@ -468,7 +560,7 @@ def print_report(report: dict, out_path: Path) -> None:
 def main() -> int:
     started = time.monotonic()
     try:
-        with bench_chain(spare_accounts=12) as chain:
+        with bench_chain(spare_accounts=14) as chain:
             anvil_version = chain.anvil_version
             console.print(f"{anvil_version} on {chain.node.url}, escrow {chain.escrow}")
             bench = GasBench(chain)

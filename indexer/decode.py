@@ -8,7 +8,8 @@ kept as hex). `order_id` / `listing_id` columns repeat `orderId` (as a 0x addres
 uint160) and `listingId` for lookups.
 
 Speed: a decoder per topic0 is compiled once. Events whose data is all static (every escrow
-event but KeyDelivered) are read word by word from the hex string; the rest go through eth_abi.
+event but KeyDelivered, BasketPaid and BatchItemRefused) are read word by word from the hex
+string; the rest go through eth_abi.
 """
 
 from __future__ import annotations

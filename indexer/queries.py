@@ -120,7 +120,8 @@ def orders_of(
     limit: int | None = None,
 ) -> list[Row]:
     """Orders `address` bought (role buyer) or sold (role merchant), newest first, optionally
-    only those in `statuses` (Solidity names, e.g. "Paid", "Delivered")."""
+    only those in `statuses` (Solidity names, e.g. "Paid", "Delivered"). Each row's `basket_id`
+    names the basket it was paid in (None: a single order); a basket's orders are adjacent."""
     t = m.OrderRow.__table__
     address = address.lower()
     sides = [{BUYER: t.c.buyer, MERCHANT: t.c.merchant}[role] == address for role in roles]
@@ -129,10 +130,33 @@ def orders_of(
     query = sa.select(t).where(sa.or_(*sides))
     if statuses is not None:
         query = query.where(t.c.status.in_(list(statuses)))
-    query = query.order_by(t.c.paid_block.desc(), t.c.order_id)
+    # A basket's orders share a block: sorted by their basket's id, they sit together.
+    group = sa.func.coalesce(t.c.basket_id, t.c.order_id)
+    query = query.order_by(t.c.paid_block.desc(), group, t.c.order_id)
     if limit is not None:
         query = query.limit(limit)
     return list(conn.execute(query))
+
+
+def basket_orders(conn: Connection, basket_id: int) -> list[Row]:
+    """The orders of one basket (its id is its first order's id), by order id; [] for an id
+    that is not a basket the index has seen."""
+    t = m.OrderRow.__table__
+    query = sa.select(t).where(t.c.basket_id == order_id_hex(basket_id)).order_by(t.c.order_id)
+    return list(conn.execute(query))
+
+
+def refusals_of(conn: Connection, merchant: str) -> dict[str, int]:
+    """How many times batch calls skipped the merchant's orders, by the custom error the single
+    call would have reverted with (e.g. {"EscrowUnexpectedStatus": 2})."""
+    t = m.BatchRefusal.__table__.c
+    query = (
+        sa.select(t.error, sa.func.count())
+        .where(t.merchant == merchant.lower())
+        .group_by(t.error)
+        .order_by(t.error)
+    )
+    return {error: count for error, count in conn.execute(query)}
 
 
 def saved_cursor(url: str, address: str) -> Cursor | None:

@@ -23,13 +23,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from fairkey.chain.types import order_id_hex
 from indexer.projections.arbitrators import refresh_arbitrators
 from indexer.projections.buyers import refresh_buyers
 from indexer.projections.listing_terms import TermsBook, fold_terms
 from indexer.projections.listings import all_listing_ids, refresh_listings
 from indexer.projections.merchants import refresh_merchants
 from indexer.projections.models import DERIVED_MODELS, PlatformStat
-from indexer.projections.names import LISTING_EVENTS, RULING_EVENT, STOCK_EVENTS
+from indexer.projections.names import BASKET_EVENT, LISTING_EVENTS, RULING_EVENT, STOCK_EVENTS
 from indexer.projections.orders import orders_of_cases, refresh_orders
 from indexer.projections.platform import refresh_platform
 from indexer.projections.raw import parse_args
@@ -75,7 +76,8 @@ class Touched:
 
 def touched_by(rows: Iterable[Mapping[str, Any]]) -> Touched:
     """The keys raw_logs rows (inserted or deleted) touch. Rows need `name`, `order_id`,
-    `listing_id` and `args` (JSON text or dict; only parsed for Ruling events)."""
+    `listing_id` and `args` (JSON text or dict; only parsed for Ruling and BasketPaid events:
+    a basket names its orders, which its own OrderPaid rows also touch)."""
     touched = Touched()
     for row in rows:
         name = row["name"]
@@ -94,6 +96,8 @@ def touched_by(rows: Iterable[Mapping[str, Any]]) -> Touched:
         if name == RULING_EVENT:
             args = parse_args(row["args"])
             touched.cases.add((args["arbitrator"], int(args["disputeId"])))
+        elif name == BASKET_EVENT:
+            touched.order_ids.update(order_id_hex(i) for i in parse_args(row["args"])["orderIds"])
     return touched
 
 

@@ -68,6 +68,8 @@ class OrderRow(Base):
     paid_block: Mapped[int] = mapped_column(BigInteger)
     paid_time: Mapped[int] = mapped_column(BigInteger)
     paid_tx: Mapped[str] = mapped_column(BYTES32)
+    # The basket (payBasket) it was paid in: its first order's id; NULL for a single `pay`.
+    basket_id: Mapped[str | None] = mapped_column(ADDRESS, index=True)
     delivery_deadline: Mapped[int] = mapped_column(BigInteger)
     deliveries: Mapped[int] = mapped_column(Integer)
     first_delivered_time: Mapped[int | None] = mapped_column(BigInteger)
@@ -145,6 +147,20 @@ class OrderDelivery(Base):
     replaced: Mapped[bool] = mapped_column(Boolean)
 
     __table_args__ = (Index(None, "merchant", "supplier"),)
+
+
+class BatchRefusal(Base):
+    """An order a batch call (deliverMany, confirmMany, settleMany) skipped, with the custom
+    error the single call would have reverted with (see projections/refusals.py)."""
+
+    __tablename__ = "batch_refusals"
+    block_number: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    log_index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[str] = mapped_column(ADDRESS, index=True)
+    merchant: Mapped[str | None] = mapped_column(ADDRESS, index=True)  # NULL: order not indexed
+    error: Mapped[str] = mapped_column(String(64))  # e.g. EscrowUnexpectedStatus
+    block_time: Mapped[int] = mapped_column(BigInteger)
+    tx_hash: Mapped[str] = mapped_column(BYTES32)
 
 
 class ListingRow(Base):
@@ -328,6 +344,7 @@ DERIVED_MODELS = [
     OrderRow,
     OrderEvent,
     OrderDelivery,
+    BatchRefusal,
     ListingRow,
     ListingAlert,
     MerchantRow,

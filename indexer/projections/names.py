@@ -51,6 +51,10 @@ ORDER_EVENTS = (
 LISTING_EVENTS = ("ListingCreated", "ListingPriceChanged", "ListingActiveChanged")
 STOCK_EVENTS = ("StockCommitted", "StockRevoked")
 RULING_EVENT = "Ruling"  # IArbitrable: carries (arbitrator, disputeId), not the order id
+# After its N OrderPaid, in the same transaction: names its orders in `orderIds`, not `orderId`.
+BASKET_EVENT = "BasketPaid"
+# A batch call skipped an order: nothing changed for it (not part of its state or timeline).
+REFUSAL_EVENT = "BatchItemRefused"
 
 
 def name_of(names: tuple[str, ...] | dict[int, str], value: int) -> str:

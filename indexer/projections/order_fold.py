@@ -4,8 +4,10 @@ deliveries and its court case. Pure: no database, no clock.
 The status after each event is the contract's (OrderBook/FairkeyEscrow state machine); events that
 do not move the state (DisputeWithdrawn, MisdeliveryProven, Ruling) keep the status they found,
 because that is what the chain held between them and the settlement in the same transaction.
-An order whose OrderPaid is not in the log (the index starts later) gets no rows: nothing is
-guessed.
+A BatchItemRefused changed nothing for the order: it is neither in its row nor in its timeline
+(refusals.py keeps it). An order paid in a basket folds exactly as a single one; only its
+`basket_id` says so. An order whose OrderPaid is not in the log (the index starts later) gets no
+rows: nothing is guessed.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from indexer.projections.names import (
     COMPLETION_CAUSE,
     DISPUTE_REASON,
     REFUND_CAUSE,
+    REFUSAL_EVENT,
     RULING,
     TERMINAL,
     VERDICT,
@@ -61,9 +64,11 @@ def fold_order(
     terms_of: Any,
     supplier_of: dict[str, str],
     rulings: dict[tuple[str, int], Log],
+    basket_id: str | None = None,
 ) -> FoldedOrder | None:
     """`logs` are the order's events in canonical order; `terms_of(listing_id)` gives the listing's
-    terms (merchant, token) or None; `rulings` the Ruling events by (arbitrator, disputeId)."""
+    terms (merchant, token) or None; `rulings` the Ruling events by (arbitrator, disputeId);
+    `basket_id` the basket the order was paid in (None: a single `pay`)."""
     paid = next((log for log in logs if log.name == "OrderPaid"), None)
     if paid is None:
         return None
@@ -87,6 +92,7 @@ def fold_order(
         "paid_block": paid.block_number,
         "paid_time": paid.block_time,
         "paid_tx": paid.tx_hash,
+        "basket_id": basket_id,
         "delivery_deadline": paid.args["deliveryDeadline"],
         "deliveries": 0,
         "first_delivered_time": None,
@@ -129,6 +135,8 @@ def fold_order(
     for log in logs:
         if log.position < paid.position:
             continue  # cannot happen on a canonical log; never let it invent a state
+        if log.name == REFUSAL_EVENT:
+            continue
         a = log.args
         name = log.name
         detail: str | None = None

@@ -1,6 +1,9 @@
 """Refreshes the order tables (`orders`, `order_events`, `order_deliveries`,
-`arbitration_cases`) of some orders from their events, in bulk: one query for all their events,
-a fold per order in Python (order_fold.py), one delete and one insert per table."""
+`arbitration_cases`, `batch_refusals`) of some orders from their events, in bulk: one query for
+all their events, a fold per order in Python (order_fold.py), one delete and one insert per table.
+
+A basket's BasketPaid names its orders in its args (no `order_id` column): it is found in the
+blocks and listings of the refreshed orders' OrderPaid, and must be the same transaction."""
 
 from __future__ import annotations
 
@@ -9,11 +12,19 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from fairkey.chain.types import order_id_hex
 from indexer.projections.listing_terms import TermsBook
-from indexer.projections.models import ArbitrationCase, OrderDelivery, OrderEvent, OrderRow
-from indexer.projections.names import RULING_EVENT
+from indexer.projections.models import (
+    ArbitrationCase,
+    BatchRefusal,
+    OrderDelivery,
+    OrderEvent,
+    OrderRow,
+)
+from indexer.projections.names import BASKET_EVENT, RULING_EVENT
 from indexer.projections.order_fold import TERMINAL_EVENTS, FoldedOrder, fold_order
-from indexer.projections.raw import Log, logs_of, logs_where, raw_logs
+from indexer.projections.raw import Log, chunks, logs_of, logs_where, raw_logs
+from indexer.projections.refusals import refusal_rows
 from indexer.projections.sql import delete_keys, insert_rows, select_where_in
 from indexer.projections.stock import suppliers_of
 
@@ -21,6 +32,7 @@ orders = OrderRow.__table__
 order_events = OrderEvent.__table__
 order_deliveries = OrderDelivery.__table__
 cases = ArbitrationCase.__table__
+refusals = BatchRefusal.__table__
 
 
 @dataclass
@@ -71,19 +83,26 @@ def refresh_orders(conn: sa.Connection, order_ids: set[str] | None, terms: Terms
     }
     supplier_of = suppliers_of(conn, roots)
     rulings = _rulings(conn, by_order, everything=order_ids is None)
+    basket_of = _baskets(conn, by_order, everything=order_ids is None)
 
     folded: list[FoldedOrder] = []
+    refused: list[dict] = []
     for order_id in sorted(by_order):
-        result = fold_order(order_id, by_order[order_id], terms.get, supplier_of, rulings)
+        logs = by_order[order_id]
+        result = fold_order(
+            order_id, logs, terms.get, supplier_of, rulings, basket_of.get(order_id)
+        )
         if result is not None:
             folded.append(result)
+        refused += refusal_rows(order_id, logs, result.order["merchant"] if result else None)
 
-    for table in (orders, order_events, order_deliveries, cases):
+    for table in (orders, order_events, order_deliveries, cases, refusals):
         delete_keys(conn, table, [table.c.order_id], order_ids)
     insert_rows(conn, orders, (f.order for f in folded))
     insert_rows(conn, order_events, (e for f in folded for e in f.events))
     insert_rows(conn, order_deliveries, (d for f in folded for d in f.deliveries))
     insert_rows(conn, cases, (f.case for f in folded if f.case is not None))
+    insert_rows(conn, refusals, refused)
 
     for f in folded:
         affected.add_order(f.order)
@@ -123,3 +142,36 @@ def _rulings(
             return {}
         found = logs_of(conn, raw_logs.c.block_number, blocks, raw_logs.c.name == RULING_EVENT)
     return {(log.args["arbitrator"], int(log.args["disputeId"])): log for log in found}
+
+
+def _baskets(
+    conn: sa.Connection, by_order: dict[str, list[Log]], everything: bool
+) -> dict[str, str]:
+    """Basket id of each folded order paid in a basket. BasketPaid follows its N OrderPaid in
+    the same transaction, so only the blocks (and listings) of their OrderPaid are searched."""
+    paid = {
+        order_id: log
+        for order_id, logs in by_order.items()
+        for log in logs
+        if log.name == "OrderPaid"
+    }
+    if everything:
+        found = logs_where(conn, raw_logs.c.name == BASKET_EVENT)
+    else:
+        found = []
+        spots = {
+            (log.listing_id, log.block_number)
+            for log in paid.values()
+            if log.listing_id is not None
+        }
+        key = sa.tuple_(raw_logs.c.listing_id, raw_logs.c.block_number)
+        for part in chunks(spots):
+            found += logs_where(conn, raw_logs.c.name == BASKET_EVENT, key.in_(part))
+    basket_of: dict[str, str] = {}
+    for basket in found:
+        basket_id = order_id_hex(int(basket.args["basketId"]))
+        for member in basket.args["orderIds"]:
+            order_id = order_id_hex(int(member))
+            if order_id in paid and paid[order_id].tx_hash == basket.tx_hash:
+                basket_of[order_id] = basket_id
+    return basket_of

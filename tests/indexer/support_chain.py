@@ -189,7 +189,8 @@ def private_chain() -> Iterator[Chain]:
 
 class Activity:
     """Random but seeded marketplace activity covering every order path the indexer sees:
-    listings, stock, orders, deliveries, confirms, disputes and their outcomes, late refunds.
+    listings, stock, orders (single and in baskets), deliveries, confirms, disputes and their
+    outcomes, late refunds, and batch calls that skip some of their orders (BatchItemRefused).
     After a reorg some of what the test remembers is gone from the chain: an action that the
     escrow now refuses is simply skipped."""
 
@@ -221,24 +222,70 @@ class Activity:
         order_id, _ = self.market.make_order(stock.listing_id, buyer)
         self.orders.append((order_id, stock, buyer))
 
+    def basket(self) -> None:
+        """2 or 3 orders paid in one payBasket."""
+        if not self.stocks:
+            self.listing()
+        stock = self.rng.choice(self.stocks)
+        buyer = self.rng.choice(["buyer", "buyer2"])
+        keys = [self.market.new_order_key() for _ in range(self.rng.randint(2, 3))]
+        result = self.market.client(buyer).pay_basket(stock.listing_id, [(k.x, k.y) for k in keys])
+        for event in result.events:
+            if event.name == "OrderPaid":
+                self.orders.append((event.args["orderId"], stock, buyer))
+
+    def deliver_many(self) -> None:
+        """One deliverMany by the merchant of a random order, of up to 3 random orders: those
+        delivered already, refunded, or of the other merchant are refused, the others deliver."""
+        picked = self.rng.sample(self.orders, min(3, len(self.orders)))
+        items, taken = [], set()
+        for order_id, stock, _ in picked:
+            try:
+                unit = self._free_unit(stock, {i for root, i in taken if root == stock.root})
+                record = self.market.sealed_record(order_id, stock, unit)
+            except (LookupError, IndexError):  # gone with a reorg, or out of stock
+                continue
+            taken.add((stock.root, unit.index))
+            items.append((order_id, record, stock.tree.proof(unit.index)))
+        if items:
+            self.market.client(self._merchant_of(picked[0][1])).deliver_many(items)
+
     def _merchant_of(self, stock) -> str:
         merchant = self.market.client("stranger").listing(stock.listing_id).merchant
         return "merchant" if merchant == self.market.address("merchant") else "merchant2"
 
+    def _free_unit(self, stock, taken: set[int] = frozenset()):
+        """A unit of `stock` the chain has not delivered (nor `taken` by the same call): what the
+        test remembers handing out may be undone by a reorg or a refused item."""
+        client = self.market.client("stranger")
+        for unit in stock.units:
+            if unit.index not in taken and not client.is_unit_used(stock.root, unit.index):
+                return unit
+        raise IndexError("out of stock")
+
     def deliver(self, order_id: int, stock) -> None:
-        self.market.deliver(order_id, stock, merchant=self._merchant_of(stock))
+        unit = self._free_unit(stock)
+        self.market.deliver(order_id, stock, unit, merchant=self._merchant_of(stock))
 
     def random_action(self) -> str:
         """One action, chosen at random among those that make sense now; its name."""
         m, rng = self.market, self.rng
-        choices = ["listing", "order", "order", "price"]
+        choices = ["listing", "order", "order", "basket", "price"]
         if self.orders:
             choices += ["deliver", "deliver", "confirm", "dispute", "late", "refund"]
+            choices += ["deliver_many", "settle_many"]
         name = rng.choice(choices)
         if name == "listing":
             self.listing()
         elif name == "order":
             self._try(self.order)
+        elif name == "basket":
+            self._try(self.basket)
+        elif name == "deliver_many":
+            self._try(self.deliver_many)
+        elif name == "settle_many":  # mostly refused: not due yet, or settled already
+            picked = rng.sample(self.orders, min(3, len(self.orders)))
+            self._try(m.client("stranger").settle_many, [order_id for order_id, _, _ in picked])
         elif name == "price" and self.stocks:
             stock = rng.choice(self.stocks)
             self._try(

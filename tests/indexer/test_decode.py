@@ -226,6 +226,14 @@ def _activity(market) -> None:
     market.client("merchant").deliver(order_id, record, stock.tree.proof(committed.index))
     market.client("buyer").prove_misdelivery(order_id, key.secret, record)  # MisdeliveryProven
 
+    keys = [market.new_order_key() for _ in range(2)]
+    paid = market.client("buyer").pay_basket(listing, [(k.x, k.y) for k in keys])  # BasketPaid
+    basket = paid.event("BasketPaid").args["orderIds"]
+    unit = stock.take()
+    record = market.sealed_record(basket[0], stock, unit)
+    items = [(basket[0], record, stock.tree.proof(unit.index))] * 2  # the second is refused
+    market.client("merchant").deliver_many(items)  # BatchItemRefused
+
     market.client("merchant").withdraw()  # Withdrawn
     admin = market.client("deployer")
     admin.set_paused(True)
@@ -264,6 +272,8 @@ def test_real_escrow_logs_decode_as_web3_decodes_them(market):
         "OrderSplit",
         "VerifierAttested",
         "MisdeliveryProven",
+        "BasketPaid",
+        "BatchItemRefused",
         "Withdrawn",
         "PausedSet",
         "FeeChanged",

@@ -7,7 +7,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import column, inspect, table, text
 
 from indexer import models, projections  # noqa: F401 - every table in Base.metadata
 from indexer.base import Base
@@ -53,5 +53,56 @@ def test_migrating_twice_changes_nothing_and_downgrade_removes_every_table(db_ur
         assert set(inspect(engine).get_table_names()) <= {VERSION_TABLE}
         migrate(engine)
         assert _differences(engine) == []
+    finally:
+        engine.dispose()
+
+
+def test_0003_adds_basket_ids_and_refusals_to_an_index_with_orders_and_keeps_them(db_url):
+    """An index at 0002_reputation holding an order: after the upgrade the order is still there,
+    paid in no basket; downgrading to 0002 gives the order back without the column."""
+    engine = create_db_engine(db_url)
+    order = {
+        "order_id": "0x" + "11" * 20,
+        "listing_id": 1,
+        "merchant": "0x" + "22" * 20,
+        "buyer": "0x" + "33" * 20,
+        "token": "0x" + "00" * 20,
+        "price": 10**16,
+        "status": "Paid",
+        "paid_block": 7,
+        "paid_time": 1_700_000_000,
+        "paid_tx": "0x" + "44" * 32,
+        "delivery_deadline": 1_700_003_600,
+        "deliveries": 0,
+        "disputes": 0,
+        "dispute_withdrawn": False,
+        "dispute_lost": False,
+        "attestations": 0,
+        "last_block": 7,
+        "last_log_index": 0,
+    }
+    try:
+        migrate(engine, "0002_reputation")
+        with engine.begin() as conn:
+            columns = {c["name"] for c in inspect(conn).get_columns("orders")}
+            conn.execute(table("orders", *(column(c) for c in order)).insert(), [order])
+        assert "basket_id" not in columns
+        migrate(engine)
+        assert _differences(engine) == []
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT order_id, basket_id FROM orders")).all()
+            assert [tuple(r) for r in rows] == [(order["order_id"], None)]
+            assert conn.execute(text("SELECT count(*) FROM batch_refusals")).scalar() == 0
+        cfg = alembic_config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0002_reputation")
+        inspector = inspect(engine)
+        assert "batch_refusals" not in inspector.get_table_names()
+        assert "basket_id" not in {c["name"] for c in inspector.get_columns("orders")}
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT order_id FROM orders")).scalars().all() == [
+                order["order_id"]
+            ]
     finally:
         engine.dispose()

@@ -161,8 +161,13 @@ def test_platform_shares_by_tier_and_faults_by_party(db, story):
     assert (p["faults_supplier"], p["faults_merchant"], p["faults_supplier_bps"]) == (3, 4, 4285)
     stalled = db.one("orders", order_id=story.order_id("stalled"))
     assert stalled["handling_s"] == stalled["resolved_time"] - stalled["first_disputed_time"]
-    assert p["handling_l3_median_s"] == 0  # three rulings right after their disputes
-    assert p["handling_l3_avg_s"] == stalled["handling_s"] // 4
+    # Three rulings right after their disputes (a second apart at most when the machine is
+    # loaded: automine stamps blocks with the wall clock), and the stalled court.
+    l3 = sorted(db.one("orders", order_id=story.order_id(name))["handling_s"]
+                for name in ("ruled_refund", "ruled_pay", "ruled_split", "stalled"))  # fmt: skip
+    assert l3[:3] == sorted(l3[:3]) and l3[2] <= 2 and l3[3] == stalled["handling_s"]
+    assert p["handling_l3_median_s"] == l3[1]  # nearest-rank lower median of four
+    assert p["handling_l3_avg_s"] == sum(l3) // 4
 
 
 def test_merchants_count_only_settled_orders_and_their_proven_faults(db, story):

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from fairkey.cli.main import app
+from indexer import queries
 from indexer.ingest import Indexer
 from indexer.models import Block
 from indexer.reorg import ReorgBeyondFinality
@@ -175,3 +176,32 @@ def test_a_reorg_within_the_finality_depth_is_repaired(sqlite_url):
             status = indexer.status()
             assert status["reorgs"] == 1 and status["last_reorg"]["depth"] == 3
             assert status["halted"] is None
+
+
+def test_a_reorg_that_orphans_a_basket_takes_its_orders_and_refusals_with_it(db_url):
+    with private_chain() as chain:
+        m = chain.market
+        listing = m.make_listing()
+        stock = m.make_stock(listing, 4)
+        with Indexer(chain.config(db_url)) as indexer:
+            indexer.backfill()
+            keys = [m.new_order_key() for _ in range(3)]
+            paid = m.client("buyer").pay_basket(listing, [(k.x, k.y) for k in keys])
+            ids = paid.event("BasketPaid").args["orderIds"]
+            unit = stock.take()
+            item = (ids[0], m.sealed_record(ids[0], stock, unit), stock.tree.proof(unit.index))
+            m.client("merchant").deliver_many([item, item])  # the second is refused
+            _catch_up(indexer, chain)
+            with indexer.engine.connect() as conn:
+                assert len(queries.basket_orders(conn, ids[0])) == 3
+                assert queries.refusals_of(conn, m.address("merchant")) == {
+                    "EscrowUnexpectedStatus": 1
+                }
+
+            chain.reorg(2, [(chain.set_price_tx(listing, 2 * 10**16), 0)])
+            _catch_up(indexer, chain)
+            live = derived_rows(indexer.engine)
+            assert live["orders"] == [] and live["batch_refusals"] == []
+            assert stored_keys(indexer.engine) == log_keys(chain.canonical_logs())
+            indexer.reindex()
+            assert derived_rows(indexer.engine) == live
