@@ -128,8 +128,10 @@ class ChainSession:
         except (ContractCustomError, ContractLogicError) as exc:
             raise self._revert(exc) from None
 
-    def send(self, fn, value: int = 0) -> TxResult:
+    def send(self, fn, value: int = 0, extra_gas: int = 0) -> TxResult:
         """Sign, send and wait; a revert raises ContractRevert named after the custom error.
+        `extra_gas` is added to the node's estimate, for a call that may cost more when mined
+        than on the state it was estimated on (a batch whose items fall due in between).
 
         Safe from several threads at once (a verifier answering concurrent checks): taking the
         nonce and sending are serialised per account, waiting for the receipt is not, so the
@@ -152,6 +154,8 @@ class ChainSession:
                 )
             except (ContractCustomError, ContractLogicError) as exc:
                 raise self._revert(exc) from None
+            if extra_gas:
+                built["gas"] += extra_gas
             return built
 
         signed = sender.send(build)

@@ -6,6 +6,12 @@ stock and open orders (and every credit, stock count and order status is what th
 rules say). Every order ends at most once and never leaves its end. At the end, with only
 permissionless actions (and the court's ruling), every order ends, every party withdraws
 everything, and the escrow is empty: no money without a way out.
+
+Orders are paid one by one (`pay`) or in baskets (`payBasket`), and delivered, confirmed and
+settled one by one or in batch calls (`deliverMany`, `confirmMany`, `settleMany`) whose lists
+mix orders that go through with orders the single call's rule refuses (another merchant's, not
+the caller's, in the wrong state, past or before the deadline, a unit used earlier in the same
+batch): every refusal is predicted by the model and must be reported, and change nothing.
 """
 
 from __future__ import annotations
@@ -50,11 +56,15 @@ PICK = st.integers(min_value=0, max_value=2**16)
 CLOCK_STEPS = (1, 10 * 60, HOUR, 3 * HOUR, 7 * HOUR, 25 * HOUR, 4 * DAY, 31 * DAY)
 
 # What a step does, weighted by repetition: the order's own life first, then the world around.
+# Baskets and batch calls (payBasket, deliverMany, confirmMany, settleMany) take turns with their
+# single-order counterparts, so the same books cover both.
 ACTIONS = (
-    "pay", "pay", "pay", "deliver", "deliver", "deliver", "confirm", "dispute", "dispute",
-    "verdict", "prove", "answer", "answer", "answer", "ruling", "deadline", "deadline",
-    "clock", "clock", "clock", "commit", "revoke", "price", "refund", "withdraw", "withdraw",
+    "pay", "pay", "basket", "deliver", "deliver", "deliver_many", "deliver_many", "confirm",
+    "confirm_many", "dispute", "dispute", "verdict", "prove", "answer", "answer", "answer",
+    "ruling", "deadline", "settle_many", "clock", "clock", "clock", "commit", "revoke", "price",
+    "refund", "withdraw", "withdraw",
 )
+CONFIRMABLE = (S.DELIVERED, S.DISPUTED, S.VERIFIER_REFUND_PENDING)
 ANSWERS = ("refund", "replace", "replace", "contest", "contest")
 
 # Two listings: ETH (merchant) and the TestToken stablecoin (merchant2). Odd prices exercise the
@@ -186,7 +196,8 @@ def escrow_machine(market):
             return batch, record
 
         def _delivered(self, o: OrderModel, batch: BatchModel, record, good: bool, result) -> None:
-            event = result.event("KeyDelivered").args
+            [event] = [e.args for e in result.events
+                       if e.name == "KeyDelivered" and e.args["orderId"] == o.order_id]
             assert event["deliveryNo"] == o.deliveries
             batch.used += 1
             o.deliveries += 1
@@ -211,6 +222,141 @@ def escrow_machine(market):
         def _confirm(self, o: OrderModel) -> None:
             market.client(o.buyer).confirm(o.order_id)
             self.model.pay_merchant(o, o.buyer)  # a held dispute bond goes back to the buyer
+
+        # ------------------------------------------------------------ baskets and batch calls
+        @staticmethod
+        def _refused(client, result) -> dict[int, str]:
+            return {oid: err.name for oid, err in client.refusals(result).items()}
+
+        def _basket(self, listing: ListingModel, size: int, payer: str, repeat: bool) -> None:
+            """Pays `size` keys of `listing` in one basket (`repeat`: the last key is the first
+            one again, which refuses the whole basket)."""
+            keys = [market.new_order_key() for _ in range(size)]
+            if repeat:
+                keys[-1] = keys[0]
+            if listing.stock < size:
+                error = "EscrowOutOfStock"
+            else:
+                error = "EscrowOrderExists" if repeat else None
+            result = self._attempt(market.client(payer).pay_basket, listing.listing_id,
+                                   [k.point for k in keys], ok=error is None, errors=(error,))
+            if result is None:
+                return
+            paid = [e.args for e in result.events if e.name == "OrderPaid"]
+            basket = result.event("BasketPaid").args
+            assert basket["orderIds"] == [e["orderId"] for e in paid]
+            assert basket["total"] == size * listing.price
+            for key, event in zip(keys, paid, strict=True):
+                assert event["price"] == listing.price
+                self.model.orders.append(OrderModel(
+                    event["orderId"], key, listing, payer, listing.price,
+                    deadline=event["deliveryDeadline"]))
+            listing.stock -= size
+
+        def _deliver_batch(self, listing: ListingModel, orders: list[OrderModel], good: bool,
+                           repeat: bool) -> None:
+            """The listing's merchant delivers `orders` in one deliverMany. Each item is
+            predicted by `deliver`'s rule in turn: not paid, another merchant's, past its
+            deadline (the block is mined a second after now), or (`repeat`: the last order gets
+            the first delivered order's unit) a unit used earlier in the same batch."""
+            merchant = listing.merchant
+            mined = clock.now() + 1
+            planned = 0  # units of `listing` the items before this one will use
+            used: set[tuple[bytes, int]] = set()
+            first = None
+            plan = []  # (order, batch, record, good, refusal or None)
+            for i, o in enumerate(orders):
+                if o.status != S.PAID:
+                    error = "EscrowUnexpectedStatus"
+                elif o.listing.merchant != merchant:
+                    error = "EscrowNotMerchant"
+                elif mined > o.deadline:
+                    error = "EscrowDeadlinePassed"
+                else:
+                    error = None
+                if error is not None:  # refused before its unit is looked at
+                    batch = o.listing.batches[0]
+                    unit = batch.stock.units[0]
+                elif repeat and first is not None and i == len(orders) - 1:
+                    batch, unit = first
+                    left = batch.unsold - sum(1 for root, _ in used if root == batch.stock.root)
+                    error = "EscrowBatchRevoked" if left <= 0 else "EscrowUnitAlreadyUsed"
+                else:
+                    found = o.listing.nth_unit(planned)
+                    assert found is not None, "a paid order's unit is no longer deliverable"
+                    batch, unit = found
+                    planned += 1
+                    used.add((batch.stock.root, unit.index))
+                    first = first or (batch, unit)
+                item_good = good or i > 0
+                if item_good or error is not None:
+                    record = market.sealed_record(o.order_id, batch.stock, unit)
+                else:
+                    record = wrong_key_record(market, o.order_id, batch.stock, unit)
+                plan.append((o, batch, record, item_good, error))
+            client = market.client(merchant)
+            result = client.deliver_many([(o.order_id, r, b.stock.tree.proof(r.unit_index))
+                                          for o, b, r, _, _ in plan])
+            expected = {o.order_id: error for o, _, _, _, error in plan if error}
+            assert self._refused(client, result) == expected
+            delivered = [e.args["orderId"] for e in result.events if e.name == "KeyDelivered"]
+            assert delivered == [o.order_id for o, *_, error in plan if error is None]
+            for o, batch, record, item_good, error in plan:
+                if error is None:
+                    self._delivered(o, batch, record, item_good, result)
+
+        def _confirm_batch(self, caller: str, orders: list[OrderModel]) -> None:
+            """`caller` confirms `orders` in one confirmMany: only its own delivered (disputed,
+            attested) orders go through; a held dispute bond goes back to the buyer."""
+            expected = {}
+            for o in orders:
+                if o.status not in CONFIRMABLE:
+                    expected[o.order_id] = "EscrowUnexpectedStatus"
+                elif o.buyer != caller:
+                    expected[o.order_id] = "EscrowNotBuyer"
+            client = market.client(caller)
+            result = client.confirm_many([o.order_id for o in orders])
+            assert self._refused(client, result) == expected
+            for o in orders:
+                if o.order_id not in expected:
+                    self.model.pay_merchant(o, o.buyer)
+
+        def _settle_batch(self, orders: list[OrderModel]) -> None:
+            """A keeper settles `orders` in one settleMany: delivered orders whose confirm window
+            passed by the time the block is mined (a second after now)."""
+            now = clock.now()
+            expected = {}
+            for o in orders:
+                if o.status != S.DELIVERED:
+                    expected[o.order_id] = "EscrowUnexpectedStatus"
+                elif now + 1 <= o.deadline:
+                    expected[o.order_id] = "EscrowDeadlineNotReached"
+            client = market.client("stranger")
+            try:
+                result = client.settle_many([o.order_id for o in orders])
+            except ContractRevert as err:
+                # An order due exactly at the next block is refused when the SDK estimates gas
+                # (at the latest block's time) and settled when mined: the estimate is short and
+                # the whole transaction runs out of gas (an SDK gas-estimation gap, not a rule).
+                at_edge = any(o.status == S.DELIVERED and o.deadline == now for o in orders)
+                assert at_edge and err.name == "TransactionFailed", f"settleMany: {err}"
+                return
+            assert self._refused(client, result) == expected
+            for o in orders:
+                if o.order_id not in expected:
+                    self.model.pay_merchant(o, None)
+
+        def _batch_of(self, candidates: list[OrderModel], pick: int, n: int) -> list[OrderModel]:
+            """1..4 of `candidates` (rotated by `pick`) and, mostly, one more order of any
+            status or listing in the middle (usually one the batch call refuses)."""
+            chosen = []
+            if candidates:
+                start = pick % len(candidates)
+                chosen = (candidates[start:] + candidates[:start])[: 1 + n % 4]
+            others = [o for o in self.model.orders if o not in chosen]
+            if others and pick % 3:
+                chosen.insert(len(chosen) // 2, others[(pick // 3) % len(others)])
+            return chosen
 
         def _dispute(self, o: OrderModel, reason: int) -> None:
             late = self._late_error(o.deadline)
@@ -363,6 +509,35 @@ def escrow_machine(market):
                     deadline=event["deliveryDeadline"]))
                 listing.stock -= 1
 
+        def _basket_step(self, pick, good, n, seconds):
+            """A basket of 1..4 keys, mostly no more than the stock; now and then more than
+            the stock or with a key repeated (either refuses the whole basket)."""
+            listing = self.model.listings[pick % 2]
+            size = 1 + n % 4
+            if pick % 4 and listing.stock:
+                size = min(size, listing.stock)
+            self._basket(listing, size, PAYERS[(pick // 2) % 2], repeat=size > 1 and pick % 5 == 0)
+
+        def _deliver_many_step(self, pick, good, n, seconds):
+            listing = self.model.listings[pick % 2]
+            paid = [o for o in self._orders(S.PAID) if o.listing is listing]
+            orders = self._batch_of(paid, pick, n)
+            if orders:
+                self._deliver_batch(listing, orders, good, repeat=pick % 4 == 0)
+
+        def _confirm_many_step(self, pick, good, n, seconds):
+            orders = self._batch_of(self._orders(*CONFIRMABLE), pick, n)
+            if orders:
+                self._confirm_batch(PAYERS[(pick // 2) % 2], orders)
+
+        def _settle_many_step(self, pick, good, n, seconds):
+            now = clock.now()
+            delivered = self._orders(S.DELIVERED)
+            due = [o for o in delivered if now >= o.deadline]
+            orders = self._batch_of(due if n and due else delivered, pick, n)
+            if orders:
+                self._settle_batch(orders)
+
         def _deliver_step(self, pick, good, n, seconds):
             """The merchant delivers a paid order, or (n == 0) the listing's whole queue."""
             if not self._orders(S.PAID):
@@ -489,6 +664,9 @@ def escrow_machine(market):
 
         def drain(self) -> None:
             clock.advance(60 * DAY)
+            delivered = self._orders(S.DELIVERED)
+            if delivered:  # one keeper batch (every confirm window has passed)
+                self._settle_batch(delivered)
             for n, o in enumerate(self.model.orders):
                 if o.terminal:
                     continue
@@ -550,6 +728,10 @@ MONEY_PATHS = {
     "proof ends an arbitration": ("deliver_wrong", "dispute", "contest", "prove"),
     "proof after a verdict": ("deliver_wrong", "dispute", "verdict", "prove"),
     "repriced after payment": ("price", "deliver", "late", "deadline"),
+    "delivered and confirmed in batches": ("deliver_many", "confirm_many"),
+    "settled in a keeper's batch": ("deliver_many", "late", "settle_many"),
+    "dispute withdrawn in a batch": ("deliver", "dispute", "confirm_many"),
+    "confirmed in a batch despite a verdict": ("deliver", "dispute", "verdict", "confirm_many"),
 }
 
 
@@ -571,6 +753,9 @@ STEPS = {
     "rule0": lambda m, o: m._rule(o, 0),
     "rule1": lambda m, o: m._rule(o, 1),
     "rule2": lambda m, o: m._rule(o, 2),
+    "deliver_many": lambda m, o: m._deliver_batch(o.listing, [o], good=True, repeat=False),
+    "confirm_many": lambda m, o: m._confirm_batch(o.buyer, [o]),
+    "settle_many": lambda m, o: m._settle_batch([o]),
     "late": _late,
     "deadline": lambda m, o: m._deadline_action(o),
     "price": lambda m, o: m._price_step(m.model.listings.index(o.listing), True,

@@ -292,6 +292,15 @@ class ListingModel:
                 return b
         return None
 
+    def nth_unit(self, k: int) -> tuple[BatchModel, StockUnit] | None:
+        """The unit `k` deliveries from now will use (0 = the next one, as `live_batch` picks
+        it), with its batch: a batch call plans several deliveries before any is made."""
+        for b in self.batches:
+            if k < b.unsold:
+                return b, b.stock.units[b.used + k]
+            k -= max(b.unsold, 0)
+        return None
+
 
 @dataclass
 class OrderModel:
