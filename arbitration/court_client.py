@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from web3 import Web3
 
-from arbitration.votes import commit_hash, derive_salt, sign_commit
+from arbitration.votes import commit_hash, derive_salt, sign_commit, sign_evidence
 from fairkey.chain.errors import ContractRevert
 from fairkey.chain.session import ChainSession, TxResult
 
@@ -160,6 +160,23 @@ class CourtClient:
 
     def submit_evidence(self, case_id: int, uri: str, content_hash: bytes) -> TxResult:
         return self.session.send(self.f.submitEvidence(case_id, uri, content_hash))
+
+    def signed_evidence(self, case_id: int, uri: str, content_hash: bytes, deadline: int) -> tuple:
+        """The signer's evidence, signed for a relayer: submitEvidenceSigned's arguments."""
+        signature = sign_evidence(
+            self.session.account.key,
+            chain_id=self.session.chain_id,
+            court=self.address,
+            case_id=case_id,
+            party=self.me,
+            uri=uri,
+            content_hash=content_hash,
+            deadline=deadline,
+        )
+        return (case_id, self.me, uri, content_hash, deadline, signature)
+
+    def relay_evidence(self, signed: tuple) -> TxResult:
+        return self.session.send(self.f.submitEvidenceSigned(*signed))
 
     # ------------------------------------------------------------------ votes
 

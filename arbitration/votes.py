@@ -91,3 +91,38 @@ def derive_salt(private_key: bytes | str, chain_id: int, court: str, case_id: in
     message = encode_typed_data(full_message=salt_typed_data(chain_id, court, case_id, round_no))
     signed = Account.sign_message(message, private_key)
     return keccak(bytes(signed.signature))
+
+
+_EVIDENCE_FIELDS = [
+    {"name": "caseId", "type": "uint256"},
+    {"name": "party", "type": "address"},
+    {"name": "uri", "type": "string"},
+    {"name": "contentHash", "type": "bytes32"},
+    {"name": "deadline", "type": "uint64"},
+]
+
+
+def evidence_typed_data(
+    chain_id: int, court: str, case_id: int, party: str, uri: str, content_hash: bytes, deadline: int
+) -> dict[str, Any]:
+    """The EIP-712 `Evidence` a party signs to have its evidence anchored by a relayer
+    (Court.submitEvidenceSigned)."""
+    return typed_message(
+        domain_name=COURT_DOMAIN,
+        chain_id=chain_id,
+        contract=to_checksum_address(court),
+        primary_type="Evidence",
+        fields=_EVIDENCE_FIELDS,
+        message={
+            "caseId": case_id,
+            "party": to_checksum_address(party),
+            "uri": uri,
+            "contentHash": content_hash,
+            "deadline": deadline,
+        },
+    )
+
+
+def sign_evidence(private_key: bytes | str, **fields: Any) -> bytes:
+    signed = Account.sign_typed_data(private_key, full_message=evidence_typed_data(**fields))
+    return bytes(signed.signature)

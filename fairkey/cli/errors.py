@@ -13,6 +13,7 @@ from fairkey.chain.artifacts import ArtifactsMissing
 from fairkey.chain.errors import ContractRevert
 from fairkey.chain.rpc_errors import NodeUnavailable, RpcError
 from fairkey.chain.types import ETH, OrderStatus, order_ref
+from fairkey.cli.court_errors import COURT_EXPLANATIONS
 from fairkey.crypto.keys import KeyFormatError
 from fairkey.flows.buyer import NotDelivered
 from fairkey.units import format_amount, format_duration, format_time
@@ -79,6 +80,19 @@ def _status(a: Args) -> str:
     )
 
 
+def _out_of_stock(a: Args) -> str:
+    listing, available = a["listingId"], a["available"]
+    if available == 0:
+        return (
+            f"listing {listing} has no committed stock left; its merchant adds keys with "
+            f"`fairkey stock commit BATCH --listing {listing}`"
+        )
+    return (
+        f"listing {listing} has only {available} left, not the {a['requested']} asked for: "
+        f"buy at most {available} (--quantity {available}); nothing was paid"
+    )
+
+
 EXPLANATIONS: dict[str, Message] = {
     # --- operator settings and the pause
     "EscrowPaused": "the escrow is paused by its operator: new listings, stock commits and "
@@ -124,10 +138,12 @@ EXPLANATIONS: dict[str, Message] = {
         "choose another (`fairkey index show listings`)"
     ),
     # --- stock
-    "EscrowOutOfStock": lambda a: (
-        f"listing {a['listingId']} has no committed stock left; its "
-        f"merchant adds keys with `fairkey stock commit BATCH --listing {a['listingId']}`"
+    "EscrowOutOfStock": _out_of_stock,
+    "EscrowBasketSize": lambda a: (
+        f"--quantity {a['quantity']} is out of range: one payment buys 1 to {a['max']} keys "
+        "(one order each); nothing was paid"
     ),
+    "EscrowEmptyList": "the batch call was given no orders: nothing to do",
     "EscrowStockOverflow": lambda a: (
         f"listing {a['listingId']} would hold more unsold keys than "
         "the escrow can count (4,294,967,295): commit a smaller batch"
@@ -299,6 +315,8 @@ EXPLANATIONS: dict[str, Message] = {
     "compiled from other sources?): run `make build`, or `--debug` for the raw data",
     "Panic": lambda a: f"the contract hit an internal error (panic {a['code']:#x})",
 }
+
+EXPLANATIONS.update(COURT_EXPLANATIONS)
 
 _TIME_ARGS = {"deadline", "timeoutAt"}
 

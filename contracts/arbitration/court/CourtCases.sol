@@ -246,10 +246,7 @@ abstract contract CourtCases is CourtJurors {
 
     /// @inheritdoc ICourt
     function submitEvidence(uint256 caseId, string calldata uri, bytes32 contentHash) external {
-        CaseData storage c = _case(caseId);
-        if (msg.sender != c.buyer && msg.sender != c.merchant) revert CourtNotParty(caseId, msg.sender);
-        if (c.period == Period.Executed) revert CourtWrongPeriod(caseId, c.period);
-        emit Evidence(caseId, msg.sender, uri, contentHash);
+        _anchorEvidence(caseId, msg.sender, uri, contentHash);
     }
 
     // ------------------------------------------------------------------ views
@@ -322,6 +319,15 @@ abstract contract CourtCases is CourtJurors {
             }
         }
         return false;
+    }
+
+    /// @dev Evidence from a party of a case not yet executed, anchored as an event (URI and content
+    /// hash; the content stays off chain).
+    function _anchorEvidence(uint256 caseId, address party, string calldata uri, bytes32 contentHash) internal {
+        CaseData storage c = _case(caseId);
+        if (party != c.buyer && party != c.merchant) revert CourtNotParty(caseId, party);
+        if (c.period == Period.Executed) revert CourtWrongPeriod(caseId, c.period);
+        emit Evidence(caseId, party, uri, contentHash);
     }
 
     /// @dev A vote slot after its reveal holds REVEALED | choice; a commit hash is refused if it

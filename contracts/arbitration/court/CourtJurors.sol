@@ -30,6 +30,7 @@ abstract contract CourtJurors is CourtLedger {
         if (target > type(uint112).max) revert CourtBelowMinStake(target, type(uint112).max);
         JurorSeat storage seat = _seats[msg.sender];
         if (seat.id == 0) {
+            if (target == 0) revert CourtBelowMinStake(0, MIN_STAKE); // nothing to leave
             uint256 id = _tree.append();
             seat.id = uint32(id);
             _jurorOfId[id] = msg.sender;

@@ -87,7 +87,13 @@ abstract contract CourtLedger is ICourt, ReentrancyGuardTransient {
             return;
         }
         if (msg.value != 0) revert CourtWrongPayment(0, msg.value);
-        if (amount != 0) IERC20(STAKE_TOKEN).safeTransferFrom(msg.sender, address(this), amount);
+        if (amount == 0) return;
+        IERC20 token = IERC20(STAKE_TOKEN);
+        uint256 before = token.balanceOf(address(this));
+        token.safeTransferFrom(msg.sender, address(this), amount);
+        // A fee-on-transfer token would leave the court owing more stake than it holds.
+        uint256 received = token.balanceOf(address(this)) - before;
+        if (received != amount) revert CourtWrongPayment(amount, received);
     }
 
     /// @dev Exactly `amount` of ETH must come with the call (fees are paid in ETH).

@@ -21,6 +21,12 @@ abstract contract CourtVotes is CourtCases, EIP712 {
     bytes32 public constant COMMIT_TYPEHASH =
         keccak256("Commit(uint256 caseId,uint256 round,uint256 seat,bytes32 commitHash,uint64 deadline)");
     bytes32 internal constant VOTE_TAG = keccak256("fairkey.court.vote");
+    bytes32 public constant EVIDENCE_TYPEHASH = keccak256(
+        "Evidence(uint256 caseId,address party,string uri,bytes32 contentHash,uint64 deadline)"
+    );
+
+    /// Evidence signatures already relayed (each anchors once).
+    mapping(bytes32 digest => bool) private _evidenceRelayed;
 
     constructor(CourtParams memory p, IRandomness randomness_)
         CourtCases(p, randomness_)
@@ -74,6 +80,34 @@ abstract contract CourtVotes is CourtCases, EIP712 {
             else if (n == 1) _revertWith(refusal);
             else emit VoteRefused(rv.caseId, rv.seat, refusal);
         }
+    }
+
+    /// @inheritdoc ICourt
+    function evidenceDigest(uint256 caseId, address party, string calldata uri, bytes32 contentHash, uint64 deadline)
+        public
+        view
+        returns (bytes32)
+    {
+        return _hashTypedDataV4(
+            keccak256(abi.encode(EVIDENCE_TYPEHASH, caseId, party, keccak256(bytes(uri)), contentHash, deadline))
+        );
+    }
+
+    /// @inheritdoc ICourt
+    function submitEvidenceSigned(
+        uint256 caseId,
+        address party,
+        string calldata uri,
+        bytes32 contentHash,
+        uint64 deadline,
+        bytes calldata signature
+    ) external {
+        if (block.timestamp > deadline) revert CourtSignatureExpired(deadline);
+        bytes32 digest = evidenceDigest(caseId, party, uri, contentHash, deadline);
+        if (_evidenceRelayed[digest]) revert CourtEvidenceUsed();
+        if (!SignatureChecker.isValidSignatureNow(party, digest, signature)) revert CourtInvalidSignature(caseId, 0);
+        _evidenceRelayed[digest] = true;
+        _anchorEvidence(caseId, party, uri, contentHash);
     }
 
     // ------------------------------------------------------------------ internals

@@ -115,8 +115,26 @@ interface ICourt is IArbitrator {
     /// leave the pool. Anyone.
     function settle(uint256 caseId, uint256 round, uint256 count) external;
 
-    /// @notice Anchors evidence: a party or a drawn juror of the case.
+    /// @notice Anchors evidence of a party of the case (before execution): an Evidence event with
+    /// its URI and content hash.
     function submitEvidence(uint256 caseId, string calldata uri, bytes32 contentHash) external;
+
+    /// @notice The same, relayed by anyone for a party who signed the EIP-712 `Evidence` message
+    /// (bound to chain, court, case, party, URI, content hash and a deadline; each signature
+    /// anchors once).
+    function submitEvidenceSigned(
+        uint256 caseId,
+        address party,
+        string calldata uri,
+        bytes32 contentHash,
+        uint64 deadline,
+        bytes calldata signature
+    ) external;
+
+    function evidenceDigest(uint256 caseId, address party, string calldata uri, bytes32 contentHash, uint64 deadline)
+        external
+        view
+        returns (bytes32);
 
     // ---------------------------------------------------------------- votes
 

@@ -14,8 +14,6 @@ library StakeTree {
         mapping(uint256 node => uint256 sum) nodes;
     }
 
-    error StakeTreeEmpty();
-
     /// @dev Appends a new id with weight 0. A new node i covers ids (i - lowbit(i), i]; all but
     /// itself already exist, so its sum is the prefix difference of those below it.
     function append(Tree storage t) internal returns (uint256 id) {
@@ -51,11 +49,9 @@ library StakeTree {
     }
 
     /// @dev The id whose cumulative range [prefix(id-1), prefix(id)) holds `random % total`:
-    /// each id is drawn with probability weight / total.
+    /// each id is drawn with probability weight / total. The caller checks total != 0.
     function draw(Tree storage t, uint256 random) internal view returns (uint256 id) {
-        uint256 total = t.total;
-        if (total == 0) revert StakeTreeEmpty();
-        uint256 r = random % total;
+        uint256 r = random % t.total;
         uint256 size = t.size;
         uint256 step = 1;
         while (step << 1 <= size) step <<= 1;
