@@ -81,7 +81,7 @@ class CourtClient:
     # ------------------------------------------------------------------ stake and money
 
     def params(self) -> dict:
-        names = ("stake_token", "min_stake", "lock_per_seat", "fee_per_juror", "evidence_period",
+        names = ("stake_token", "min_stake", "lock_per_seat", "fee_per_juror", "stake_quantum", "evidence_period",
                  "commit_period", "reveal_period", "appeal_period", "max_rounds")  # fmt: skip
         return dict(zip(names, self.session.call(self.f.params()), strict=True))
 
@@ -117,7 +117,7 @@ class CourtClient:
     # ------------------------------------------------------------------ cases
 
     def case(self, case_id: int) -> CaseView:
-        a, period, round_no, ruling, start, buyer, merchant = self.session.call(self.f.caseData(case_id))
+        a, period, round_no, ruling, start, buyer, merchant, _ = self.session.call(self.f.caseData(case_id))
         return CaseView(case_id, a, Period(period), round_no, Choice(ruling), start, buyer, merchant)
 
     def round(self, case_id: int, round_no: int) -> RoundView:

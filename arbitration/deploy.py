@@ -19,6 +19,7 @@ class CourtParams:
     min_stake: int = 10**17  # 0.1 ETH
     lock_per_seat: int = 2 * 10**16  # lost to the coherent jurors if incoherent or absent
     fee_per_juror: int = 10**15  # 0.001 ETH per seat: a 3-juror first round costs 0.003 ETH
+    stake_quantum: int = 10**9  # 1 gwei: a stake's sortition weight is floor(stake / quantum)
     evidence_period: int = 4 * HOUR
     commit_period: int = 6 * HOUR
     reveal_period: int = 6 * HOUR

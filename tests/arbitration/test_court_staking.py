@@ -50,7 +50,8 @@ def test_leaving_credits_the_whole_stake(world):
 
 
 def test_an_erc20_court_takes_stakes_by_allowance(market):
-    params = CourtParams(stake_token=market.token_address, min_stake=10**6, lock_per_seat=10**5)
+    params = CourtParams(stake_token=market.token_address, min_stake=10**6, lock_per_seat=10**5,
+                         stake_quantum=1)  # fmt: skip
     session = market.session.with_account(market.accounts["deployer"])
     rng = session.deploy("TestRandomness")
     court_address, _ = deploy_court(session, params, rng)

@@ -116,15 +116,15 @@ abstract contract CourtCases is CourtJurors {
         address buyer = c.buyer;
         address merchant = c.merchant;
         for (uint256 i; i < iterations && drawn < seats && attempts < maxAttempts; ++i) {
-            address juror = _candidate(uint256(keccak256(abi.encode(value, attempts))));
+            (uint256 id, address juror) = _candidate(uint256(keccak256(abi.encode(value, attempts))));
             ++attempts;
             if (juror == address(0)) {
                 attempts = maxAttempts; // empty pool: nothing to try
                 break;
             }
             if (juror == buyer || juror == merchant || !_canSit(juror)) continue;
-            if (_isOnCase(caseId, first + drawn, juror)) continue;
-            _seat(caseId, first + drawn, juror);
+            if (_isOnCase(c, caseId, first + drawn, id)) continue;
+            _seat(c, caseId, first + drawn, id);
             _lockSeat(juror);
             emit JurorDrawn(caseId, roundNo, first + drawn, juror);
             ++drawn;
@@ -152,7 +152,10 @@ abstract contract CourtCases is CourtJurors {
             _requireElapsed(caseId, start + EVIDENCE_PERIOD);
             _enter(caseId, c, roundNo, Period.Commit);
         } else if (period == Period.Commit) {
-            if (r.committed < r.seats) _requireElapsed(caseId, start + COMMIT_PERIOD);
+            // Commits are counted here, once, not by each commit (a juror's vote stays cheaper).
+            uint256 committed = _countCommits(caseId, roundNo, r.seats);
+            if (committed < r.seats) _requireElapsed(caseId, start + COMMIT_PERIOD);
+            r.committed = uint16(committed);
             _enter(caseId, c, roundNo, Period.Reveal);
         } else if (period == Period.Reveal) {
             if (r.revealed < r.committed) _requireElapsed(caseId, start + REVEAL_PERIOD);
@@ -297,19 +300,32 @@ abstract contract CourtCases is CourtJurors {
     }
 
     function _jurorOnSeat(uint256 caseId, uint256 seat) internal view returns (address) {
-        uint256 id = (_seatWords[caseId][seat >> 3] >> ((seat & 7) * 32)) & 0xffffffff;
-        return _jurorOfId[id];
+        return _jurorOfId[_idOnSeat(caseId, seat)];
     }
 
-    function _seat(uint256 caseId, uint256 seat, address juror) private {
-        uint256 id = _idOf(juror);
-        _seatWords[caseId][seat >> 3] |= id << ((seat & 7) * 32);
+    /// @dev The tree id on a seat: round 0's three seats live in the case's merchant slot
+    /// (`firstPanel`, a slot written anyway: no new slot per case), later ones eight per word.
+    function _idOnSeat(uint256 caseId, uint256 seat) internal view returns (uint256) {
+        if (seat < 3) return (_cases[caseId].firstPanel >> (seat * 32)) & 0xffffffff;
+        return (_seatWords[caseId][seat >> 3] >> ((seat & 7) * 32)) & 0xffffffff;
     }
 
-    /// @dev Whether `juror` already sits on one of the case's seats 0..seatsSoFar-1 (one seat per
-    /// juror per case, across rounds; at most 56 seats, so at most 7 words).
-    function _isOnCase(uint256 caseId, uint256 seatsSoFar, address juror) private view returns (bool) {
-        uint256 id = _idOf(juror);
+    function _seat(CaseData storage c, uint256 caseId, uint256 seat, uint256 id) private {
+        if (seat < 3) c.firstPanel |= uint96(id << (seat * 32));
+        else _seatWords[caseId][seat >> 3] |= id << ((seat & 7) * 32);
+    }
+
+    /// @dev Whether tree id `id` already sits on one of the case's seats 0..seatsSoFar-1 (one seat
+    /// per juror per case, across rounds; at most 56 seats: the first panel and 7 words).
+    function _isOnCase(CaseData storage c, uint256 caseId, uint256 seatsSoFar, uint256 id)
+        private
+        view
+        returns (bool)
+    {
+        for (uint256 packed = c.firstPanel; packed != 0; packed >>= 32) {
+            if (packed & 0xffffffff == id) return true;
+        }
+        if (seatsSoFar <= 3) return false;
         uint256 words = (seatsSoFar + 7) >> 3;
         for (uint256 w; w < words; ++w) {
             uint256 packed = _seatWords[caseId][w];
@@ -319,6 +335,14 @@ abstract contract CourtCases is CourtJurors {
             }
         }
         return false;
+    }
+
+    /// @dev How many of the round's seats committed (read once, when the commit period ends).
+    function _countCommits(uint256 caseId, uint256 roundNo, uint256 seats) private view returns (uint256 n) {
+        (uint256 first,) = seatsOf(roundNo);
+        for (uint256 s = first; s < first + seats; ++s) {
+            if (_votes[caseId][s] != 0) ++n;
+        }
     }
 
     /// @dev Evidence from a party of a case not yet executed, anchored as an event (URI and content

@@ -66,25 +66,22 @@ abstract contract CourtJurors is CourtLedger {
 
     /// @inheritdoc ICourt
     function weightOf(address juror) external view returns (uint256 weight, uint256 total) {
-        return (_seats[juror].weight, _tree.total);
+        return (uint256(_seats[juror].weight) * STAKE_QUANTUM, uint256(_tree.total) * STAKE_QUANTUM);
     }
 
     /// @inheritdoc ICourt
-    function candidate(uint256 random) external view returns (address) {
-        return _candidate(random);
+    function candidate(uint256 random) external view returns (address juror) {
+        (, juror) = _candidate(random);
     }
 
     // ------------------------------------------------------------------ internals
 
-    /// @dev A candidate for `random`: a juror drawn with probability weight / total, or
-    /// address(0) if the pool is empty.
-    function _candidate(uint256 random) internal view returns (address) {
-        if (_tree.total == 0) return address(0);
-        return _jurorOfId[_tree.draw(random)];
-    }
-
-    function _idOf(address juror) internal view returns (uint256) {
-        return _seats[juror].id;
+    /// @dev A candidate for `random` (its tree id and address): a juror drawn with probability
+    /// weight / total, or (0, address(0)) if the pool is empty.
+    function _candidate(uint256 random) internal view returns (uint256 id, address juror) {
+        if (_tree.total == 0) return (0, address(0));
+        id = _tree.draw(random);
+        juror = _jurorOfId[id];
     }
 
     /// @dev Whether the juror's free stake backs one more seat.
@@ -114,9 +111,9 @@ abstract contract CourtJurors is CourtLedger {
         else _syncWeight(juror, seat);
     }
 
-    /// @dev The tree's weight for the juror := its stake while in the pool, else 0.
+    /// @dev The tree's weight for the juror := its stake in quanta while in the pool, else 0.
     function _syncWeight(address juror, JurorSeat storage seat) private {
-        uint256 target = seat.inPool ? _stakes[juror].staked : 0;
+        uint256 target = seat.inPool ? _stakes[juror].staked / STAKE_QUANTUM : 0;
         uint256 weight = seat.weight;
         if (target > weight) _tree.add(seat.id, target - weight);
         else if (target < weight) _tree.sub(seat.id, weight - target);

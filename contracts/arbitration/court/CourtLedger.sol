@@ -18,6 +18,7 @@ abstract contract CourtLedger is ICourt, ReentrancyGuardTransient {
     uint256 internal immutable MIN_STAKE;
     uint256 internal immutable LOCK_PER_SEAT;
     uint256 internal immutable FEE_PER_JUROR;
+    uint256 internal immutable STAKE_QUANTUM;
     uint256 internal immutable EVIDENCE_PERIOD;
     uint256 internal immutable COMMIT_PERIOD;
     uint256 internal immutable REVEAL_PERIOD;
@@ -28,13 +29,15 @@ abstract contract CourtLedger is ICourt, ReentrancyGuardTransient {
 
     constructor(CourtParams memory p) {
         if (
-            p.minStake == 0 || p.lockPerSeat == 0 || p.lockPerSeat > p.minStake || p.maxRounds == 0
+            p.stakeQuantum == 0 || p.minStake < p.stakeQuantum || p.lockPerSeat == 0 || p.lockPerSeat > p.minStake
+                || p.maxRounds == 0
                 || p.maxRounds > MAX_ROUNDS || p.commitPeriod == 0 || p.revealPeriod == 0 || p.appealPeriod < 2
         ) revert CourtBadParams();
         STAKE_TOKEN = p.stakeToken;
         MIN_STAKE = p.minStake;
         LOCK_PER_SEAT = p.lockPerSeat;
         FEE_PER_JUROR = p.feePerJuror;
+        STAKE_QUANTUM = p.stakeQuantum;
         EVIDENCE_PERIOD = p.evidencePeriod;
         COMMIT_PERIOD = p.commitPeriod;
         REVEAL_PERIOD = p.revealPeriod;
@@ -49,6 +52,7 @@ abstract contract CourtLedger is ICourt, ReentrancyGuardTransient {
             minStake: uint96(MIN_STAKE),
             lockPerSeat: uint96(LOCK_PER_SEAT),
             feePerJuror: uint96(FEE_PER_JUROR),
+            stakeQuantum: uint96(STAKE_QUANTUM),
             evidencePeriod: uint32(EVIDENCE_PERIOD),
             commitPeriod: uint32(COMMIT_PERIOD),
             revealPeriod: uint32(REVEAL_PERIOD),

@@ -129,12 +129,11 @@ abstract contract CourtVotes is CourtCases, EIP712 {
         private
         returns (bytes memory)
     {
-        (CaseData storage c, Round storage r, bytes memory refusal) = _votingSeat(caseId, seat, juror, Period.Commit);
+        (CaseData storage c,, bytes memory refusal) = _votingSeat(caseId, seat, juror, Period.Commit);
         if (refusal.length != 0) return refusal;
         if (!_validCommit(commitHash)) return abi.encodeWithSelector(CourtInvalidCommit.selector);
         if (_votes[caseId][seat] != 0) return abi.encodeWithSelector(CourtAlreadyCommitted.selector, caseId, seat);
-        _votes[caseId][seat] = commitHash;
-        r.committed += 1;
+        _votes[caseId][seat] = commitHash; // counted when the commit period ends (passPeriod)
         emit VoteCommitted(caseId, c.round, seat, juror);
         return "";
     }

@@ -28,6 +28,7 @@ struct CourtParams {
     uint96 minStake; //       least stake to be in the pool
     uint96 lockPerSeat; //    stake locked per seat; lost to the coherent jurors if incoherent or absent
     uint96 feePerJuror; //    ETH per seat, paid by whoever opens or appeals a round
+    uint96 stakeQuantum; //   sortition weight unit: a stake weighs floor(stake / quantum)
     uint32 evidencePeriod; // seconds
     uint32 commitPeriod;
     uint32 revealPeriod;
@@ -43,7 +44,8 @@ struct JurorStake {
 }
 
 /// @notice A juror's place in the sortition tree, one slot. `weight` is what the tree holds for
-/// the juror: `staked` while in the pool, 0 after leaving it (absent from a vote, or unstaked);
+/// the juror, in stake quanta: `staked / stakeQuantum` while in the pool, 0 after leaving it
+/// (absent from a vote, or unstaked);
 /// a stake change requested while a panel waits to be drawn is `queued` until `applyStake`.
 struct JurorSeat {
     uint32 id; //          1.. in the sortition tree; 0 = never staked
@@ -65,6 +67,7 @@ struct CaseData {
     address buyer; //       the first party (choice 1 favours it)
     // slot 2
     address merchant; //    the second party (choice 2 favours it)
+    uint96 firstPanel; //   round 0's three juror ids (32 bits each): the slot is written anyway
 }
 
 /// @notice One round of a case. Votes and seats live in their own mappings (by seat index).
