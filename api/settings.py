@@ -1,0 +1,130 @@
+"""The API's settings: one pydantic-settings class, every field from the environment
+(prefix ``FAIRKEY_API_``; the chain's URL and data folder also from the `fairkey` command's own
+``FAIRKEY_RPC_URL`` / ``FAIRKEY_HOME``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIB = 1024 * 1024
+EVIDENCE_TYPES = ("image/png", "image/jpeg", "application/pdf", "text/plain")
+
+
+class ApiSettings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="FAIRKEY_API_", env_ignore_empty=True, extra="ignore", populate_by_name=True
+    )
+
+    rpc_url: str = Field(
+        "http://127.0.0.1:8545",
+        validation_alias=AliasChoices("FAIRKEY_API_RPC_URL", "FAIRKEY_RPC_URL"),
+    )
+    """JSON-RPC endpoint of the chain node."""
+
+    home: Path = Field(
+        Path(".fairkey"), validation_alias=AliasChoices("FAIRKEY_API_HOME", "FAIRKEY_HOME")
+    )
+    """The `fairkey` data folder: its `deployment.json` names the court by default."""
+
+    court_address: str | None = None
+    """The court (contracts/arbitration/Court.sol). Default: the deployment's arbitrator."""
+
+    court_from_block: int | None = Field(None, ge=0)
+    """First block searched for court events (the court's deployment block). Default: the
+    deployment's block, else 0."""
+
+    chain_id: int | None = Field(None, ge=1)
+    """The chain sign-in messages must name. Default: the node's chain id."""
+
+    data_dir: Path | None = None
+    """Where evidence files live (content-addressed) and the default SQLite store. Default
+    `<home>/api`."""
+
+    db_url: str | None = None
+    """The API store (nonces, sessions, evidence metadata, pending votes): any SQLAlchemy URL,
+    SQLite or PostgreSQL. Default: SQLite `<data_dir>/api.sqlite3`."""
+
+    public_url: str = "http://localhost:8800"
+    """Where users reach the API (scheme://host[:port], no path): sign-in messages must name its
+    host as their domain and a URI of its origin; anchored evidence URIs start with it."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(8800, ge=1, le=65535)
+
+    nonce_ttl: int = Field(300, ge=10)
+    """Seconds a sign-in nonce stays usable (once)."""
+    session_ttl: int = Field(12 * 3600, ge=60)
+    """Seconds a session lasts at most (less if the signed message expires earlier)."""
+    clock_skew: int = Field(60, ge=0)
+    """Seconds a sign-in message's Issued At may lie in the future (clients' clocks drift)."""
+    cookie_secure: bool = False
+    """Send the session cookie over HTTPS only (set it behind TLS)."""
+
+    max_evidence_bytes: int = Field(2 * MIB, ge=1)
+    evidence_types: tuple[str, ...] = EVIDENCE_TYPES
+    max_json_bytes: int = Field(64 * 1024, ge=1024)
+    """Largest request body of any route but the upload."""
+
+    signin_rate: float = Field(0.5, gt=0)
+    """Sign-in requests (nonce and verify) per second and client IP, refilled continuously…"""
+    signin_burst: int = Field(10, ge=1)
+    """…up to this many at once."""
+    upload_rate: float = Field(0.2, gt=0)
+    """Evidence uploads per second, per client IP and per signed-in address…"""
+    upload_burst: int = Field(10, ge=1)
+
+    commit_margin: int = Field(60, ge=0)
+    """A relayed commit's deadline must be at least this many seconds past the chain's time, so
+    the relayer has time to send it."""
+
+    @field_validator("rpc_url")
+    @classmethod
+    def _http(cls, value: str) -> str:
+        value = value.strip()
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _origin(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+            raise ValueError(f"{value!r} is not an origin (scheme://host[:port])")
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def domain(self) -> str:
+        """The EIP-4361 domain: the public URL's authority (host[:port])."""
+        return urlsplit(self.public_url).netloc
+
+    @property
+    def data_folder(self) -> Path:
+        return self.data_dir or self.home / "api"
+
+    @property
+    def store_url(self) -> str:
+        return self.db_url or f"sqlite:///{(self.data_folder / 'api.sqlite3').resolve()}"
+
+    def court(self) -> tuple[str, int]:
+        """(court address, first block to search): the settings, else the deployment file."""
+        deployment = self.home / "deployment.json"
+        saved = json.loads(deployment.read_text()) if deployment.exists() else {}
+        address = self.court_address or saved.get("court") or saved.get("arbitrator")
+        if not address:
+            raise RuntimeError(
+                f"no court: set FAIRKEY_API_COURT_ADDRESS (or deploy one: {deployment} is missing)"
+            )
+        first = self.court_from_block
+        if first is None:
+            first = (
+                int(saved.get("court_block", saved.get("block", 0)))
+                if not self.court_address
+                else 0
+            )
+        return address, first
