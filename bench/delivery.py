@@ -10,12 +10,13 @@ Buyers pay bursts of 1, 10 and 100 orders with pre-signed transactions; a delive
 its KeyDelivered block minus the OrderPaid block, and the wall-clock time between the two blocks
 appearing at the node (a thread polls the head every 10 ms). L1 refunds (1 s blocks): a wrong key
 proven by the buyer's watch, and a key the verifier confirms redeemed, refunded by the bot.
-Throughput (automine): the bot's sustained orders per second on a backlog — the bot is paused
-(SIGSTOP) while buyers pay BACKLOG orders, then resumed (SIGCONT); the rate is the backlog over
-the time from the resume to the last delivery block — against plain ETH transfers per second
-that Anvil accepts, sent the same way, in the same run. (The 100-order burst's own rate is also
-reported, but it cannot show the bot's speed: its span includes the buyers' 100 payments, which
-the same Anvil executes, so even an infinitely fast bot would stay near half the raw rate.)
+Throughput (automine): the keys the bot delivers per second on a backlog — the bot is paused
+(SIGSTOP) while buyers pay BACKLOG orders (in payBasket transactions), then resumed (SIGCONT);
+the rate is the backlog over the time from the resume to the last delivery block, the bot
+packing its deliveries into deliverMany transactions — against plain ETH transfers per second
+that Anvil accepts, one transaction each, sent the same way, in the same run. (The 100-order
+burst's own rate is also reported, but it cannot show the bot's speed: its span includes the
+buyers' 100 payments, which the same Anvil executes.)
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ if __package__ in (None, ""):  # `python bench/delivery.py`: make the project ro
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from eth_account.signers.local import LocalAccount
+from eth_utils import keccak
 from web3 import Web3
 
 from bench.common import (
@@ -80,7 +82,7 @@ from fairkey.verifier.service import RetryPolicy, VerifierService
 from fairkey.verifier.store import DecisionStore
 from tests.support.serve import serve_in_thread
 
-TARGETS = {"delivery_p95_blocks": 2, "l1_refund_p95_s": 5.0, "bot_vs_raw_tx_ratio": 0.5}
+TARGETS = {"delivery_p95_blocks": 2, "l1_refund_p95_s": 5.0, "bot_vs_raw_tx_ratio": 3.0}
 TARGET_OPS = {"delivery_p95_blocks": "<=", "l1_refund_p95_s": "<=", "bot_vs_raw_tx_ratio": ">="}
 
 MODES: dict[str, float | None] = {"block_1s": 1, "automine": None}  # name -> Anvil block time
@@ -91,8 +93,9 @@ RAW_TXS = 300  # plain ETH transfers for the raw throughput
 RAW_SENDERS = 3
 RAW_ROUNDS = 3
 BURST_BUYERS = 4
-BACKLOG = 200  # orders paid while the bot is paused (sustained throughput, automine)
-STOCK = 340  # units committed for the bot per mode (bursts 125, verifier samples 5, backlog 200)
+BACKLOG = 1000  # orders paid while the bot is paused (sustained throughput, automine)
+BASKET = 100  # orders per payBasket of the backlog (the escrow's MAX_BASKET)
+STOCK = 1140  # units committed for the bot per mode (bursts 125, verifier 5, backlog 1000)
 BOT_INTERVAL = 0.2
 HEAD_POLL = 0.01  # the block clock's polling period
 WAIT_TIMEOUT = 60.0
@@ -111,7 +114,14 @@ on-verdict = "refund"
 [bot]
 interval = 0.2
 """
+KEY_DELIVERED = (
+    "0x"
+    + keccak(
+        text="KeyDelivered(uint256,bytes32,bytes32,uint256,uint256,bytes32,bytes32,uint8,bytes,uint256)"
+    ).hex()
+)
 PAY_GAS = 250_000
+BASKET_GAS = 100_000 + 60_000 * BASKET
 DISPUTE_GAS = 150_000
 TRANSFER_GAS = 21_000
 
@@ -213,6 +223,17 @@ class Wallet:
         self.keys[order_id] = key
         fn = self.client.f.pay(listing_id, PRICE, key.x, key.y)
         return order_id, self._sign_call(fn, PAY_GAS, gas_price, PRICE)
+
+    def sign_pay_basket(
+        self, listing_id: int, size: int, gas_price: int
+    ) -> tuple[list[int], bytes]:
+        """`size` orders in one payBasket (fresh per-order keys), pre-signed."""
+        keys = [derive_order_key(self.seed, self.next_index + i) for i in range(size)]
+        self.next_index += size
+        order_ids = [int(key.address, 16) for key in keys]
+        self.keys.update(zip(order_ids, keys, strict=True))
+        fn = self.client.f.payBasket(listing_id, PRICE, [(key.x, key.y) for key in keys])
+        return order_ids, self._sign_call(fn, BASKET_GAS, gas_price, PRICE * size)
 
     def sign_dispute(self, order_id: int, gas_price: int) -> bytes:
         fn = self.client.f.dispute(order_id, int(DisputeReason.KEY_INVALID), b"\0" * 32)
@@ -369,6 +390,14 @@ def background(step: Callable[[], Any], interval: float) -> Iterator[None]:
 # ---------------------------------------------------------------------------- one mode
 
 
+@dataclass(frozen=True)
+class Seen:
+    """Where an order's KeyDelivered is."""
+
+    block_number: int
+    tx_hash: str
+
+
 @dataclass
 class Delivery:
     paid_block: int
@@ -439,11 +468,29 @@ class ModeRun:
         found = self.chain.client("stranger").events(name, from_block, head)
         return {e.args["orderId"]: e for e in found if e.args["orderId"] in order_ids}
 
-    def wait_delivered(self, order_ids: set[int], from_block: int) -> dict[int, Any]:
-        delivered: dict[int, Any] = {}
+    def wait_delivered(self, order_ids: set[int], from_block: int) -> dict[int, Seen]:
+        """Until every order has its KeyDelivered: each one's block and transaction. The logs
+        are read raw and only from blocks not read yet (decoding a thousand events on every
+        poll would take the CPU the bot is being measured on)."""
+        delivered: dict[int, Seen] = {}
+        cursor = from_block
 
         def done() -> bool:
-            delivered.update(self.events("KeyDelivered", from_block, order_ids))
+            nonlocal cursor
+            head = self.w3.eth.block_number
+            if head >= cursor:
+                query = {
+                    "address": self.chain.escrow,
+                    "fromBlock": hex(cursor),
+                    "toBlock": hex(head),
+                }
+                for log in self.rpc.call("eth_getLogs", [query | {"topics": [KEY_DELIVERED]}]):
+                    order_id = int(log["topics"][1], 16)
+                    if order_id in order_ids:
+                        delivered[order_id] = Seen(
+                            int(log["blockNumber"], 16), log["transactionHash"]
+                        )
+                cursor = head + 1
             return len(delivered) == len(order_ids)
 
         self.wait_until(done, f"delivery of {len(order_ids)} order(s)", poll=0.05)
@@ -479,6 +526,7 @@ class ModeRun:
             "span_s": max(d.delivered_seen for d in samples) - first_paid,
             "first_delivery_s": min(d.delivered_seen for d in samples) - first_paid,
             "paid_blocks": len({d.paid_block for d in samples}),
+            "delivery_txs": len({seen.tx_hash for seen in delivered.values()}),
         }
 
     def bursts(self) -> dict[str, Any]:
@@ -502,6 +550,7 @@ class ModeRun:
             summary["orders_per_s"] = round(size / span, 2)
             summary["first_delivery_s"] = round(max(r["first_delivery_s"] for r in runs), 3)
             summary["paid_blocks"] = max(r["paid_blocks"] for r in runs)
+            summary["delivery_txs"] = max(r["delivery_txs"] for r in runs)
             per_size[str(size)] = summary
             pooled += samples
         return {"bursts": per_size, "all": latency_summary(pooled, sum(REPEATS.values()))}
@@ -637,30 +686,34 @@ class ModeRun:
     # ------------------------------------------------------------------ sustained throughput
 
     def backlog(self) -> dict[str, Any]:
-        """BACKLOG orders paid while the bot is paused; then resumed: its sustained rate."""
+        """BACKLOG orders paid while the bot is paused; then resumed: the keys it delivers per
+        second, and in how many transactions."""
         self.advance(f"{self.name}: backlog of {BACKLOG}")
         price = gas_price(self.chain)
-        signed = [
-            self.buyers[i % len(self.buyers)].sign_pay(self.listing_id, price)
-            for i in range(BACKLOG)
+        baskets = [
+            self.buyers[i % len(self.buyers)].sign_pay_basket(self.listing_id, BASKET, price)
+            for i in range(BACKLOG // BASKET)
         ]
-        order_ids = {order_id for order_id, _ in signed}
+        order_ids = {order_id for ids, _ in baskets for order_id in ids}
         start_block = self.w3.eth.block_number + 1
         self.bot.pause()
         try:
-            wait_receipts(self.w3, send_all(self.rpc, [raw for _, raw in signed]))
+            wait_receipts(self.w3, send_all(self.rpc, [raw for _, raw in baskets]))
             time.sleep(0.3)  # the paused bot cannot have seen anything; settle the node
             resumed = time.monotonic()
         finally:
             self.bot.resume()
         delivered = self.wait_delivered(order_ids, start_block)
-        last = max(self.clock.at(e.block_number) for e in delivered.values())
-        first = min(self.clock.at(e.block_number) for e in delivered.values())
+        last = max(self.clock.at(seen.block_number) for seen in delivered.values())
+        first = min(self.clock.at(seen.block_number) for seen in delivered.values())
+        txs = len({seen.tx_hash for seen in delivered.values()})
         return {
-            "orders": BACKLOG,
+            "keys": BACKLOG,
             "seconds": round(last - resumed, 3),
             "first_delivery_s": round(first - resumed, 3),
-            "orders_per_s": round(BACKLOG / (last - resumed), 1),
+            "keys_per_s": round(BACKLOG / (last - resumed), 1),
+            "transactions": txs,
+            "keys_per_transaction": round(BACKLOG / txs, 1),
         }
 
     # ------------------------------------------------------------------ raw throughput
@@ -722,8 +775,11 @@ def run_mode(name: str, block_time: float | None, bar: Any) -> dict[str, Any]:
                         "verifier_confirmed": run.verifier_confirmed(),
                     }
                 else:
-                    result["backlog"] = run.backlog()
+                    # Raw first: Anvil's automine slows as its chain grows (a thousand more
+                    # orders take a third off the transfers per second), so the baseline is
+                    # taken at its best, before the backlog.
                     result["raw"] = run.raw_throughput()
+                    result["backlog"] = run.backlog()
                 run.bot.check()
             finally:
                 run.close()
@@ -763,7 +819,7 @@ def build_report(modes: dict[str, dict[str, Any]], elapsed: float) -> dict[str, 
     all_l1 = [s for kind in l1.values() for s in kind["samples_s"]]
     raw = auto.pop("raw")
     backlog = auto.pop("backlog")
-    bot_rate = backlog["orders_per_s"]
+    bot_rate = backlog["keys_per_s"]
     figures = {
         "delivery_p95_blocks": one_s["all"]["p95_blocks"],
         "l1_refund_p95_s": round(pct(all_l1, 0.95), 3),
@@ -784,10 +840,12 @@ def build_report(modes: dict[str, dict[str, Any]], elapsed: float) -> dict[str, 
         "l1": l1,
         "throughput": {
             "raw_tx_per_s": raw["raw_tx_per_s"],
-            "bot_orders_per_s": bot_rate,
+            "bot_keys_per_s": bot_rate,
             "raw_txs": raw["raw_txs"],
             "raw_rounds_tx_per_s": raw["raw_rounds_tx_per_s"],
-            "bot_orders": backlog["orders"],
+            "bot_keys": backlog["keys"],
+            "bot_transactions": backlog["transactions"],
+            "bot_keys_per_transaction": backlog["keys_per_transaction"],
             "bot_duration_s": backlog["seconds"],
             "bot_first_delivery_s": backlog["first_delivery_s"],
             "burst_100_orders_per_s": auto["bursts"][str(max(BURSTS))]["orders_per_s"],
@@ -856,7 +914,13 @@ def print_report(report: dict[str, Any], out_path: Path) -> None:
         ]
     )
     rows.append(
-        [f"auto · bot, backlog of {t['bot_orders']}", "", "", f"{t['bot_orders_per_s']:.1f}", ""]
+        [
+            f"auto · bot, backlog of {t['bot_keys']} keys ({t['bot_transactions']} txs)",
+            "",
+            "",
+            f"{t['bot_keys_per_s']:.1f}",
+            "",
+        ]
     )
     rows.append(
         [
@@ -864,7 +928,7 @@ def print_report(report: dict[str, Any], out_path: Path) -> None:
             "",
             "",
             f"{report['bot_vs_raw_tx_ratio']:.3f}",
-            verdict("bot_vs_raw_tx_ratio", "≥ 0.5"),
+            verdict("bot_vs_raw_tx_ratio", "≥ 3.0"),
         ]
     )
     print_table(
@@ -882,7 +946,9 @@ def print_report(report: dict[str, Any], out_path: Path) -> None:
             "Delivery latency: KeyDelivered block − OrderPaid block; s = wall clock between the "
             "two blocks appearing at the node (head polled every 10 ms). auto = automine: one "
             "block per transaction, so 'blocks' counts the transactions in between.",
-            "per s: orders ÷ wall clock from the first paid block to the last delivered block.",
+            "per s: orders ÷ wall clock from the first paid block to the last delivered block; "
+            "the backlog: keys delivered ÷ wall clock from the resume to the last delivery block "
+            "(deliverMany batches), against plain transfers (one transaction each).",
             "L1 misdelivery proof: wrong key's delivery mined → the buyer watch's proof mined "
             "(credit withdrawable). L1 verifier refund: the buyer posts the key to the verifier "
             "→ the bot's refund mined.",

@@ -138,6 +138,28 @@ def already_done(kind: str, order: Order, *, delivery_no: int = 0) -> bool:
     return order.status in (OrderStatus.ARBITRATING,) or order.status.terminal
 
 
+class Refusal(enum.Enum):
+    """What a delivery the escrow refused inside a batch (BatchItemRefused) means."""
+
+    DONE = "done"  # the order has its delivery already (an earlier transaction): vault follows
+    CLOSED = "closed"  # the order ended without one (refunded first): its unit is back on sale
+    DEAD_UNIT = "dead unit"  # the unit itself is refused: marked dead, another unit next step
+    FAILED = "failed"  # anything else (the deadline passed, …): a failed attempt, as a revert
+
+
+def delivery_refused(exc: ContractRevert, order: Order) -> Refusal:
+    """Why deliverMany skipped this order (`exc`: the error `deliver` would have reverted with;
+    `order`: as the chain has it now). The order's state decides first: a refusal because it
+    was delivered or refunded a moment before is no failure."""
+    if already_done("deliver", order):
+        return Refusal.DONE
+    if order.status.terminal:
+        return Refusal.CLOSED
+    if unit_is_dead(exc):
+        return Refusal.DEAD_UNIT
+    return Refusal.FAILED
+
+
 class AfterFailure(enum.Enum):
     RETRY = "retry"  # in the next step
     GIVE_UP = "give up"  # until the next event or restart (reported)

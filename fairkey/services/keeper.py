@@ -16,10 +16,18 @@ and, at once (no deadline), `proveDuplicate` for every open order whose delivery
 batch's delivery of the same key displaced (a `KeyDisplaced` event): the key was sold twice and
 the buyer is owed price + the unit's bond.
 
+Due settlements go in batches: `settleMany` of as many orders as a transaction may take
+(fairkey/services/tx_budget.py, at SETTLE_ITEM_GAS each), one plain `settle` when only one is
+due. The escrow skips an order that is not due or already settled (BatchItemRefused) and
+settles the others, so another keeper settling one of them first costs that item, not the
+batch. The other rules have no batch call on chain: one transaction per order, sent
+concurrently.
+
 No local state: a restarted keeper rebuilds its view from the events. Several keepers may run
-at once; the contract lets only one of them fire a rule, the others' calls revert, which is logged
-as "already handled" once the order's new state confirms it. A failure that is not a lost race
-leaves the order open, so the next step retries it. The signing account only pays gas.
+at once; the contract lets only one of them fire a rule, the others' calls revert (or, in a
+batch, are refused), which is logged as "already handled" once the order's new state confirms
+it. A failure that is not a lost race leaves the order open, so the next step retries it. The
+signing account only pays gas.
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ from fairkey.chain.escrow_client import EscrowClient
 from fairkey.chain.log_ranges import fetch_in_ranges
 from fairkey.chain.session import TxResult
 from fairkey.chain.types import DeliveryRecord, OrderStatus, order_ref
+from fairkey.services.tx_budget import Budget
 
 log = logging.getLogger("fairkey.keeper")
 
@@ -65,6 +74,11 @@ RULES: dict[OrderStatus, str] = {
 
 LOG_CHUNK = 5_000  # blocks per eth_getLogs request while catching up
 MAX_PARALLEL_RULES = 16  # rule transactions in flight at once
+# Gas of one order in settleMany, an upper bound (measured ≈ 11,000 in a batch of 100 of one
+# listing; a listing's first order also reads its cold slots and may write its merchant's
+# credit from zero) and of the call around the items (intrinsic, the treasury's credit).
+SETTLE_ITEM_GAS = 45_000
+SETTLE_BASE_GAS = 21_000 + 30_000
 
 
 @dataclass(frozen=True)
@@ -95,6 +109,7 @@ class KeeperService:
         self.open: dict[int, OpenOrder] = {}
         self.head_number = -1
         self.head_time = 0
+        self.head_gas_limit = 30_000_000
         # Orders whose delivery was displaced (KeyDisplaced): the record to prove it with.
         self.displaced: dict[int, DeliveryRecord] = {}
         abi = client.contract.abi
@@ -120,6 +135,7 @@ class KeeperService:
                 self.refresh(order_id)
             self.cursor = to_block + 1  # only once the range is done: a failure re-reads it
         self.head_number, self.head_time = number, timestamp
+        self.head_gas_limit = head.get("gasLimit", self.head_gas_limit)
 
     def act(self) -> list[Action]:
         """Prove every displaced delivery, then fire the rule of every open order whose deadline
@@ -132,11 +148,23 @@ class KeeperService:
         ]
         if not due:
             return proofs
+        settle = [item for item in due if item[1].status is OrderStatus.DELIVERED]
+        batches = (
+            settle_chunks(settle, Budget.of_block(self.head_gas_limit)) if len(settle) > 1 else []
+        )
+        singles = [i for i in due if i[1].status is not OrderStatus.DELIVERED or not batches]
         # Concurrently: orders paid in one burst come due together, and one transaction after
         # another (each waiting for its receipt) would put the last one many blocks late.
         # ChainSession.send serialises only nonce-and-send, so they share the next block.
-        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_RULES, len(due))) as pool:
-            return proofs + list(pool.map(lambda item: self._fire(*item), due))
+        workers = min(MAX_PARALLEL_RULES, len(singles) + len(batches))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            fired = [pool.submit(self._fire, *item) for item in singles]
+            settled = [pool.submit(self._settle_many, chunk) for chunk in batches]
+            return (
+                proofs
+                + [future.result() for future in fired]
+                + [action for future in settled for action in future.result()]
+            )
 
     # ------------------------------------------------------------------ internals
 
@@ -234,9 +262,68 @@ class KeeperService:
         self._refresh_quietly(order_id)
         return Action(order_id, rule, "done", tx_hash=tx)
 
+    def _settle_many(self, due: list[tuple[int, OpenOrder]]) -> list[Action]:
+        """`settle` for each of these orders in one settleMany; an order the escrow refused is
+        read again: moved on (someone else settled it first) is "already handled", unchanged is
+        a failure the next step retries."""
+        order_ids = [order_id for order_id, _ in due]
+        try:
+            result = self.client.settle_many(order_ids)
+        except Exception as exc:  # noqa: BLE001 - node down, nonce clash…: the next step retries
+            log.warning(
+                "settleMany of %d failed: %s: %s; retrying next step",
+                len(due),
+                type(exc).__name__,
+                exc,
+            )
+            error = f"{type(exc).__name__}: {exc}"
+            return [Action(order_id, "settle", "failed", error=error) for order_id in order_ids]
+        tx = result.receipt["transactionHash"].hex()
+        refused = self.client.refusals(result)
+        actions = []
+        for order_id, seen in due:
+            ref = order_ref(order_id)
+            exc = refused.get(order_id)
+            if exc is None:
+                self.open.pop(order_id, None)  # settled: completed, nothing left to enforce
+                actions.append(Action(order_id, "settle", "done", tx_hash=tx))
+                continue
+            now = self._refresh_quietly(order_id)
+            if now != seen:
+                state = now.status.name if now else "finished"
+                log.info("settle %s: already handled (now %s)", ref, state)
+                actions.append(Action(order_id, "settle", "already handled", tx, str(exc)))
+            else:
+                log.warning("settle %s refused: %s; retrying next step", ref, exc)
+                actions.append(Action(order_id, "settle", "failed", tx, str(exc)))
+        done = sum(a.outcome == "done" for a in actions)
+        log.info(
+            "settleMany of %d: %d settled, %d refused, in block %d tx 0x%s",
+            len(due),
+            done,
+            len(due) - done,
+            result.receipt["blockNumber"],
+            tx.removeprefix("0x"),
+        )
+        return actions
+
     def _refresh_quietly(self, order_id: int) -> OpenOrder | None:
         try:
             return self.refresh(order_id)
         except Exception as exc:  # noqa: BLE001 - kept as it was; the order's events refresh it
             log.warning("could not re-read order %s: %s", order_ref(order_id), exc)
             return self.open.get(order_id)
+
+
+def settle_chunks(
+    due: list[tuple[int, OpenOrder]], budget: Budget
+) -> list[list[tuple[int, OpenOrder]]]:
+    """The due settlements in chunks of as many as one settleMany may take under `budget`."""
+    per_tx = max(
+        1,
+        min(
+            (budget.gas - SETTLE_BASE_GAS) // SETTLE_ITEM_GAS,
+            (budget.calldata - 4 - 64) // 32,
+        ),
+    )
+    return [due[i : i + per_tx] for i in range(0, len(due), per_tx)]

@@ -50,6 +50,9 @@ class UnitState(enum.StrEnum):
     assigned = "assigned"  # chosen for an order, delivery transaction may or may not be sent
     delivered = "delivered"
     revoked = "revoked"
+    # The escrow refuses the unit itself (its bit is used, its key is in the fingerprint registry
+    # from an older batch, its batch is exhausted): never deliverable, never on sale again.
+    dead = "dead"
 
 
 class BatchState(enum.StrEnum):

@@ -67,7 +67,8 @@ class BatchSummary:
 
     @property
     def deliverable(self) -> int:
-        """Units that may still be delivered: what the chain counts as count - used - revoked."""
+        """Units that may still be delivered: what the chain counts as count - used - revoked
+        (less the dead units whose key another batch delivered first: the chain cannot tell)."""
         return self.units.get(UnitState.unsold, 0) + self.units.get(UnitState.assigned, 0)
 
 
@@ -498,6 +499,11 @@ class Vault:
             missing = sum(1 for key in keys.values() if key not in held)
             free = list(self._unsold(session, listing_id, limit=missing)) if missing else []
             free.reverse()  # pop() hands out the lowest first
+            # The units' batches in one query, not one lazy load (and autoflush) per unit.
+            batch_ids = {row.batch_id for row in (*held.values(), *free)}
+            batches = {
+                b.id: b for b in session.scalars(select(Batch).where(Batch.id.in_(batch_ids)))
+            }
             for order_id, key in keys.items():
                 row = held.get(key)
                 if row is None:
@@ -514,7 +520,8 @@ class Vault:
                     )
                 try:
                     # Decrypted before committing: a damaged unit is not left reserved.
-                    results[order_id] = self._assigned(session, row, listing_id, order_id)
+                    batch = batches[row.batch_id]
+                    results[order_id] = self._assigned(session, row, batch, listing_id, order_id)
                 except VaultError as exc:
                     if row.order_id == key and key not in held:  # undo this order's reservation
                         row.state, row.order_id, row.delivery_no = UnitState.unsold, None, None
@@ -537,21 +544,24 @@ class Vault:
         ).all()
 
     def _assigned(
-        self, session: Session, row: Unit, listing_id: int, order_id: int
+        self, session: Session, row: Unit, batch: Batch, listing_id: int, order_id: int
     ) -> AssignedUnit:
-        """The delivery data of a unit reserved for `order_id`, checked."""
-        if row.batch.listing_id != listing_id:
+        """The delivery data of a unit (of `batch`) reserved for `order_id`, checked."""
+        if batch.listing_id != listing_id:
             raise VaultError(
                 f"order {order_id} already holds a unit of listing "
-                f"{row.batch.listing_id}, not {listing_id}"
+                f"{batch.listing_id}, not {listing_id}"
             )
         # Decrypt before committing: a damaged unit aborts the assignment instead of
         # leaving the order holding a key that cannot be delivered.
         unit = self._open_unit(row)
-        batch = row.batch
+        # Checked equal to the decrypted key's by _open_unit: not hashed again.
+        commitment, fingerprint = bytes.fromhex(row.commitment), bytes.fromhex(row.fingerprint)
         tree = self._tree(session, batch)
-        proof = tree.proof(unit.index)
-        if not MerkleTree.verify(tree.root, unit.leaf(batch.merchant), proof):
+        # The unit's leaf is the tree's (whose root is the committed one): its proof verifies.
+        # (Compared leaf to leaf: a whole MerkleTree.verify per unit costs a burst ten hashes
+        # a unit and says the same.)
+        if tree.leaf(unit.index) != leaf_hash(batch.merchant, unit.index, commitment, fingerprint):
             raise VaultError(f"batch {batch.id} unit {unit.index}: proof does not verify")
         return AssignedUnit(
             order_id=order_id,
@@ -560,9 +570,9 @@ class Vault:
             root=tree.root,
             index=unit.index,
             plaintext=unit.plaintext,
-            commitment=unit.commitment,
-            fingerprint=unit.fingerprint,
-            proof=proof,
+            commitment=commitment,
+            fingerprint=fingerprint,
+            proof=tree.proof(unit.index),
             state=row.state,
         )
 
@@ -593,6 +603,26 @@ class Vault:
                     .values(state=UnitState.delivered)
                 )
             _finish_revoking(session)
+
+    def mark_dead(self, order_id: int, fingerprint: bytes) -> bool:
+        """The escrow refused the unit of `fingerprint` that is reserved for `order_id` for the
+        unit's own sake (its bit already used, its key already delivered from an older batch,
+        its batch exhausted): it can never be delivered. The unit becomes dead and the order
+        holds nothing, so its next assignment takes another unit. Returns False (and changes
+        nothing) if the unit is not reserved for this order (any more): repeating is harmless."""
+        with self._write() as session:
+            row = session.scalars(
+                select(Unit).where(
+                    Unit.fingerprint == fingerprint.hex(),
+                    Unit.order_id == _order_key(order_id),
+                    Unit.state == UnitState.assigned,
+                )
+            ).one_or_none()
+            if row is None:
+                return False
+            row.state, row.order_id, row.delivery_no = UnitState.dead, None, None
+            _finish_revoking(session)
+            return True
 
     def release_assignment(self, order_id: int) -> bool:
         """Put an order's undelivered unit back on sale (the order was refunded or cancelled

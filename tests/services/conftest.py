@@ -38,23 +38,33 @@ class Shop:
     def account_dir(self) -> Path:
         return self.home / "accounts" / self.market.address("merchant")
 
-    def add_stock(self, count: int, name: str = "more") -> int:
-        """Import `count` fresh demo keys as a batch and commit it to the listing."""
+    def add_stock(self, count: int, name: str = "more", listing_id: int | None = None) -> int:
+        """Import `count` fresh demo keys as a batch and commit it to the listing (or to
+        `listing_id`, another listing of the merchant)."""
         path = write_demo_keys(self.home.parent / f"{name}-{count}.txt", count)
+        return self._commit(path, listing_id)
+
+    def add_keys(self, keys: list[str], name: str, listing_id: int | None = None) -> int:
+        """`add_stock` with these keys, in this order."""
+        path = self.home.parent / f"{name}.txt"
+        path.write_text("".join(f"{key}\n" for key in keys))
+        return self._commit(path, listing_id)
+
+    def _commit(self, path: Path, listing_id: int | None) -> int:
+        listing_id = self.listing_id if listing_id is None else listing_id
         report = self.vault.import_file(path, "acme")
         assert report.batch_id is not None, report
         plan = self.vault.plan_batch(report.batch_id, self.market.address("merchant"))
-        tx = self.client.commit_stock(self.listing_id, plan.root, plan.count, plan.supplier)
-        self.vault.mark_committed(
-            plan.batch_id, self.listing_id, tx.receipt["transactionHash"].hex()
-        )
+        tx = self.client.commit_stock(listing_id, plan.root, plan.count, plan.supplier)
+        self.vault.mark_committed(plan.batch_id, listing_id, tx.receipt["transactionHash"].hex())
         return plan.batch_id
 
-    def pay(self, count: int, buyer: str = "buyer") -> list[int]:
-        """`count` orders paid by `buyer`; their per-order keys go to `self.keys`."""
+    def pay(self, count: int, buyer: str = "buyer", listing_id: int | None = None) -> list[int]:
+        """`count` orders paid by `buyer` (of the listing, or of `listing_id`); their per-order
+        keys go to `self.keys`."""
         ids = []
         for _ in range(count):
-            order_id, key = self.market.make_order(self.listing_id, buyer)
+            order_id, key = self.market.make_order(listing_id or self.listing_id, buyer)
             self.keys[order_id] = key
             ids.append(order_id)
         return ids

@@ -18,8 +18,10 @@ from fairkey.chain.escrow_client import EscrowClient
 from fairkey.chain.types import OrderStatus
 from fairkey.cli.context import AppState
 from fairkey.cli.keeper_cmd import app as keeper_app
+from fairkey.services import keeper as keeper_module
 from fairkey.services.keeper import KeeperService
 from fairkey.services.runner import run_loop
+from fairkey.services.tx_budget import SHARE
 from fairkey.settings import Settings
 from tests.support.disputes import (
     ARBITRATION_TIMEOUT,
@@ -143,6 +145,56 @@ def test_orders_that_come_due_together_are_settled_together_in_one_block(market)
 
 def status_deadline(market, order_id: int) -> int:
     return market.client("stranger").order(order_id).deadline
+
+
+def delivered_orders(market, count: int) -> list[int]:
+    listing = market.make_listing()
+    stock = market.make_stock(listing, count)
+    orders = [market.make_order(listing)[0] for _ in range(count)]
+    for order_id in orders:
+        market.deliver(order_id, stock)
+    return orders
+
+
+def test_due_settlements_go_in_one_settle_many_and_a_front_run_one_is_already_handled(market):
+    orders = delivered_orders(market, 5)
+    k = keeper(market)
+    market.clock.advance_past(max(status_deadline(market, o) for o in orders))
+    k.sync()
+    front_run = orders[2]
+    market.client("buyer2").settle(front_run)  # another keeper was faster for this one
+    before = credits(market)
+
+    actions = k.act()
+
+    assert {a.order_id: (a.rule, a.outcome) for a in actions} == {
+        o: ("settle", "already handled" if o == front_run else "done") for o in orders
+    }
+    [tx] = {a.tx_hash for a in actions}  # one transaction, the refused item included
+    refused = market.client("stranger").events("BatchItemRefused")
+    assert [(e.args["orderId"], e.tx_hash) for e in refused] == [(front_run, tx)]
+    assert all(status(market, o) == OrderStatus.COMPLETED for o in orders)
+    assert credited_since(market, before) == {
+        "merchant": 4 * (PRICE - FEE + BOND),
+        "treasury": 4 * FEE,
+    }  # settled exactly once each
+    assert k.open == {} and k.step() == []
+
+
+def test_settlements_beyond_one_transactions_budget_go_in_several(market):
+    orders = delivered_orders(market, 5)
+    k = keeper(market)
+    market.clock.advance_past(max(status_deadline(market, o) for o in orders))
+    k.sync()
+    # A block that takes two settlements per transaction.
+    k.head_gas_limit = int(
+        (keeper_module.SETTLE_BASE_GAS + 2 * keeper_module.SETTLE_ITEM_GAS) / SHARE
+    )
+
+    actions = k.act()
+
+    assert sorted(a.order_id for a in actions if a.outcome == "done") == sorted(orders)
+    assert len({a.tx_hash for a in actions}) == 3
 
 
 def test_orders_before_their_deadline_are_left_alone(market):

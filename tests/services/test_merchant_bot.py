@@ -19,6 +19,7 @@ from fairkey.merchant.policy import (
 )
 from fairkey.services.alerts import AlertSink, DisputeRate, check_dispute_rate, read_alerts
 from fairkey.services.merchant_bot import MerchantBot
+from fairkey.services.merchant_bot.work import Tx
 from fairkey.vault import UnitState
 from tests.services.conftest import PASSPHRASE
 from tests.support.disputes import verdict_message
@@ -36,7 +37,7 @@ def fingerprints(shop, order_ids) -> list[bytes]:
     return [shop.client.current_delivery(o)[0].fingerprint for o in order_ids]
 
 
-def test_burst_of_20_is_delivered_in_one_step(make_shop, market):
+def test_burst_of_20_is_delivered_in_one_step_and_one_transaction(make_shop, market):
     shop = make_shop(stock=25)
     orders = shop.pay(20)
     head = market.w3.eth.block_number
@@ -44,7 +45,7 @@ def test_burst_of_20_is_delivered_in_one_step(make_shop, market):
 
     report = bot.step()
 
-    assert report.delivered == 20 and report.failed == 0
+    assert report.delivered == 20 and report.failed == 0 and report.transactions == 1
     for order_id in orders:
         order = shop.client.order(order_id)
         assert order.status is OrderStatus.DELIVERED and order.deliveries == 1
@@ -53,8 +54,10 @@ def test_burst_of_20_is_delivered_in_one_step(make_shop, market):
     assert counts[UnitState.delivered] == 20 and counts[UnitState.unsold] == 5
     assert counts[UnitState.assigned] == 0
     assert shop.client.listing(shop.listing_id).stock_available == 5
-    # Sent without waiting for each other: 20 transactions in 20 consecutive blocks.
-    assert market.w3.eth.block_number == head + 20
+    # Packed into one deliverMany: one transaction, one block.
+    assert market.w3.eth.block_number == head + 1
+    delivered = shop.client.events("KeyDelivered", head + 1)
+    assert sorted(e.args["orderId"] for e in delivered) == sorted(orders)
     # The buyer decrypts a key that matches the merchant's commitment.
     opened = open_delivery(market.client("buyer"), orders[3], shop.keys[orders[3]])
     assert opened.check.commitment_ok and opened.check.fingerprint_ok and opened.key_text
@@ -93,11 +96,11 @@ def test_a_delivery_sent_before_a_crash_that_lands_later_counts_as_done(make_sho
         crashed = bot_for(shop)
         crashed._scan(w3.eth.block_number)
         action = crashed._plan(order_id, market.clock.now())
-        crashed._send(action, w3.eth.gas_price)  # sent, not mined: then the bot "dies"
+        crashed._send(Tx.of(action), w3.eth.gas_price)  # sent, not mined: then the bot "dies"
         restarted = bot_for(shop)
         restarted._scan(w3.eth.block_number)
-        again = restarted._plan(order_id, market.clock.now())
-        assert again.unit.fingerprint == action.unit.fingerprint  # same unit from the vault
+        again = Tx.of(restarted._plan(order_id, market.clock.now()))
+        assert again.actions[0].unit.fingerprint == action.unit.fingerprint  # same unit
         restarted._send(again, w3.eth.gas_price)
         w3.provider.make_request("evm_mine", [])
     finally:

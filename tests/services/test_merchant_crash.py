@@ -1,5 +1,7 @@
 """The real bot process, SIGKILLed at random points while orders pour in, restarted each time:
-every order still ends delivered exactly once, each key in at most one order."""
+every order still ends delivered exactly once, each key in at most one order — with the bursts
+paid while it was down delivered in deliverMany batches, so the kills land between sending a
+batch and recording it too (the same cases, step by step: test_delivery_batches.py)."""
 
 from __future__ import annotations
 
@@ -129,6 +131,8 @@ def test_sigkill_at_random_points_never_double_delivers(make_shop, market, tmp_p
     delivered = shop.client.events("KeyDelivered", 0)
     assert sorted(e.args["orderId"] for e in delivered) == sorted(orders)  # one each
     assert len({e.args["fingerprint"] for e in delivered}) == ORDERS
+    batches = {e.tx_hash for e in delivered}
+    assert len(batches) < ORDERS - ORDERS // KILLS  # a burst paid while it was down: one batch
     counts = shop.counts()
     assert counts[UnitState.delivered] == ORDERS
     assert counts[UnitState.assigned] == 0 and counts[UnitState.unsold] == 5

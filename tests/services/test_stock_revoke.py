@@ -154,7 +154,7 @@ def test_the_bot_brings_the_vault_in_line_with_a_revoke_made_elsewhere(make_shop
 
     assert report.delivered == 2 and report.failed == 0
     assert all(shop.status(o) is OrderStatus.DELIVERED for o in orders)
-    assert shop.counts() == {"unsold": 0, "assigned": 0, "delivered": 2, "revoked": 2}
+    assert shop.counts() == {"unsold": 0, "assigned": 0, "delivered": 2, "revoked": 2, "dead": 0}
     assert shop.vault.batches()[0].state is BatchState.revoked
 
 

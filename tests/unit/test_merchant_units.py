@@ -97,4 +97,5 @@ def test_the_vault_follows_an_order_delivered_or_refunded(vault: Vault, tmp_path
         UnitState.assigned: 0,
         UnitState.delivered: 1,
         UnitState.revoked: 0,
+        UnitState.dead: 0,
     }

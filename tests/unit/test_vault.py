@@ -220,8 +220,8 @@ def test_batches_summarise_units_per_state(vault: Vault, tmp_path: Path) -> None
 
     first, second = vault.batches()
 
-    assert first.units == {"unsold": 1, "assigned": 1, "delivered": 1, "revoked": 0}
-    assert second.units == {"unsold": 1, "assigned": 0, "delivered": 0, "revoked": 0}
+    assert first.units == {"unsold": 1, "assigned": 1, "delivered": 1, "revoked": 0, "dead": 0}
+    assert second.units == {"unsold": 1, "assigned": 0, "delivered": 0, "revoked": 0, "dead": 0}
     assert first.created_at.tzinfo is not None
 
 
@@ -315,7 +315,13 @@ def test_concurrent_assignment_from_two_vault_objects_never_shares_a_unit(
     per_order = {order: {results[(w, order)] for w in range(4)} for order in range(1, 41)}
     assert all(len(units) == 1 for units in per_order.values())  # one unit per order
     assert len({next(iter(u)) for u in per_order.values()}) == 40  # no unit in two orders
-    assert vault.stock_counts(1) == {"unsold": 20, "assigned": 40, "delivered": 0, "revoked": 0}
+    assert vault.stock_counts(1) == {
+        "unsold": 20,
+        "assigned": 40,
+        "delivered": 0,
+        "revoked": 0,
+        "dead": 0,
+    }
 
 
 def test_the_database_itself_refuses_two_units_for_one_delivery_of_an_order(
@@ -357,7 +363,13 @@ def test_a_replacement_gets_a_new_key_exactly_once_per_delivery_number(
     assert replacement.index != first.index
     assert again.index == replacement.index
     assert vault.assign_unit(1, order_id=5, delivery_no=0).index == first.index
-    assert vault.stock_counts(1) == {"unsold": 1, "assigned": 1, "delivered": 1, "revoked": 0}
+    assert vault.stock_counts(1) == {
+        "unsold": 1,
+        "assigned": 1,
+        "delivered": 1,
+        "revoked": 0,
+        "dead": 0,
+    }
 
 
 def test_mark_delivered_keeps_the_unit_with_its_order_and_is_repeatable(
@@ -371,7 +383,13 @@ def test_mark_delivered_keeps_the_unit_with_its_order_and_is_repeatable(
 
     again = vault.assign_unit(1, order_id=3)
     assert (again.index, again.state) == (unit.index, UnitState.delivered)
-    assert vault.stock_counts(1) == {"unsold": 1, "assigned": 0, "delivered": 1, "revoked": 0}
+    assert vault.stock_counts(1) == {
+        "unsold": 1,
+        "assigned": 0,
+        "delivered": 1,
+        "revoked": 0,
+        "dead": 0,
+    }
     with pytest.raises(VaultError, match="order 4 has no assigned unit"):
         vault.mark_delivered(4)
 
@@ -391,6 +409,24 @@ def test_release_assignment_puts_an_undelivered_unit_back_on_sale(
         vault.release_assignment(2)
 
 
+def test_a_dead_unit_is_never_handed_out_again_and_its_order_gets_another(
+    vault: Vault, tmp_path: Path
+) -> None:
+    stock(vault, tmp_path, ["K-1", "K-2", "K-3"])
+    refused = vault.assign_unit(1, order_id=1)
+
+    assert vault.mark_dead(1, refused.fingerprint) is True
+    assert vault.mark_dead(1, refused.fingerprint) is False  # repeated: harmless
+
+    other = vault.assign_unit(1, order_id=1)
+    assert other.index != refused.index
+    assert vault.mark_dead(2, other.fingerprint) is False  # not reserved for order 2
+    assert vault.assign_unit(1, order_id=2).index not in (refused.index, other.index)
+    assert vault.stock_counts(1) == {
+        "unsold": 0, "assigned": 2, "delivered": 0, "revoked": 0, "dead": 1,
+    }  # fmt: skip
+
+
 def test_revoking_a_batch_affects_only_its_unsold_units(vault: Vault, tmp_path: Path) -> None:
     plan = stock(vault, tmp_path, [f"K-{i}" for i in range(5)])
     other = stock(vault, tmp_path, ["OTHER-0"], listing_id=2)
@@ -401,7 +437,13 @@ def test_revoking_a_batch_affects_only_its_unsold_units(vault: Vault, tmp_path: 
     revoked = vault.mark_revoked(plan.batch_id)
 
     assert revoked == 3
-    assert vault.stock_counts(1) == {"unsold": 0, "assigned": 1, "delivered": 1, "revoked": 3}
+    assert vault.stock_counts(1) == {
+        "unsold": 0,
+        "assigned": 1,
+        "delivered": 1,
+        "revoked": 3,
+        "dead": 0,
+    }
     assert vault.stock_counts(2)[UnitState.unsold] == 1  # other batch untouched
     assert vault.assign_unit(1, order_id=2) == in_flight  # the in-flight order keeps its unit
     with pytest.raises(OutOfStockError):
@@ -432,4 +474,10 @@ def test_assign_units_serves_a_burst_in_one_transaction_and_isolates_an_out_of_s
     assert isinstance(first[12], OutOfStockError)
     assert again[10].index == first[10].index and again[11].index == first[11].index
     vault.mark_delivered_many([10, 11])
-    assert vault.stock_counts(1) == {"unsold": 0, "assigned": 0, "delivered": 2, "revoked": 0}
+    assert vault.stock_counts(1) == {
+        "unsold": 0,
+        "assigned": 0,
+        "delivered": 2,
+        "revoked": 0,
+        "dead": 0,
+    }

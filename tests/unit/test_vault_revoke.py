@@ -47,7 +47,7 @@ def test_a_partial_revoke_marks_exactly_the_released_units_and_keeps_the_reserve
 
     s = summary(vault, batch)
     assert s.state is BatchState.revoking and s.deliverable == 2
-    assert s.units == {"unsold": 1, "assigned": 1, "delivered": 0, "revoked": 2}
+    assert s.units == {"unsold": 1, "assigned": 1, "delivered": 0, "revoked": 2, "dead": 0}
     assert vault.assign_unit(1, order_id=7) == reserved  # the order keeps its unit
     assert vault.assign_unit(1, order_id=8).index == 1  # the one the chain kept on sale
 

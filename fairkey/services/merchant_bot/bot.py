@@ -1,5 +1,6 @@
-"""One step of the bot: scan the new events (scan.py), plan a transaction for every watched order
-(plan.py), send them as one burst (send.py), settle their receipts (settle.py); then alerts and
+"""One step of the bot: scan the new events (scan.py), plan what every watched order needs
+(plan.py), pack the first deliveries into as few deliverMany transactions as the block takes
+(pack.py), send them as one burst (send.py), settle their receipts (settle.py); then alerts and
 the progress file."""
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ from fairkey.chain.types import Order
 from fairkey.merchant.policy import MerchantPolicy
 from fairkey.services.alerts import AlertSink, DisputeRate, check_dispute_rate, check_low_stock
 from fairkey.services.merchant_bot.context import BotContext
+from fairkey.services.merchant_bot.pack import plan_transactions
 from fairkey.services.merchant_bot.plan import Planner
 from fairkey.services.merchant_bot.rpc import fetch_receipts, read_orders
 from fairkey.services.merchant_bot.scan import OrderWatch
 from fairkey.services.merchant_bot.send import Sender
 from fairkey.services.merchant_bot.settle import Settler
 from fairkey.services.merchant_bot.verifier import VerifierAnswers
-from fairkey.services.merchant_bot.work import Action, AnswerFailed, StepReport, Tracked
+from fairkey.services.merchant_bot.work import Action, AnswerFailed, StepReport, Tracked, Tx
+from fairkey.services.tx_budget import Budget
 from fairkey.vault import UnitState, Vault, VaultError
 
 log = logging.getLogger("fairkey.merchant_bot")
@@ -96,7 +99,8 @@ class MerchantBot:
         self.planner.new_step()
         head = self.w3.eth.block_number
         self._scan(head)
-        now = self.w3.eth.get_block(head)["timestamp"]
+        block = self.w3.eth.get_block(head)
+        now = block["timestamp"]
         actions: list[Action] = []
         watched = sorted(self.watch)
         try:
@@ -116,13 +120,15 @@ class MerchantBot:
             if action is not None:
                 actions.append(action)
         if actions:
+            txs = self._pack(actions, block["gasLimit"])
             gas_price = self.w3.eth.gas_price
-            for action in actions:
-                self._send(action, gas_price)
-            sent = [a.tx_hash for a in actions if a.tx_hash is not None]
+            for tx in txs:
+                self._send(tx, gas_price)
+            sent = [tx.tx_hash for tx in txs if tx.tx_hash is not None]
+            self._report.transactions += len(sent)
             receipts = fetch_receipts(self.w3, sent)
-            for action in actions:
-                self._settle(action, receipts.get(action.tx_hash))
+            for tx in txs:
+                self._settle(tx, receipts.get(tx.tx_hash))
             if self._delivered_now:  # one vault transaction for the whole burst
                 self.vault.mark_delivered_many(self._delivered_now)
         if self._report.caught_up:
@@ -140,11 +146,15 @@ class MerchantBot:
     def _plan(self, order_id: int, now: int, order: Order | None = None) -> Action | None:
         return self.planner.plan(order_id, now, order, self._report)
 
-    def _send(self, action: Action, gas_price: int) -> None:
-        self.sender.send(action, gas_price)
+    def _pack(self, actions: list[Action], block_gas_limit: int) -> list[Tx]:
+        alone = {a.order_id for a in actions if self.orders[a.order_id].alone}
+        return plan_transactions(actions, Budget.of_block(block_gas_limit), alone=alone)
 
-    def _settle(self, action: Action, receipt: object = None) -> None:
-        self.settler.settle(action, receipt, self._report, self._delivered_now)
+    def _send(self, tx: Tx, gas_price: int) -> None:
+        self.sender.send(tx, gas_price)
+
+    def _settle(self, tx: Tx, receipt: object = None) -> None:
+        self.settler.settle(tx, receipt, self._report, self._delivered_now)
 
     # ------------------------------------------------------------------ alerts and state
 

@@ -1,5 +1,6 @@
-"""What the bot sends for one watched order this step: the merchant's decisions
-(fairkey/merchant/decisions.py) turned into a transaction, with the unit from the vault
+"""What the bot does for one watched order this step: the merchant's decisions
+(fairkey/merchant/decisions.py) turned into an action (its call; first deliveries are then
+packed into deliverMany transactions, pack.py), with the unit from the vault
 (fairkey/merchant/units.py), the bot's alerts and its log lines."""
 
 from __future__ import annotations
@@ -118,7 +119,9 @@ class Planner:
                 listing=tracked.listing_id,
             )
             return self._refund(order_id, "no key left in the vault")
-        return self._delivery(order_id, unit, delivery_no=0)
+        action = self._delivery(order_id, unit, delivery_no=0)
+        action.deadline = order.deadline
+        return action
 
     def _disputed(self, order_id: int, order: Order, now: int, report: StepReport) -> Action | None:
         """A dispute inside its response window: the policy's answer, the verifier's "valid",

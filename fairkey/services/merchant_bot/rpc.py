@@ -1,12 +1,16 @@
 """The bot's batched reads: every watched order's state, and a step's receipts, each in one
-JSON-RPC round trip (not one per order)."""
+JSON-RPC round trip (not one per order); and the items a batch call skipped, from its receipt."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from eth_abi import decode
+from eth_utils import keccak
 from web3 import Web3
 
+from fairkey.chain.errors import ContractRevert
 from fairkey.chain.escrow_client import EscrowClient
 from fairkey.chain.rpc_errors import RpcError
 from fairkey.chain.session import rpc_client
@@ -42,8 +46,9 @@ def read_orders(client: EscrowClient, order_ids: list[int]) -> dict[int, Order]:
 
 
 def fetch_receipts(w3: Web3, hashes: list[bytes]) -> dict[bytes, dict[str, Any]]:
-    """The receipts that are there, in one batch (only what settling reads: status and hash); a
-    failed batch or a receipt not there yet is left out (waited for on its own)."""
+    """The receipts that are there, in one batch (only what settling reads: status, hash and
+    the logs as the node sent them); a failed batch or a receipt not there yet is left out
+    (waited for on its own)."""
     if not hashes:
         return {}
     try:
@@ -51,7 +56,32 @@ def fetch_receipts(w3: Web3, hashes: list[bytes]) -> dict[bytes, dict[str, Any]]
     except Exception:  # noqa: BLE001 - the batch failed: each receipt is waited for instead
         return {}
     return {
-        h: {"status": int(r["status"], 16), "transactionHash": h}
+        h: {"status": int(r["status"], 16), "transactionHash": h, "logs": r.get("logs", [])}
         for h, r in zip(hashes, results, strict=True)
         if r
     }
+
+
+BATCH_ITEM_REFUSED = keccak(text="BatchItemRefused(uint256,bytes)")
+
+
+def _raw(value: str | bytes) -> bytes:
+    """A log field as bytes: 0x hex from the node (JSON), or bytes from web3."""
+    return bytes.fromhex(value[2:]) if isinstance(value, str) else bytes(value)
+
+
+def refusals_in(client: EscrowClient, logs: Iterable[Any]) -> dict[int, ContractRevert]:
+    """The orders a batch call skipped (the escrow's BatchItemRefused logs of one receipt), each
+    with the named error the single-order call would have reverted with: the SDK's
+    `EscrowClient.refusals`, read from the raw logs without decoding every other event."""
+    escrow = client.address.lower()
+    found: dict[int, ContractRevert] = {}
+    for entry in logs:
+        topics = entry["topics"]
+        if not topics or _raw(topics[0]) != BATCH_ITEM_REFUSED:
+            continue
+        if str(entry["address"]).lower() != escrow:
+            continue
+        (reason,) = decode(["bytes"], _raw(entry["data"]))
+        found[int.from_bytes(_raw(topics[1]), "big")] = client.session.errors.decode(reason)
+    return found

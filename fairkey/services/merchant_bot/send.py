@@ -1,5 +1,6 @@
 """The bot's transactions in bursts: each signed with a locally counted nonce and sent without
-waiting for the one before; the receipts are collected afterwards (rpc.fetch_receipts)."""
+waiting for the one before; the receipts are collected afterwards (rpc.fetch_receipts). A
+transaction carries one action, or many first deliveries in one deliverMany (pack.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from fairkey.chain.escrow_client import EscrowClient
 from fairkey.chain.types import order_ref
-from fairkey.services.merchant_bot.work import Action
+from fairkey.services.merchant_bot.work import Tx
 
 log = logging.getLogger("fairkey.merchant_bot")
 
@@ -30,26 +31,30 @@ class Sender:
         """Read the nonce from the node before the next send (a transaction may be lost)."""
         self.tx.resync()
 
-    def send(self, action: Action, gas_price: int) -> None:
-        """Sign and send `action`: sets its tx_hash, or its error when the node refused it."""
+    def send(self, tx: Tx, gas_price: int) -> None:
+        """Sign and send `tx`: sets its tx_hash, or its error when the node refused it."""
         try:
             # Encoded directly: web3's build_transaction re-validates every field and costs
             # more than signing (the bot's hot path during bursts).
             signed = self.tx.send(
                 {
                     "to": self.client.address,
-                    "data": self.client.codec.fn(action.call[0]).encode(*action.call[1]),
-                    "gas": action.gas,
+                    "data": tx.data or self.client.codec.fn(tx.call[0]).encode(*tx.call[1]),
+                    "gas": tx.gas,
                     "gasPrice": gas_price,
-                    "value": action.value,
+                    "value": tx.value,
                 }
             )
         except Exception as exc:  # noqa: BLE001 - the node's refusal (classified), or no node
-            action.error = f"send failed: {exc}"
+            tx.error = f"send failed: {exc}"
             return
-        action.tx_hash = signed.hash
+        tx.tx_hash = signed.hash
         log.debug(
-            "order %s: %s sent (nonce %d)", order_ref(action.order_id), action.kind, signed.nonce
+            "order %s%s: %s sent (nonce %d)",
+            order_ref(tx.actions[0].order_id),
+            f" and {len(tx.actions) - 1} more" if tx.batch else "",
+            tx.label,
+            signed.nonce,
         )
 
     def wait(self, tx_hash: bytes) -> Any:

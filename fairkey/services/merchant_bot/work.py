@@ -1,5 +1,5 @@
-"""What the bot's pieces hand each other: the orders it tracks, the transactions it plans, and
-what one step did."""
+"""What the bot's pieces hand each other: the orders it tracks, the actions it plans, the
+transactions that carry them, and what one step did."""
 
 from __future__ import annotations
 
@@ -28,12 +28,16 @@ class Tracked:
     # order stays watched after failed attempts: its fallback answer must still come in time.
     answer_by: int | None = None
     waiting: str | None = None  # the last "waiting" log line (logged once, not every step)
+    # Its delivery went in a deliverMany that reverted as a whole (it never should: each item
+    # is refused on its own): delivered in a transaction of its own from then on.
+    alone: bool = False
 
 
 @dataclass
 class Action:
-    """One transaction for one order. `call` = (escrow function name, arguments): encoded with
-    the precompiled codec for sending; a web3 function object is built only to explain a revert."""
+    """What one order needs this step. `call` = (escrow function name, arguments) of the
+    order's own transaction: encoded with the precompiled codec for sending; a web3 function
+    object is built only to explain a revert. First deliveries travel packed (pack.py)."""
 
     order_id: int
     kind: str  # deliver | replace | refund | contest
@@ -43,8 +47,34 @@ class Action:
     value: int = 0
     unit: AssignedUnit | None = None
     delivery_no: int = 0
+    deadline: int = 0  # the order's current deadline (packing serves the earliest first)
+
+
+@dataclass
+class Tx:
+    """One transaction of a step: one action (its own call), or several first deliveries in one
+    `deliverMany` (`batch`). The sender sets `tx_hash`, or `error` when the node refused it."""
+
+    actions: list[Action]
+    call: tuple[str, tuple]
+    gas: int
+    value: int = 0
+    data: bytes | None = None  # the calldata when already encoded (pack.py); else from `call`
     tx_hash: bytes | None = None
     error: str | None = None
+
+    @classmethod
+    def of(cls, action: Action) -> Tx:
+        return cls([action], action.call, action.gas, action.value)
+
+    @property
+    def batch(self) -> bool:
+        return self.call[0] == "deliverMany"
+
+    @property
+    def label(self) -> str:
+        """For the log: `deliver`, or `deliverMany of 25`."""
+        return f"deliverMany of {len(self.actions)}" if self.batch else self.actions[0].kind
 
 
 @dataclass
@@ -57,6 +87,8 @@ class StepReport:
     contested: int = 0
     caught_up: int = 0  # already done on chain (earlier transaction, other tool)
     failed: int = 0
+    dead_units: int = 0  # units the escrow refused for their own sake (marked dead in the vault)
+    transactions: int = 0  # sent (a deliverMany counts once)
     alerts: list[dict[str, Any]] = field(default_factory=list)
 
     @property
