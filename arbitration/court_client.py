@@ -81,8 +81,9 @@ class CourtClient:
     # ------------------------------------------------------------------ stake and money
 
     def params(self) -> dict:
-        names = ("stake_token", "min_stake", "lock_per_seat", "fee_per_juror", "stake_quantum", "evidence_period",
-                 "commit_period", "reveal_period", "appeal_period", "max_rounds")  # fmt: skip
+        names = ("stake_token", "min_stake", "lock_per_seat", "fee_per_juror", "stake_quantum",
+                 "evidence_period", "commit_period", "reveal_period", "appeal_period",
+                 "max_rounds")  # fmt: skip
         return dict(zip(names, self.session.call(self.f.params()), strict=True))
 
     def set_stake(self, target: int) -> TxResult:
@@ -117,8 +118,12 @@ class CourtClient:
     # ------------------------------------------------------------------ cases
 
     def case(self, case_id: int) -> CaseView:
-        a, period, round_no, ruling, start, buyer, merchant, _ = self.session.call(self.f.caseData(case_id))
-        return CaseView(case_id, a, Period(period), round_no, Choice(ruling), start, buyer, merchant)
+        a, period, round_no, ruling, start, buyer, merchant, _ = self.session.call(
+            self.f.caseData(case_id)
+        )
+        return CaseView(
+            case_id, a, Period(period), round_no, Choice(ruling), start, buyer, merchant
+        )
 
     def round(self, case_id: int, round_no: int) -> RoundView:
         r = self.session.call(self.f.roundOf(case_id, round_no))
@@ -181,7 +186,9 @@ class CourtClient:
     # ------------------------------------------------------------------ votes
 
     def salt(self, case_id: int, round_no: int) -> bytes:
-        return derive_salt(self.session.account.key, self.session.chain_id, self.address, case_id, round_no)
+        return derive_salt(
+            self.session.account.key, self.session.chain_id, self.address, case_id, round_no
+        )
 
     def commit_hash(self, case_id: int, round_no: int, choice: int, juror: str | None = None,
                     salt: bytes | None = None) -> bytes:  # fmt: skip
@@ -191,7 +198,9 @@ class CourtClient:
 
     def commit(self, case_id: int, seat: int, choice: int) -> TxResult:
         round_no = self.case(case_id).round
-        return self.session.send(self.f.commit(case_id, seat, self.commit_hash(case_id, round_no, choice)))
+        return self.session.send(
+            self.f.commit(case_id, seat, self.commit_hash(case_id, round_no, choice))
+        )
 
     def signed_commit(self, case_id: int, seat: int, choice: int, deadline: int) -> tuple:
         """A commit signed for relaying: (caseId, seat, commitHash, deadline, signature)."""

@@ -30,7 +30,9 @@ class CourtParams:
         return astuple(self)
 
 
-def deploy_court(session: ChainSession, params: CourtParams, randomness: str | None = None) -> tuple[str, str]:
+def deploy_court(
+    session: ChainSession, params: CourtParams, randomness: str | None = None
+) -> tuple[str, str]:
     """(court, randomness) addresses. Without `randomness`, deploys the default
     BlockhashRandomness (the hash of a block fixed at request time)."""
     source = randomness or session.deploy("BlockhashRandomness")

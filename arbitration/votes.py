@@ -86,7 +86,9 @@ def salt_typed_data(chain_id: int, court: str, case_id: int, round_no: int) -> d
     )
 
 
-def derive_salt(private_key: bytes | str, chain_id: int, court: str, case_id: int, round_no: int) -> bytes:
+def derive_salt(
+    private_key: bytes | str, chain_id: int, court: str, case_id: int, round_no: int
+) -> bytes:
     """The juror's salt for (chain, court, case, round): keccak of their deterministic signature."""
     message = encode_typed_data(full_message=salt_typed_data(chain_id, court, case_id, round_no))
     signed = Account.sign_message(message, private_key)
@@ -103,7 +105,13 @@ _EVIDENCE_FIELDS = [
 
 
 def evidence_typed_data(
-    chain_id: int, court: str, case_id: int, party: str, uri: str, content_hash: bytes, deadline: int
+    chain_id: int,
+    court: str,
+    case_id: int,
+    party: str,
+    uri: str,
+    content_hash: bytes,
+    deadline: int,
 ) -> dict[str, Any]:
     """The EIP-712 `Evidence` a party signs to have its evidence anchored by a relayer
     (Court.submitEvidenceSigned)."""

@@ -40,7 +40,9 @@ COURT_EXPLANATIONS = {
         f"{a['pending']} panel(s) wait to be drawn, so the pool is frozen: the queued stake "
         "applies once they are drawn (the keeper draws them; try again in a few blocks)"
     ),
-    "CourtUnknownCase": lambda a: f"{_case(a)} does not exist at this court (`fairkey juror cases`)",
+    "CourtUnknownCase": lambda a: (
+        f"{_case(a)} does not exist at this court (`fairkey juror cases`)"
+    ),
     "CourtWrongPeriod": lambda a: (
         f"{_case(a)} is in its {Period(a['current']).name.lower()} period: this action belongs to "
         f"another one ({_show(a)} shows the deadlines)"
@@ -97,13 +99,16 @@ COURT_EXPLANATIONS = {
     "CourtNotExecuted": lambda a: (
         f"{_case(a)} has no final ruling yet: rewards are paid after execution ({_show(a)})"
     ),
-    "CourtNothingToSettle": lambda a: f"round {a['round']} of {_case(a)} has nothing left to pay out",
+    "CourtNothingToSettle": lambda a: (
+        f"round {a['round']} of {_case(a)} has nothing left to pay out"
+    ),
     "CourtEvidenceUsed": "this signed evidence was already anchored",
     "CourtNothingToWithdraw": lambda a: (
         f"{a['account']} has no court credit in that token: nothing to withdraw"
     ),
     "CourtTransferFailed": lambda a: (
-        f"the court's payout of {a['amount']:,} to {a['to']} failed: that address does not accept it"
+        f"the court's payout of {a['amount']:,} to {a['to']} failed: that address does not "
+        "accept it"
     ),
     "CourtEmptyList": "nothing to send: the list of votes is empty",
 }

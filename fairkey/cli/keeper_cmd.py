@@ -6,10 +6,16 @@ from __future__ import annotations
 
 import logging
 import sys
+from dataclasses import dataclass
 from typing import Annotated
 
 import typer
+from web3.exceptions import Web3Exception
 
+from arbitration.court_client import CourtClient
+from arbitration.court_keeper import CourtKeeper
+from fairkey.chain.errors import ContractRevert
+from fairkey.chain.escrow_client import EscrowClient
 from fairkey.cli.context import state
 from fairkey.services.keeper import KeeperService
 from fairkey.services.runner import run_loop
@@ -62,5 +68,35 @@ def run(
         interval,
     )
     service = KeeperService(client, start)
-    code = run_loop(service.step, interval=interval, once=once, log=log)
+    court = court_keeper_for(client, start)
+    if court is not None:
+        log.info("and the court %s (draws, periods, payouts)", court.court.address)
+    code = run_loop(lambda: _both(service, court), interval=interval, once=once, log=log)
     raise typer.Exit(code)
+
+
+@dataclass
+class _Worked:
+    worked: bool
+
+
+def _both(service: KeeperService, court: CourtKeeper | None) -> _Worked:
+    """One step of the escrow's keeper, then of the court's (if the escrow uses a Court)."""
+    worked = bool(getattr(service.step(), "worked", False))
+    if court is not None:
+        worked = court.step().worked or worked
+    return _Worked(worked)
+
+
+def court_keeper_for(client: EscrowClient, start: int) -> CourtKeeper | None:
+    """A keeper for the escrow's court, if it is fairkey's Court (a demo or foreign arbitrator
+    has nothing to advance)."""
+    address = client.session.call(client.f.arbitrator())
+    if int(address, 16) == 0:
+        return None
+    court = CourtClient(client.session, address)
+    try:
+        court.case_count()
+    except (ContractRevert, Web3Exception, ValueError):
+        return None
+    return CourtKeeper(court, start)

@@ -46,14 +46,22 @@ def test_a_unanimous_panel_refunds_the_buyer_and_shares_the_fee(world):
     fee = 3 * world.params.fee_per_juror
     for juror in panel:
         assert world.court.credit_of(ETH, juror) == fee // 3
-        assert world.court.stake_of(juror) == {"staked": world.params.min_stake, "locked": 0, "open_seats": 0}
+        assert world.court.stake_of(juror) == {
+            "staked": world.params.min_stake,
+            "locked": 0,
+            "open_seats": 0,
+        }
 
 
 def test_a_split_vote_moves_the_minority_lock_to_the_majority(world):
     world.add_jurors(5)
     deal, case_id = world.contested_case()
     panel = _to_commit(world, case_id)
-    choices = {panel[0]: Choice.PAY_MERCHANT, panel[1]: Choice.PAY_MERCHANT, panel[2]: Choice.REFUND_BUYER}
+    choices = {
+        panel[0]: Choice.PAY_MERCHANT,
+        panel[1]: Choice.PAY_MERCHANT,
+        panel[2]: Choice.REFUND_BUYER,
+    }
     _rule(world, case_id, choices)
     world.market.clock.advance(world.params.appeal_period + 1)
     world.court.pass_period(case_id)
@@ -97,10 +105,15 @@ def test_an_appeal_opens_a_round_of_seven_and_the_final_loser_pays(world):
     # Round 0's panel all voted against the final ruling: nobody there was coherent, so its fee
     # goes back to the merchant who advanced it and its forfeited locks to the two parties.
     assert world.court.credit_of(ETH, world.market.address("buyer")) == cost + forfeited // 2
-    assert world.court.credit_of(ETH, world.market.address("merchant")) == first_fee + forfeited // 2
+    assert (
+        world.court.credit_of(ETH, world.market.address("merchant")) == first_fee + forfeited // 2
+    )
     for juror in second:
         assert world.court.credit_of(ETH, juror) == cost // 7
-    assert world.court.stake_of(panel[0])["staked"] == world.params.min_stake - world.params.lock_per_seat
+    assert (
+        world.court.stake_of(panel[0])["staked"]
+        == world.params.min_stake - world.params.lock_per_seat
+    )
 
 
 def test_absent_jurors_lose_their_lock_and_leave_the_pool(world):
@@ -118,7 +131,10 @@ def test_absent_jurors_lose_their_lock_and_leave_the_pool(world):
     world.court.settle(case_id, 0)
     absent = panel[2]
     assert world.court.weight_of(absent)[0] == 0
-    assert world.court.stake_of(absent)["staked"] == world.params.min_stake - world.params.lock_per_seat
+    assert (
+        world.court.stake_of(absent)["staked"]
+        == world.params.min_stake - world.params.lock_per_seat
+    )
     lock, fee = world.params.lock_per_seat, 3 * world.params.fee_per_juror
     assert world.court.credit_of(ETH, panel[0]) == fee // 2 + lock // 2
 
@@ -129,7 +145,10 @@ def test_an_empty_pool_refuses_to_rule_and_refunds_the_fee(world):
     case = world.court.case(case_id)
     assert case.period == Period.EXECUTED and case.ruling == Choice.REFUSE
     assert deal.order().status == OrderStatus.SPLIT
-    assert world.court.credit_of(ETH, world.market.address("merchant")) == 3 * world.params.fee_per_juror
+    assert (
+        world.court.credit_of(ETH, world.market.address("merchant"))
+        == 3 * world.params.fee_per_juror
+    )
 
 
 def test_a_pool_too_small_for_the_panel_is_a_defined_outcome(world):

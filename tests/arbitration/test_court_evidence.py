@@ -16,7 +16,10 @@ def test_a_party_anchors_evidence_and_a_stranger_cannot(world):
     _, case_id = world.contested_case()
     buyer = world.client(world.market.accounts["buyer"])
     event = buyer.submit_evidence(case_id, URI, CONTENT).event("Evidence")
-    assert event.args["party"] == world.market.address("buyer") and event.args["contentHash"] == CONTENT
+    assert (
+        event.args["party"] == world.market.address("buyer")
+        and event.args["contentHash"] == CONTENT
+    )
     with reverts("CourtNotParty"):
         world.client(world.market.accounts["stranger"]).submit_evidence(case_id, URI, CONTENT)
 
@@ -27,7 +30,9 @@ def test_relayed_evidence_is_bound_to_its_signer_and_anchors_once(world):
     merchant = world.client(world.market.accounts["merchant"])
     signed = merchant.signed_evidence(case_id, URI, CONTENT, world.market.clock.now() + 600)
     relayer = world.client(world.market.accounts["stranger"])
-    assert relayer.relay_evidence(signed).event("Evidence").args["party"] == world.market.address("merchant")
+    assert relayer.relay_evidence(signed).event("Evidence").args["party"] == world.market.address(
+        "merchant"
+    )
     with reverts("CourtEvidenceUsed"):
         relayer.relay_evidence(signed)
     altered = (*signed[:2], "fairkey-evidence://other", *signed[3:])

@@ -37,9 +37,15 @@ def test_the_court_never_pays_out_more_than_it_took_in(market):
             rng = session.deploy("TestRandomness")
             address, _ = deploy_court(session, PARAMS, rng)
             self.court = CourtClient(session, address)
-            self.arbitrable = session.contract("TestArbitrable", session.deploy("TestArbitrable", address))
+            self.arbitrable = session.contract(
+                "TestArbitrable", session.deploy("TestArbitrable", address)
+            )
             self.cases: list[int] = []
-            self.accounts = [j.address for j in jurors] + [buyer.address, merchant.address, session.account.address]
+            self.accounts = [j.address for j in jurors] + [
+                buyer.address,
+                merchant.address,
+                session.account.address,
+            ]
 
         def juror(self, pick):
             return self.court.as_account(jurors[pick % JURORS])
@@ -70,7 +76,9 @@ def test_the_court_never_pays_out_more_than_it_took_in(market):
             if len(self.cases) >= 3:
                 return
             fee = self.court.session.call(self.court.f.arbitrationCost(b""))
-            result = session.send(self.arbitrable.functions.open(buyer.address, merchant.address), fee)
+            result = session.send(
+                self.arbitrable.functions.open(buyer.address, merchant.address), fee
+            )
             self.cases.append(result.event("CaseOpened").args["caseId"])
 
         @rule(pick=PICK)
@@ -91,7 +99,9 @@ def test_the_court_never_pays_out_more_than_it_took_in(market):
             panel = self.court.panel(c, view.round)
             if not panel:
                 return
-            juror = self.court.as_account(next(j for j in jurors if j.address == panel[pick % len(panel)]))
+            juror = self.court.as_account(
+                next(j for j in jurors if j.address == panel[pick % len(panel)])
+            )
             self.attempt(juror.commit, c, juror.my_seat(c, view.round), choice)
 
         @rule(pick=PICK, choice=st.sampled_from(list(Choice)))
@@ -102,7 +112,9 @@ def test_the_court_never_pays_out_more_than_it_took_in(market):
             panel = self.court.panel(c, view.round)
             if not panel:
                 return
-            juror = self.court.as_account(next(j for j in jurors if j.address == panel[pick % len(panel)]))
+            juror = self.court.as_account(
+                next(j for j in jurors if j.address == panel[pick % len(panel)])
+            )
             seat = juror.my_seat(c, view.round)
             for guess in (choice, *Choice):  # the right choice is among them: one reveal lands
                 if self.attempt(self.court.reveal, [juror.reveal_item(c, seat, guess)]) is not None:
@@ -146,7 +158,10 @@ def test_the_court_never_pays_out_more_than_it_took_in(market):
                     view = self.court.case(c)
                     if view.period == Period.EXECUTED:
                         break
-                    if view.period == Period.EVIDENCE and self.court.round(c, view.round).drawn < seats_of(view.round)[1]:
+                    if (
+                        view.period == Period.EVIDENCE
+                        and self.court.round(c, view.round).drawn < seats_of(view.round)[1]
+                    ):
                         self.court.draw(c, 500)
                         continue
                     market.clock.advance(24 * 3600)
@@ -158,7 +173,10 @@ def test_the_court_never_pays_out_more_than_it_took_in(market):
             for j in jurors:
                 client = self.court.as_account(j)
                 if self.court.stake_of(j.address)["staked"]:
-                    if self.court.weight_of(j.address)[0] != self.court.stake_of(j.address)["staked"]:
+                    if (
+                        self.court.weight_of(j.address)[0]
+                        != self.court.stake_of(j.address)["staked"]
+                    ):
                         self.attempt(self.court.apply_stake, j.address)
                     client.set_stake(0)
             for account in [*jurors, buyer, merchant, session.account]:

@@ -74,7 +74,9 @@ def test_a_commit_that_looks_revealed_is_refused(voting):
 def test_the_salt_is_the_same_on_another_machine(voting):
     """A restart elsewhere re-derives the salt from the same wallet and can still reveal."""
     world, case_id, (a, *_) = voting
-    elsewhere = CourtClient(a.session.with_account(Account.from_key(a.session.account.key)), a.address)
+    elsewhere = CourtClient(
+        a.session.with_account(Account.from_key(a.session.account.key)), a.address
+    )
     assert elsewhere.salt(case_id, 0) == a.salt(case_id, 0)
     assert a.salt(case_id, 0) != a.salt(case_id, 1)
 
@@ -82,7 +84,10 @@ def test_the_salt_is_the_same_on_another_machine(voting):
 def test_relayed_commits_land_in_one_batch(voting):
     world, case_id, jurors = voting
     deadline = world.market.clock.now() + 3600
-    signed = [j.signed_commit(case_id, j.my_seat(case_id, 0), Choice.REFUND_BUYER, deadline) for j in jurors]
+    signed = [
+        j.signed_commit(case_id, j.my_seat(case_id, 0), Choice.REFUND_BUYER, deadline)
+        for j in jurors
+    ]
     relayer = world.court  # the deployer: anyone may relay
     result = relayer.relay_commits(signed)
     assert [e.name for e in result.events].count("VoteCommitted") == 3
@@ -93,9 +98,13 @@ def test_relayed_commits_land_in_one_batch(voting):
     assert {r.name for r in refused.values()} == {"CourtAlreadyCommitted"}
 
 
-def _signed(world, juror, case_id, seat, *, chain_id=None, court=None, case=None, round_no=0, deadline=None):
+def _signed(
+    world, juror, case_id, seat, *, chain_id=None, court=None, case=None, round_no=0, deadline=None
+):
     deadline = deadline if deadline is not None else world.market.clock.now() + 3600
-    digest = commit_hash(world.market.session.chain_id, world.court.address, case_id, 0, juror.me, 1, b"\x01" * 32)
+    digest = commit_hash(
+        world.market.session.chain_id, world.court.address, case_id, 0, juror.me, 1, b"\x01" * 32
+    )
     signature = sign_commit(
         juror.session.account.key,
         chain_id=chain_id or world.market.session.chain_id,

@@ -30,9 +30,7 @@ class CourtWorld:
         session = market.session.with_account(market.accounts["deployer"])
         rng = session.deploy("TestRandomness")
         address, _ = deploy_court(session, params, rng)
-        market.client("deployer").session.send(
-            market.client("deployer").f.setArbitrator(address)
-        )
+        market.client("deployer").session.send(market.client("deployer").f.setArbitrator(address))
         return cls(market, CourtClient(session, address), rng, params)
 
     def client(self, account) -> CourtClient:
@@ -64,7 +62,9 @@ class CourtWorld:
 
     def rng_seed(self, seed: int) -> None:
         rng = self.market.session.contract("TestRandomness", self.randomness)
-        self.market.session.with_account(self.market.accounts["deployer"]).send(rng.functions.setSeed(seed))
+        self.market.session.with_account(self.market.accounts["deployer"]).send(
+            rng.functions.setSeed(seed)
+        )
 
     def draw_all(self, case_id: int) -> list[str]:
         self.court.draw(case_id, 500)
