@@ -111,4 +111,6 @@ COURT_EXPLANATIONS = {
         "accept it"
     ),
     "CourtEmptyList": "nothing to send: the list of votes is empty",
+    "StakeTreeFull": "the court's pool is full (its total weight would pass 2^64 stake quanta): "
+    "stake less",
 }
