@@ -9,6 +9,7 @@ import requests
 from pydantic import ValidationError
 from web3.exceptions import TimeExhausted, Web3RPCError
 
+from arbitration.juror import JurorRefusal
 from fairkey.chain.artifacts import ArtifactsMissing
 from fairkey.chain.errors import ContractRevert
 from fairkey.chain.rpc_errors import NodeUnavailable, RpcError
@@ -364,7 +365,7 @@ def describe_revert(exc: ContractRevert) -> str:
 
 def describe(exc: BaseException, rpc_url: str) -> str | None:
     """The message for an error the user can act on; None for a bug (let it raise)."""
-    if isinstance(exc, CliError | KeyFormatError | ArtifactsMissing | NotDelivered):
+    if isinstance(exc, CliError | KeyFormatError | ArtifactsMissing | NotDelivered | JurorRefusal):
         return str(exc)
     if isinstance(exc, ContractRevert):
         return describe_revert(exc)

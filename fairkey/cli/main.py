@@ -14,12 +14,14 @@ from fairkey.cli import (
     buyer,
     dev_cmd,
     index_cmd,
+    juror_cmd,
     keeper_cmd,
     listing,
     merchant,
     merchant_cmd,
     money,
     orders,
+    relayer_cmd,
     stock,
     verifier_cmd,
 )
@@ -145,6 +147,8 @@ app.command("verify", rich_help_panel=BUYER)(verifier_cmd.verify)
 app.add_typer(verifier_cmd.app, name="verifier", rich_help_panel="Services")
 app.add_typer(verifier_cmd.issuer_app, name="issuer-sim", rich_help_panel="Services")
 app.add_typer(index_cmd.app, name="index", rich_help_panel="Services")
+app.add_typer(juror_cmd.app, name="juror", rich_help_panel="Court")
+app.add_typer(relayer_cmd.app, name="relayer", rich_help_panel="Services")
 app.add_typer(dev_cmd.app, name="dev", rich_help_panel="Local demo chain")
 
 if __name__ == "__main__":

@@ -18,9 +18,12 @@ from fairkey.chain.anvil import free_port
 
 
 @contextmanager
-def serve_in_thread(app: Any, start_timeout: float = 10.0) -> Iterator[str]:
-    """Runs `app` with uvicorn on 127.0.0.1 in a background thread; yields its base URL."""
-    port = free_port()
+def serve_in_thread(
+    app: Any, start_timeout: float = 10.0, port: int | None = None
+) -> Iterator[str]:
+    """Runs `app` with uvicorn on 127.0.0.1 (on `port`, else a free one) in a background thread;
+    yields its base URL."""
+    port = port or free_port()
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
