@@ -29,9 +29,12 @@ from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 from web3 import Web3
 
+from arbitration.deploy import CourtParams, deploy_court
 from fairkey.chain.anvil import AnvilNode, dev_accounts
 from fairkey.chain.deploy import Deployment, deploy_stack
+from fairkey.chain.escrow_client import EscrowClient
 from fairkey.chain.session import ChainSession, http_web3
+from fairkey.chain.types import order_ref
 from fairkey.settings import Settings
 from indexer.queries import saved_cursor
 from scripts.demo_data import (
@@ -59,6 +62,7 @@ PORT_SETTINGS = (
     PortSetting("FAIRKEY_VERIFIER_PORT", 8600, "key verifier"),
     PortSetting("FAIRKEY_ISSUER_PORT", 8700, "card-issuer simulator"),
     PortSetting("FAIRKEY_METRICS_PORT", 9108, "indexer metrics (Prometheus)"),
+    PortSetting("FAIRKEY_API_PORT", 8800, "appeal API"),
 )
 DEFAULT_HOME = ".fairkey"
 LOCK_NAME = "make-up.lock"
@@ -88,9 +92,15 @@ PORT = PORTS["FAIRKEY_PORT"]
 VERIFIER_PORT = PORTS["FAIRKEY_VERIFIER_PORT"]
 ISSUER_PORT = PORTS["FAIRKEY_ISSUER_PORT"]
 METRICS_PORT = PORTS["FAIRKEY_METRICS_PORT"]  # the indexer's Prometheus
+API_PORT = PORTS["FAIRKEY_API_PORT"]
+API_URL = f"http://127.0.0.1:{API_PORT}"
 DEMO = HOME / "demo"
 DEMO_PASSPHRASE = "demo"  # the demo merchant's vault passphrase (local demo only)
-ROLES = {"operator": 0, "treasury": 1, "merchant": 2, "buyer": 3, "keeper": 4, "verifier": 5}
+ROLES = {"operator": 0, "treasury": 1, "merchant": 2, "buyer": 3, "keeper": 4, "verifier": 5,
+         "relayer": 6}  # fmt: skip
+JURORS = (10, 11, 12, 13, 14)  # dev accounts staked at the demo court
+JUROR_STAKE = "0.5"  # ETH each (the court's minimum is 0.1)
+ANVIL_ACCOUNTS = 16
 
 
 def _fairkey(*args: str, account: int) -> str:
@@ -335,6 +345,27 @@ def _seed_demo() -> None:
         _fairkey("stock", "commit", "1", "--listing", "1", account=ROLES["merchant"])
 
 
+def _seed_court(w3: Web3, deployment: Deployment) -> None:
+    """Five demo jurors stake, and one order is contested so the court has a live case: the
+    buyer pays, the merchant delivers, the buyer disputes (not as described), the merchant
+    contests. Each step is the `fairkey` command a user would type."""
+    with console.status("demo court: jurors stake, one order goes to the court…"):
+        for juror in JURORS:
+            _fairkey("juror", "stake", JUROR_STAKE, account=juror)
+        buyer = dev_accounts(ROLES["buyer"] + 1)[ROLES["buyer"]].address
+        _fairkey("buy", "1", account=ROLES["buyer"])
+        escrow = EscrowClient(ChainSession(w3, None), deployment.escrow)
+        (paid,) = escrow.events("OrderPaid", from_block=deployment.block, buyer=buyer)
+        order = order_ref(paid.args["orderId"])
+        _fairkey("deliver", order, account=ROLES["merchant"])
+        _fairkey("dispute", order, "--reason", "not-as-described", account=ROLES["buyer"])
+        _fairkey("respond", order, "contest", account=ROLES["merchant"])
+        # The court draws from the hash of a block after the case opened (BlockhashRandomness):
+        # on this idle local chain, mine those blocks so the keeper can draw the panel at once.
+        for _ in range(3):
+            w3.provider.make_request("evm_mine", [])
+
+
 def _cli(*args: str, account: int | None = None) -> list[str]:
     argv = [sys.executable, "-m", "fairkey.cli.main", "--home", str(HOME),
             "--rpc", f"http://127.0.0.1:{PORT}"]  # fmt: skip
@@ -346,6 +377,12 @@ def _cli(*args: str, account: int | None = None) -> list[str]:
 def _start_services(supervisor: Supervisor) -> None:
     """The long-running services beside the chain, each a `fairkey` command with its own log."""
     vault = {"FAIRKEY_VAULT_PASSPHRASE": DEMO_PASSPHRASE}
+    api_env = {
+        "FAIRKEY_API_HOME": str(HOME),
+        "FAIRKEY_API_RPC_URL": f"http://127.0.0.1:{PORT}",
+        "FAIRKEY_API_PORT": str(API_PORT),
+        "FAIRKEY_API_PUBLIC_URL": API_URL,
+    }
     issuer_url = f"http://127.0.0.1:{ISSUER_PORT}/redeem-check"
     for service in (
         Service("issuer-sim", _cli("issuer-sim", "run", "--port", str(ISSUER_PORT),
@@ -359,12 +396,15 @@ def _start_services(supervisor: Supervisor) -> None:
                                      account=ROLES["merchant"]), env=vault),
         Service("keeper", _cli("keeper", "run", account=ROLES["keeper"])),
         Service("indexer", _cli("index", "run", "--metrics-port", str(METRICS_PORT))),
+        Service("api", [sys.executable, "-m", "api"], env=api_env),
+        Service("relayer", _cli("relayer", "run", account=ROLES["relayer"]), env=api_env),
     ):  # fmt: skip
         supervisor.start(service)
     for url in (
         f"http://127.0.0.1:{ISSUER_PORT}/admin/stats",
         f"http://127.0.0.1:{VERIFIER_PORT}/info",
         f"http://127.0.0.1:{METRICS_PORT}/metrics",
+        f"{API_URL}/health",
     ):
         _wait_http(url, supervisor)
 
@@ -390,15 +430,15 @@ def _wait_http(url: str, supervisor: Supervisor, timeout: float = 60.0) -> None:
 
 
 def _print_summary(deployment: Deployment) -> None:
-    accounts = dev_accounts(6)
+    accounts = dev_accounts(ANVIL_ACCOUNTS)
     logs = _shown(HOME / "logs")
     table = Table(title="fairkey on local Anvil", show_header=False)
     table.add_row("RPC", f"http://127.0.0.1:{PORT}  (chain id {deployment.chain_id})")
     table.add_row("FairkeyEscrow", deployment.escrow)
     table.add_row(
-        "Arbitrator (TestArbitrator)",
-        f"{deployment.arbitrator}  (demo only: anyone can make this court rule)",
+        "Court", f"{deployment.arbitrator}  (5 demo jurors, dev accounts {JURORS[0]}–{JURORS[-1]})"
     )
+    table.add_row("appeal API", f"{API_URL}  (SIWE sign-in, evidence, signed votes)")
     table.add_row("Demo token (dUSD)", deployment.token)
     for role, index in ROLES.items():
         table.add_row(f"{role} (--dev-account {index})", accounts[index].address)
@@ -406,7 +446,8 @@ def _print_summary(deployment: Deployment) -> None:
     table.add_row("key verifier", f"http://127.0.0.1:{VERIFIER_PORT}")
     table.add_row(
         "services",
-        f"merchant bot (account 2), keeper (account 4), indexer: logs in {logs}/",
+        f"merchant bot (account 2), keeper (account 4, also the court's), indexer, API, "
+        f"relayer (account 6): logs in {logs}/",
     )
     table.add_row("index (SQLite)", f"{HOME / 'index.sqlite3'}  (`fairkey index status`)")
     table.add_row("indexer metrics", f"http://127.0.0.1:{METRICS_PORT}/metrics  (Prometheus)")
@@ -427,6 +468,8 @@ def _print_summary(deployment: Deployment) -> None:
         "  .venv/bin/fairkey --dev-account 3 confirm ORDER    # the key works: merchant paid\n"
         "  .venv/bin/fairkey dev time +25h                    # move the chain clock: the keeper\n"
         "                                                     # enforces the deadlines passed\n"
+        f"  .venv/bin/fairkey --dev-account {JURORS[0]} juror cases       # a juror's seats in the "
+        "live case\n"
         "Ctrl-C stops the chain (its state is saved in the data folder)."
     )
 
@@ -453,6 +496,7 @@ def main() -> None:
     # (Anvil saves the chain as it stops), and gets SIGTERM if this process is killed.
     node = AnvilNode(
         port=PORT,
+        accounts=ANVIL_ACCOUNTS,
         state_file=HOME / "anvil-state.json",
         log_file=HOME / "anvil.log",
         pass_fds=(lock,),
@@ -471,7 +515,7 @@ def main() -> None:
         if deployment is None:
             with console.status("deploying contracts…"):
                 session = ChainSession(w3, dev_accounts(1)[0])
-                court = session.deploy("TestArbitrator", 10**15)  # the demo court (see summary)
+                court, _ = deploy_court(session, CourtParams())  # the real court, blockhash draws
                 deployment = deploy_stack(
                     session, treasury=dev_accounts(2)[1].address, arbitrator=court
                 )
@@ -479,6 +523,7 @@ def main() -> None:
             for stale in HOME.glob("index.sqlite3*"):  # an index of the previous chain
                 stale.unlink()
             _seed_demo()
+            _seed_court(w3, deployment)
         else:
             console.print("[green]resumed the saved marketplace[/green]")
             if not _index_matches_chain(w3, deployment):

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def start_up(
-    home: Path, port: int, verifier_port: int, issuer_port: int, metrics_port: int
+    home: Path, port: int, verifier_port: int, issuer_port: int, metrics_port: int, api_port: int
 ) -> subprocess.Popen:
     env = dict(
         os.environ,
@@ -26,6 +26,7 @@ def start_up(
         FAIRKEY_VERIFIER_PORT=str(verifier_port),
         FAIRKEY_ISSUER_PORT=str(issuer_port),
         FAIRKEY_METRICS_PORT=str(metrics_port),
+        FAIRKEY_API_PORT=str(api_port),
     )
     return subprocess.Popen(
         [sys.executable, "-m", "scripts.up"],

@@ -79,15 +79,16 @@ def test_one_make_up_per_data_folder_until_the_running_one_has_ended(marketplace
     running one is killed (SIGKILL: no cleanup of its own), its Anvil and services get SIGTERM
     from the OS and hold the lock until they are gone: the folder is free exactly when nothing
     uses it."""
-    home, port, process, (verifier_port, issuer_port, metrics_port) = marketplace
-    running = (port, verifier_port, issuer_port, metrics_port)
+    home, port, process, (verifier_port, issuer_port, metrics_port, api_port) = marketplace
+    running = (port, verifier_port, issuer_port, metrics_port, api_port)
     info = json.loads((home / LOCK_NAME).read_text())
     assert info["pid"] == process.pid and info["ports"]["FAIRKEY_PORT"] == port
     before = _snapshot(home)
 
     for ports in (  # the README's default-style retry on the same ports, then the old hint's advice
         {"FAIRKEY_PORT": port, "FAIRKEY_VERIFIER_PORT": verifier_port,
-         "FAIRKEY_ISSUER_PORT": issuer_port, "FAIRKEY_METRICS_PORT": metrics_port},
+         "FAIRKEY_ISSUER_PORT": issuer_port, "FAIRKEY_METRICS_PORT": metrics_port,
+         "FAIRKEY_API_PORT": api_port},
         _free_ports(),
     ):  # fmt: skip
         second = _run_up(home, ports)

@@ -78,7 +78,7 @@ def _indexed_order(home: Path, order: str) -> dict | None:
 
 
 def test_make_up_indexes_the_marketplace_as_the_demo_runs(marketplace):
-    home, port, _, (_, _, metrics_port) = marketplace
+    home, port, _, (_, _, metrics_port, _) = marketplace
     order = re.search(r"0x[0-9a-fA-F]{40}", fairkey(home, port, 3, "buy", "1")).group(0)
     until(lambda: (_indexed_order(home, order) or {}).get("status") == "Delivered")
     fairkey(home, port, 3, "confirm", order)
@@ -89,3 +89,18 @@ def test_make_up_indexes_the_marketplace_as_the_demo_runs(marketplace):
     assert status["events"] >= 5 and not status["halted"]
     metrics = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).text
     assert re.search(r"^fairkey_indexer_head_lag_blocks \d", metrics, re.M)
+
+
+def test_make_up_runs_the_court_with_a_live_case_and_the_appeal_api(marketplace):
+    """The demo court has five staked jurors and one contested order; the keeper draws its
+    panel by itself, a drawn juror sees the case, and the appeal API answers."""
+    home, port, _, (_, _, _, api_port) = marketplace
+    jurors = range(10, 15)
+
+    def seated() -> list[int]:
+        return [j for j in jurors if "sits on no case" not in fairkey(home, port, j, "juror", "cases")]
+
+    until(lambda: len(seated()) == 3)  # the keeper drew a panel of three
+    shown = fairkey(home, port, seated()[0], "juror", "show", "1")
+    assert "evidence" in shown.lower()
+    assert httpx.get(f"http://127.0.0.1:{api_port}/health", timeout=5).status_code == 200
