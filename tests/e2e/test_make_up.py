@@ -98,7 +98,8 @@ def test_make_up_runs_the_court_with_a_live_case_and_the_appeal_api(marketplace)
     jurors = range(10, 15)
 
     def seated() -> list[int]:
-        return [j for j in jurors if "sits on no case" not in fairkey(home, port, j, "juror", "cases")]
+        answers = {j: fairkey(home, port, j, "juror", "cases") for j in jurors}
+        return [j for j, out in answers.items() if "sits on no case" not in out]
 
     until(lambda: len(seated()) == 3)  # the keeper drew a panel of three
     shown = fairkey(home, port, seated()[0], "juror", "show", "1")
