@@ -248,7 +248,7 @@ def live_lag(chain: PreparedChain, db_url: str, work: Path, seconds: int, rate: 
         target = head()
         wait_for(caught_up(target), "the live indexer draining", check=indexer_alive)
         chain_logs = count_chain_logs(url, escrow, load.first_block, target)
-        stored = stored_up_to(db_url, target)
+        stored = stored_up_to(db_url, escrow, target)
         if stored != chain_logs:
             raise BenchError(
                 f"live: stored {stored:,} raw logs up to block {target}, chain has {chain_logs:,}"
@@ -281,11 +281,13 @@ def live_lag(chain: PreparedChain, db_url: str, work: Path, seconds: int, rate: 
     }
 
 
-def stored_up_to(db_url: str, block: int) -> int:
+def stored_up_to(db_url: str, escrow: str, block: int) -> int:
+    """The escrow's stored logs up to `block` (the index also holds its arbitrator's)."""
     engine = create_db_engine(db_url, writer=False)
     try:
         with engine.connect() as conn:
-            query = select(func.count()).select_from(LOGS).where(LOGS.c.block_number <= block)
+            where = (LOGS.c.address == escrow.lower(), LOGS.c.block_number <= block)
+            query = select(func.count()).select_from(LOGS).where(*where)
             return conn.execute(query).scalar_one()
     finally:
         engine.dispose()

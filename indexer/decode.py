@@ -1,15 +1,18 @@
-"""Escrow logs -> `raw_logs` rows: event name and arguments decoded with the compiled ABI.
+"""Escrow and court logs -> `raw_logs` rows: event name and arguments decoded with the compiled
+ABI of the contract that emitted them (the escrow's, or the Court's for its arbitrators).
 
 The `args` JSON format (what every derived table reads): keys are the ABI parameter names;
 integers (uint*, int*, enums) are JSON integers; addresses, bytes32 and bytes are 0x lowercase
-hex; bools are bools; a struct is an object keyed by its component names; arrays are lists.
+hex; bools are bools; strings are strings (invalid UTF-8 replaced); a struct is an object keyed
+by its component names; arrays are lists.
 Indexed arguments come from the topics (an indexed dynamic value is only its 32-byte hash there,
 kept as hex). `order_id` / `listing_id` columns repeat `orderId` (as a 0x address: order ids are
-uint160) and `listingId` for lookups.
+uint160) and `listingId` for lookups; `case_id` repeats a court event's `caseId` (DisputeCreation:
+`disputeId`) and `juror` its `juror`, so that a case's or a juror's events are found by index.
 
 Speed: a decoder per topic0 is compiled once. Events whose data is all static (every escrow
-event but KeyDelivered, BasketPaid and BatchItemRefused) are read word by word from the hex
-string; the rest go through eth_abi.
+event but KeyDelivered, BasketPaid and BatchItemRefused; every court event but Evidence and
+VoteRefused) are read word by word from the hex string; the rest go through eth_abi.
 """
 
 from __future__ import annotations
@@ -107,7 +110,9 @@ def _json_of(param: Param) -> Convert:
         return lambda v: v.lower()
     if kind.startswith("bytes"):
         return lambda v: "0x" + v.hex()
-    return lambda v: v  # ints, bools, strings
+    if kind == "string":  # read as bytes: the EVM never checks UTF-8, the JSON keeps every log
+        return lambda v: v.decode("utf-8", "replace") if isinstance(v, bytes) else v
+    return lambda v: v  # ints, bools
 
 
 # ---------------------------------------------------------------------------- one event
@@ -138,7 +143,7 @@ def _data_decoder(name: str, params: list[Param]) -> Callable[[str], dict[str, A
 
         return decode_static
 
-    types = [abi_type(p) for p in params]
+    types = ["bytes" if p["type"] == "string" else abi_type(p) for p in params]
     names = [p["name"] for p in params]
     convs = [_json_of(p) for p in params]
 
@@ -174,9 +179,11 @@ class EventSpec:
 
 
 class EventDecoder:
-    """topic0 -> EventSpec for every event of an ABI."""
+    """topic0 -> EventSpec for every event of an ABI. `case_args`: the arguments (first found)
+    whose value fills the row's `case_id` (none for the escrow: its `disputeId` is a court's)."""
 
-    def __init__(self, abi: list[dict[str, Any]]) -> None:
+    def __init__(self, abi: list[dict[str, Any]], case_args: tuple[str, ...] = ()) -> None:
+        self.case_args = case_args
         self.events: dict[str, EventSpec] = {}
         for item in abi:
             if item.get("type") == "event" and not item.get("anonymous"):
@@ -186,6 +193,11 @@ class EventDecoder:
     @classmethod
     def for_escrow(cls) -> EventDecoder:
         return cls(load_artifacts()["FairkeyEscrow"].abi)
+
+    @classmethod
+    def for_court(cls) -> EventDecoder:
+        """The Court's events (ICourt, and ERC-792's DisputeCreation whose disputeId is a case)."""
+        return cls(load_artifacts()["Court"].abi, case_args=("caseId", "disputeId"))
 
     def decode(self, topics: list[str], data: str) -> tuple[str | None, dict[str, Any]]:
         """(event name, args); (None, {}) for a log this ABI does not know or cannot decode."""
@@ -209,6 +221,10 @@ class EventDecoder:
         listing_id = args.get("listingId")
         if not isinstance(listing_id, int) or listing_id >= 2**63:  # BIGINT column
             listing_id = None
+        case_id = next((args[k] for k in self.case_args if k in args), None)
+        if not isinstance(case_id, int) or case_id >= 2**63:  # BIGINT column
+            case_id = None
+        juror = args.get("juror")
         stamp = log.get("blockTimestamp")
         return {
             "chain_id": chain_id,
@@ -224,5 +240,23 @@ class EventDecoder:
             "name": name,
             "order_id": None if order_id is None else order_id_hex(order_id),
             "listing_id": listing_id,
+            "case_id": case_id,
+            "juror": juror if isinstance(juror, str) else None,
             "args": json.dumps(args, separators=(",", ":")),
         }
+
+
+class SourceDecoder:
+    """Rows for every log the index holds: the escrow's decoded with its ABI, anything else (the
+    arbitrators the escrow named) with the Court's; a log neither ABI knows keeps no name."""
+
+    def __init__(self, escrow: str) -> None:
+        self.escrow = escrow.lower()
+        self.for_escrow = EventDecoder.for_escrow()
+        self.for_court = EventDecoder.for_court()
+
+    def decoder(self, address: str) -> EventDecoder:
+        return self.for_escrow if address.lower() == self.escrow else self.for_court
+
+    def row(self, log: Mapping[str, Any], chain_id: int, block_time: int | None = None) -> dict:
+        return self.decoder(log["address"]).row(log, chain_id, block_time)

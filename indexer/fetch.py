@@ -1,5 +1,6 @@
-"""Reading the chain: the escrow's logs over block ranges that adapt to what the node accepts,
-and block headers (hash, parent, time) in batches.
+"""Reading the chain: the logs of the escrow and its courts over block ranges that adapt to what
+the node accepts (one eth_getLogs for every address), and block headers (hash, parent, time) in
+batches.
 
 Ranges start at `max_range` blocks. A refusal (too many results, range too wide, response too
 big, timeout) halves the range, or takes the range the node suggests; a run of successes doubles
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -32,6 +33,10 @@ log = logging.getLogger("indexer")
 T = TypeVar("T")
 
 LOGS_PER_CHUNK = 10_000  # a range that returned more is halved for the next chunk
+
+
+class ChainMoved(Exception):
+    """The chain changed while a chunk was being read (headers and logs disagree): read again."""
 
 
 class FetchError(RpcError):
@@ -135,15 +140,20 @@ class ChainReader:
 
     # ------------------------------------------------------------------ logs
 
-    def logs(self, first: int, last: int) -> tuple[int, list[dict[str, Any]]]:
-        """The escrow's logs from block `first` up to some block `to` <= `last` (as wide as the
-        node allows); returns (to, logs). Never returns without block `first` covered."""
+    def logs(
+        self, first: int, last: int, addresses: Sequence[str] | None = None
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """The logs of `addresses` (default: the escrow) from block `first` up to some block
+        `to` <= `last` (as wide as the node allows); returns (to, logs). Never returns without
+        block `first` covered."""
         if last < first:
             raise ValueError(f"empty block range {first}..{last}")
+        wanted = list(addresses) if addresses else [self.address]
+        address: str | list[str] = wanted[0] if len(wanted) == 1 else wanted
         refused = 0
         while True:
             to = self.range.end(first, last)
-            query = {"address": self.address, "fromBlock": hex(first), "toBlock": hex(to)}
+            query = {"address": address, "fromBlock": hex(first), "toBlock": hex(to)}
             try:
                 found = self._retrying(lambda q=query: self.rpc.call("eth_getLogs", [q]))
             except RangeTooLarge as exc:
@@ -169,3 +179,12 @@ class ChainReader:
             else:
                 self.range.accepted()
             return to, [x for x in found if not x.get("removed")]
+
+    def logs_through(self, first: int, last: int, addresses: Sequence[str]) -> list[dict[str, Any]]:
+        """Every log of `addresses` in blocks `first`..`last`, in as many ranges as it takes."""
+        found: list[dict[str, Any]] = []
+        while first <= last:
+            to, part = self.logs(first, last, addresses)
+            found += part
+            first = to + 1
+        return found

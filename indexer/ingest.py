@@ -1,5 +1,5 @@
-"""The indexer: escrow logs from the node into `raw_logs`, reorg-safe and resumable, with the
-derived tables refreshed in the same transaction.
+"""The indexer: the logs of the escrow and of its courts (sources.py) from the node into
+`raw_logs`, reorg-safe and resumable, with the derived tables refreshed in the same transaction.
 
 One step: ask the node for its head, its finalized block and the hash of our cursor block (one
 batched round trip). If the cursor block is no longer canonical, walk the stored hashes back to
@@ -28,11 +28,12 @@ from indexer import projections
 from indexer.base import Base
 from indexer.config import DEFAULT_FINALITY_DEPTH, IndexerConfig
 from indexer.db import open_database
-from indexer.decode import EventDecoder
-from indexer.fetch import ChainReader, ChainTip, Header
+from indexer.decode import SourceDecoder
+from indexer.fetch import ChainMoved, ChainReader, ChainTip, Header
 from indexer.metrics import IndexerMetrics
 from indexer.progress import BackfillProgress
 from indexer.reorg import ReorgBeyondFinality, beyond_finality_message, common_ancestor
+from indexer.sources import LogSources, courts_named
 from indexer.store import (
     Cursor,
     any_cursor,
@@ -40,7 +41,6 @@ from indexer.store import (
     forget_blocks,
     insert_logs,
     load_cursor,
-    remove_logs_above,
     save_blocks,
     save_cursor,
     stored_blocks,
@@ -53,10 +53,6 @@ FULL_CHECK_EVERY = 2.0  # seconds: the live tail re-checks the cursor hash even 
 
 class TargetBeyondHead(ValueError):
     """backfill(to_block=...) names a block the chain does not have yet."""
-
-
-class ChainMoved(Exception):
-    """The chain changed while a chunk was being read (headers and logs disagree): read again."""
 
 
 @dataclass
@@ -91,7 +87,8 @@ class Indexer:
         self.engine: Engine = open_database(config.db_url)
         self.rpc = JsonRpc(config.rpc_url, timeout=config.request_timeout)
         self.reader = ChainReader(self.rpc, self.address, config.max_range, config.max_attempts)
-        self.decoder = EventDecoder.for_escrow()
+        self.decoder = SourceDecoder(self.address)
+        self.sources = LogSources(self.engine, self.reader, self.decoder.for_escrow, self.address)
         self.metrics = metrics or IndexerMetrics()
         self.head: int | None = None  # the node's head, last seen
         self._finalized = -1  # the node's finalized block, last seen
@@ -197,10 +194,12 @@ class Indexer:
             self._chain_id = self.reader.chain_id()
         with self.engine.connect() as conn:
             cursor = self._stored_cursor(conn)
-            events = count_logs(conn, cursor.chain_id, self.address) if cursor else 0
+            courts = courts_named(conn, cursor.chain_id, self.address) if cursor else {}
+            events = count_logs(conn, cursor.chain_id, [self.address, *courts]) if cursor else 0
         indexed = cursor.number if cursor else None
         return {
             "escrow": self.address,
+            "courts": sorted(courts),
             "chain_id": cursor.chain_id if cursor else self._chain_id,
             "database": make_url(self.config.db_url).render_as_string(hide_password=True),
             "start_block": cursor.start_block if cursor else self.config.start_block,
@@ -342,9 +341,11 @@ class Indexer:
     # ------------------------------------------------------------------ read and commit
 
     def _read(self, first: int, target: int, base_hash: str | None) -> _Chunk:
-        """Logs of first..to (to <= target, as wide as the node allows) with the headers that
-        will be stored, checked to be one consistent chain continuing `base_hash`."""
-        to, logs = self.reader.logs(first, target)
+        """Logs of the escrow and its courts (sources.py) in first..to (to <= target, as wide
+        as the node allows) with the headers that will be stored, checked to be one consistent
+        chain continuing `base_hash`; older logs of a court first named here as well."""
+        chain_id = self.chain_id
+        to, logs = self.sources.read(chain_id, first, target, self.cursor.start_block)
         low = max(first, min(self._finalized, to))  # hashes kept from the final block up
         wanted = set(range(low, to + 1))
         untimed = {int(x["blockNumber"], 16) for x in logs if x.get("blockTimestamp") is None}
@@ -356,7 +357,6 @@ class Indexer:
                 raise ChainMoved(f"block {n} does not follow block {n - 1}")
         if low == first and base_hash is not None and headers[first].parent_hash != base_hash:
             raise ChainMoved(f"block {first} does not follow the indexed block {first - 1}")
-        chain_id = self.chain_id
         rows = []
         for entry in logs:
             number = int(entry["blockNumber"], 16)
@@ -364,6 +364,7 @@ class Indexer:
             if header is not None and header.hash != entry["blockHash"].lower():
                 raise ChainMoved(f"a log of block {number} belongs to another block")
             rows.append(self.decoder.row(entry, chain_id, header.timestamp if header else None))
+        rows.sort(key=lambda r: (r["block_number"], r["log_index"]))  # one canonical order
         return _Chunk(rows, [headers[n] for n in range(low, to + 1)])  # type: ignore[misc]
 
     def _commit(self, chunk: _Chunk | None, rollback: Header | None) -> int:
@@ -373,7 +374,7 @@ class Indexer:
         removed: list[dict[str, Any]] = []
         with self.engine.begin() as conn:
             if rollback is not None:
-                removed = remove_logs_above(conn, chain_id, self.address, rollback.number)
+                removed = self.sources.remove_above(conn, chain_id, rollback.number)
                 forget_blocks(conn, chain_id, above=rollback.number)
                 cursor = cursor.rolled_back(rollback, cursor.number - rollback.number)
             rows: list[dict[str, Any]] = []

@@ -1,5 +1,6 @@
-"""Core tables: the canonical escrow log (`raw_logs`), recent block hashes for reorg detection
-(`blocks`) and where indexing stands (`index_cursor`). Derived tables live in `projections/`."""
+"""Core tables: the canonical log of the escrow and its courts (`raw_logs`), recent block hashes
+for reorg detection (`blocks`) and where indexing stands (`index_cursor`). Derived tables live in
+`projections/`."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ _ID = BigInteger().with_variant(Integer, "sqlite")
 
 
 class RawLog(Base):
-    """One row per canonical log of the escrow; orphaned rows are deleted on a reorg.
+    """One row per canonical log of the escrow and of every court it named (`sources.py`);
+    orphaned rows are deleted on a reorg.
 
     Canonical order is (block_number, log_index). `args` is the decoded event as JSON (see
     `decode.py` for the exact format); `order_id` is the orderId as a 0x address, `listing_id`
-    the listingId, when the event has them.
+    the listingId, `case_id` a court event's caseId and `juror` its juror, when the event has them.
     """
 
     __tablename__ = "raw_logs"
@@ -26,6 +28,9 @@ class RawLog(Base):
         Index("ix_raw_logs_position", "chain_id", "address", "block_number", "log_index"),
         # A listing's latest event of one kind (its current price) without scanning its rows.
         Index("ix_raw_logs_listing_name", "listing_id", "name", "block_number", "log_index"),
+        # A court case's events, a juror's stakes and seats.
+        Index("ix_raw_logs_address_case_id", "address", "case_id"),
+        Index("ix_raw_logs_address_juror", "address", "juror"),
     )
 
     id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
@@ -42,6 +47,8 @@ class RawLog(Base):
     name: Mapped[str | None] = mapped_column(String(40), index=True)
     order_id: Mapped[str | None] = mapped_column(String(42), index=True)
     listing_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    case_id: Mapped[int | None] = mapped_column(BigInteger)
+    juror: Mapped[str | None] = mapped_column(String(42))
     args: Mapped[str] = mapped_column(Text)
 
 

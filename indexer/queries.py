@@ -1,5 +1,6 @@
 """The read side of the index: every query the CLI (and, next, the API) runs on the derived
-tables, so that callers format rows and never write SQL themselves.
+tables, so that callers format rows and never write SQL themselves. Court queries take the
+court's address: case ids are a court's own counter.
 
 Each function takes an open SQLAlchemy `Connection` on an index database (SQLite or PostgreSQL)
 and returns plain rows (attribute access by column name, as in projections/models.py): addresses
@@ -9,12 +10,14 @@ are 0x + 40 lowercase hex, statuses the Solidity enum names, times unix seconds 
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Connection, Row
 
 from fairkey.chain.types import order_id_hex
+from indexer.projections import court_models as cm
 from indexer.projections import models as m
 from indexer.projections.names import ORDER_STATUS, TERMINAL
 from indexer.store import Cursor, any_cursor
@@ -65,8 +68,15 @@ def buyers(conn: Connection, limit: int | None = None) -> list[Row]:
 
 
 def arbitrators(conn: Connection, limit: int | None = None) -> list[Row]:
+    """Most escrow cases first; a court's rows carry its own figures too (jurors, coherence)."""
     t = m.ArbitratorRow.__table__.c
-    return _top(conn, m.ArbitratorRow, [t.cases.desc(), t.arbitrator], limit)
+    return _top(conn, m.ArbitratorRow, [t.cases.desc(), t.court_cases.desc(), t.arbitrator], limit)
+
+
+def arbitrator(conn: Connection, address: str) -> Row | None:
+    """One arbitrator's figures (projections/arbitrators.py), or None when it has none."""
+    t = m.ArbitratorRow.__table__
+    return conn.execute(sa.select(t).where(t.c.arbitrator == address.lower())).first()
 
 
 def platform_stats(conn: Connection) -> dict[str, int | None]:
@@ -157,6 +167,114 @@ def refusals_of(conn: Connection, merchant: str) -> dict[str, int]:
         .order_by(t.error)
     )
     return {error: count for error, count in conn.execute(query)}
+
+
+# ---------------------------------------------------------------------------- the court
+
+
+@dataclass(frozen=True)
+class CourtCase:
+    """A court case with everything the index knows of it (projections/court_fold.py)."""
+
+    case: Row  # court_cases: parties, order, where it stands, final ruling, time to ruling
+    rounds: list[Row]  # court_rounds, by round: panel, votes per choice, ruling, funding
+    votes: list[Row]  # court_votes, by seat: juror, times, choice (None until the reveal)
+    evidence: list[Row]  # court_evidence, in chain order: party, URI, content hash
+    timeline: list[Row]  # court_case_events, in chain order
+
+
+def court_case(conn: Connection, court: str, case_id: int) -> CourtCase | None:
+    """Case `case_id` of `court` with its rounds, seats, evidence and timeline; None when the
+    index has not seen it opened."""
+    key = {"court": court.lower(), "case_id": case_id}
+    case = _rows(conn, cm.CourtCaseRow, key, ["case_id"])
+    if not case:
+        return None
+    return CourtCase(
+        case[0],
+        _rows(conn, cm.CourtRoundRow, key, ["round"]),
+        _rows(conn, cm.CourtVoteRow, key, ["seat"]),
+        _rows(conn, cm.CourtEvidenceRow, key, ["block_number", "log_index"]),
+        _rows(conn, cm.CourtCaseEvent, key, ["block_number", "log_index"]),
+    )
+
+
+def court_case_of_order(conn: Connection, order_id: int) -> CourtCase | None:
+    """The court case the escrow opened for an order (its ArbitrationRequested), if any."""
+    t = cm.CourtCaseRow.__table__.c
+    found = conn.execute(
+        sa.select(t.court, t.case_id)
+        .where(t.order_id == order_id_hex(order_id))
+        .order_by(t.opened_block.desc())
+        .limit(1)
+    ).first()
+    return None if found is None else court_case(conn, found.court, found.case_id)
+
+
+def court_cases(
+    conn: Connection, court: str | None = None, open_only: bool = False, limit: int | None = None
+) -> list[Row]:
+    """Cases, newest first (of one court; only those not yet executed)."""
+    t = cm.CourtCaseRow.__table__
+    query = sa.select(t)
+    if court is not None:
+        query = query.where(t.c.court == court.lower())
+    if open_only:
+        query = query.where(t.c.executed_block.is_(None))
+    query = query.order_by(t.c.opened_block.desc(), t.c.case_id.desc())
+    return list(conn.execute(query if limit is None else query.limit(limit)))
+
+
+def juror(conn: Connection, court: str, address: str) -> Row | None:
+    """One juror's record at a court (projections/jurors.py)."""
+    t = cm.JurorRow.__table__
+    where = (t.c.court == court.lower(), t.c.juror == address.lower())
+    return conn.execute(sa.select(t).where(*where)).first()
+
+
+def juror_cases(
+    conn: Connection, address: str, court: str | None = None, limit: int | None = None
+) -> list[Row]:
+    """The seats `address` held, newest first: each court_votes row with its case's `order_id`,
+    `period` (as `case_period`), `final_ruling`, `opened_time` and `executed_time`."""
+    v = cm.CourtVoteRow.__table__
+    c = cm.CourtCaseRow.__table__
+    query = (
+        sa.select(
+            v,
+            c.c.order_id,
+            c.c.period.label("case_period"),
+            c.c.final_ruling,
+            c.c.opened_time,
+            c.c.executed_time,
+        )
+        .join(c, (c.c.court == v.c.court) & (c.c.case_id == v.c.case_id))
+        .where(v.c.juror == address.lower())
+    )
+    if court is not None:
+        query = query.where(v.c.court == court.lower())
+    query = query.order_by(v.c.drawn_block.desc(), v.c.case_id.desc())
+    return list(conn.execute(query if limit is None else query.limit(limit)))
+
+
+def jurors(
+    conn: Connection, court: str | None = None, min_judged: int = 0, limit: int | None = None
+) -> list[Row]:
+    """The juror leaderboard: highest coherence first (among jurors with at least `min_judged`
+    judged seats), then most judged seats; jurors never judged last."""
+    t = cm.JurorRow.__table__
+    query = sa.select(t).where(t.c.judged >= min_judged)
+    if court is not None:
+        query = query.where(t.c.court == court.lower())
+    order = [t.c.coherence_bps.desc().nulls_last(), t.c.judged.desc(), t.c.court, t.c.juror]
+    query = query.order_by(*order)
+    return list(conn.execute(query if limit is None else query.limit(limit)))
+
+
+def _rows(conn: Connection, model: Any, key: dict[str, Any], order_by: list[str]) -> list[Row]:
+    t = model.__table__
+    query = sa.select(t).where(*(t.c[k] == v for k, v in key.items()))
+    return list(conn.execute(query.order_by(*(t.c[name] for name in order_by))))
 
 
 def saved_cursor(url: str, address: str) -> Cursor | None:

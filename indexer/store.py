@@ -4,7 +4,7 @@ where a transaction begins and ends: one per chunk, cursor included)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -20,9 +20,12 @@ CURSORS = IndexCursor.__table__
 
 # The columns touched_by() reads from a removed row.
 _TOUCH_COLUMNS = (
+    LOGS.c.address,
     LOGS.c.name,
     LOGS.c.order_id,
     LOGS.c.listing_id,
+    LOGS.c.case_id,
+    LOGS.c.juror,
     LOGS.c.args,
     LOGS.c.block_number,
     LOGS.c.log_index,
@@ -126,10 +129,26 @@ def insert_logs(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def remove_logs_above(
-    conn: Connection, chain_id: int, address: str, number: int
+    conn: Connection, chain_id: int, addresses: Collection[str], number: int
 ) -> list[dict[str, Any]]:
-    """Deletes the rows of blocks above `number`; returns what touched_by needs of them."""
-    where = (LOGS.c.chain_id == chain_id, LOGS.c.address == address, LOGS.c.block_number > number)
+    """Deletes the rows of `addresses` in blocks above `number`; returns what touched_by needs
+    of them."""
+    return _remove(conn, chain_id, addresses, LOGS.c.block_number > number)
+
+
+def remove_logs_of(
+    conn: Connection, chain_id: int, addresses: Collection[str]
+) -> list[dict[str, Any]]:
+    """Deletes every row of `addresses` (courts the canonical escrow no longer names)."""
+    return _remove(conn, chain_id, addresses)
+
+
+def _remove(
+    conn: Connection, chain_id: int, addresses: Collection[str], *conditions: Any
+) -> list[dict[str, Any]]:
+    if not addresses:
+        return []
+    where = (LOGS.c.chain_id == chain_id, LOGS.c.address.in_(sorted(addresses)), *conditions)
     removed = [dict(r) for r in conn.execute(select(*_TOUCH_COLUMNS).where(*where)).mappings()]
     if removed:
         conn.execute(delete(LOGS).where(*where))
@@ -177,9 +196,11 @@ def stored_blocks(conn: Connection, chain_id: int, at_most: int) -> list[Header]
     return [Header(r["number"], r["hash"], r["parent_hash"], r["timestamp"]) for r in rows]
 
 
-def count_logs(conn: Connection, chain_id: int, address: str) -> int:
+def count_logs(conn: Connection, chain_id: int, address: str | Collection[str]) -> int:
+    """Stored logs of one address, or of several (the escrow and its courts)."""
+    addresses = [address] if isinstance(address, str) else sorted(address)
     return conn.execute(
         select(func.count())
         .select_from(LOGS)
-        .where(LOGS.c.chain_id == chain_id, LOGS.c.address == address)
+        .where(LOGS.c.chain_id == chain_id, LOGS.c.address.in_(addresses))
     ).scalar_one()

@@ -10,9 +10,10 @@ run the same code (a key set, or None for "every key"), so live tables equal a r
 head row for row. One escrow (one chain) per database: keys are not qualified by chain.
 
 Refresh order, each step feeding the keys of the next:
-listing terms -> stock batches -> orders (with timelines, deliveries, court cases) -> listings and
-alerts (all of them when the head entered a new UTC day) -> merchants, buyers, suppliers,
-arbitrators -> platform figures -> projection_state.
+listing terms -> stock batches -> orders (with timelines, deliveries, the escrow's court cases)
+-> listings and alerts (all of them when the head entered a new UTC day) -> merchants, buyers,
+suppliers -> the court's cases (rounds, votes, evidence, timelines) -> jurors -> arbitrators ->
+platform figures -> projection_state.
 """
 
 from __future__ import annotations
@@ -26,11 +27,21 @@ import sqlalchemy as sa
 from fairkey.chain.types import order_id_hex
 from indexer.projections.arbitrators import refresh_arbitrators
 from indexer.projections.buyers import refresh_buyers
+from indexer.projections.court_cases import refresh_court_cases
+from indexer.projections.court_models import COURT_MODELS
+from indexer.projections.jurors import refresh_jurors
 from indexer.projections.listing_terms import TermsBook, fold_terms
 from indexer.projections.listings import all_listing_ids, refresh_listings
 from indexer.projections.merchants import refresh_merchants
 from indexer.projections.models import DERIVED_MODELS, PlatformStat
-from indexer.projections.names import BASKET_EVENT, LISTING_EVENTS, RULING_EVENT, STOCK_EVENTS
+from indexer.projections.names import (
+    ARBITRATION_REQUESTED,
+    BASKET_EVENT,
+    COURT_CASE_EVENTS,
+    LISTING_EVENTS,
+    RULING_EVENT,
+    STOCK_EVENTS,
+)
 from indexer.projections.orders import orders_of_cases, refresh_orders
 from indexer.projections.platform import refresh_platform
 from indexer.projections.raw import parse_args
@@ -40,7 +51,7 @@ from indexer.projections.windows import day_of, save_head, stored_day
 
 __all__ = ["DERIVED_TABLES", "Head", "Touched", "rebuild", "refresh", "touched_by"]
 
-DERIVED_TABLES: list[sa.Table] = [model.__table__ for model in DERIVED_MODELS]
+DERIVED_TABLES: list[sa.Table] = [model.__table__ for model in (*DERIVED_MODELS, *COURT_MODELS)]
 
 
 @dataclass(frozen=True)
@@ -54,16 +65,20 @@ class Head:
 @dataclass
 class Touched:
     """Keys named by inserted or deleted raw logs. Aggregates (merchants, buyers, suppliers,
-    arbitrators) are found from these inside `refresh`, before and after the change."""
+    jurors, arbitrators) are found from these inside `refresh`, before and after the change."""
 
     order_ids: set[str] = field(default_factory=set)
     listing_ids: set[int] = field(default_factory=set)  # every listing an event names
     listing_events: set[int] = field(default_factory=set)  # created / price / active changed
     stock_listings: set[int] = field(default_factory=set)  # stock committed / revoked
     cases: set[tuple[str, int]] = field(default_factory=set)  # (arbitrator, disputeId) ruled
+    court_cases: set[tuple[str, int]] = field(default_factory=set)  # (court, caseId)
+    jurors: set[tuple[str, str]] = field(default_factory=set)  # (court, juror)
 
     def __bool__(self) -> bool:
-        return bool(self.order_ids or self.listing_ids or self.cases)
+        return bool(
+            self.order_ids or self.listing_ids or self.cases or self.court_cases or self.jurors
+        )
 
     def update(self, other: Touched) -> Touched:
         self.order_ids |= other.order_ids
@@ -71,18 +86,25 @@ class Touched:
         self.listing_events |= other.listing_events
         self.stock_listings |= other.stock_listings
         self.cases |= other.cases
+        self.court_cases |= other.court_cases
+        self.jurors |= other.jurors
         return self
 
 
 def touched_by(rows: Iterable[Mapping[str, Any]]) -> Touched:
     """The keys raw_logs rows (inserted or deleted) touch. Rows need `name`, `order_id`,
-    `listing_id` and `args` (JSON text or dict; only parsed for Ruling and BasketPaid events:
-    a basket names its orders, which its own OrderPaid rows also touch)."""
+    `listing_id`, `address`, `case_id`, `juror` and `args` (JSON text or dict; only parsed for
+    Ruling, BasketPaid and ArbitrationRequested events: a basket names its orders, which its own
+    OrderPaid rows also touch; an ArbitrationRequested names the court case of its order)."""
     touched = Touched()
     for row in rows:
         name = row["name"]
         if name is None:
             continue
+        if row.get("case_id") is not None and name in COURT_CASE_EVENTS:
+            touched.court_cases.add((row["address"], int(row["case_id"])))
+        if row.get("juror") is not None:
+            touched.jurors.add((row["address"], row["juror"]))
         if row["order_id"] is not None:
             touched.order_ids.add(row["order_id"])
         listing_id = row["listing_id"]
@@ -98,6 +120,10 @@ def touched_by(rows: Iterable[Mapping[str, Any]]) -> Touched:
             touched.cases.add((args["arbitrator"], int(args["disputeId"])))
         elif name == BASKET_EVENT:
             touched.order_ids.update(order_id_hex(i) for i in parse_args(row["args"])["orderIds"])
+        elif name == ARBITRATION_REQUESTED:
+            args = parse_args(row["args"])
+            if int(args["disputeId"]) < 2**63:  # a court's case ids fit a BIGINT
+                touched.court_cases.add((args["arbitrator"], int(args["disputeId"])))
     return touched
 
 
@@ -116,7 +142,9 @@ def refresh(conn: sa.Connection, touched: Touched, head: Head) -> None:
     refresh_merchants(conn, merchants | affected.merchants)
     refresh_buyers(conn, affected.buyers)
     refresh_suppliers(conn, supplier_keys | affected.suppliers)
-    refresh_arbitrators(conn, affected.arbitrators)
+    court = refresh_court_cases(conn, touched.court_cases)
+    courts = refresh_jurors(conn, touched.jurors | court.jurors)
+    refresh_arbitrators(conn, affected.arbitrators | court.courts | courts)
     if order_ids or _platform_empty(conn):
         refresh_platform(conn)
     save_head(conn, head.number, head.time)
@@ -133,6 +161,8 @@ def rebuild(conn: sa.Connection, head: Head) -> None:
     refresh_merchants(conn, None)
     refresh_buyers(conn, None)
     refresh_suppliers(conn, None)
+    refresh_court_cases(conn, None)
+    refresh_jurors(conn, None)
     refresh_arbitrators(conn, None)
     refresh_platform(conn)
     save_head(conn, head.number, head.time)

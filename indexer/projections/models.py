@@ -7,8 +7,9 @@ Conventions: addresses are 0x + 40 lowercase hex (String(42)), bytes32 values 0x
 (integers, rounded down). Status, cause and reason columns hold the Solidity enum names
 (`contracts/types/EscrowTypes.sol`).
 
-The court contract (a later issue) adds juror rows keyed by an `arbitration_cases` key
-(arbitrator, dispute_id) plus round and juror; nothing here invents votes.
+The court's own tables (cases, rounds, votes, evidence, timelines, jurors) are in
+court_models.py, keyed by (court, case_id): the `arbitration_cases` key (arbitrator, dispute_id)
+of the escrow's cases there.
 """
 
 from __future__ import annotations
@@ -314,7 +315,9 @@ class ArbitrationCase(Base):
 
 
 class ArbitratorRow(Base):
-    """Per arbitrator contract: cases, rulings and time to ruling."""
+    """Per arbitrator contract: the escrow's cases there, rulings and time to ruling (from the
+    escrow's events), and for a court its own figures (from the court's events, arbitrators.py).
+    The court columns are 0 (coherence NULL) for an arbitrator that is not a Court."""
 
     __tablename__ = "arbitrators"
     arbitrator: Mapped[str] = mapped_column(ADDRESS, primary_key=True)
@@ -328,6 +331,15 @@ class ArbitratorRow(Base):
     ended_by_proof: Mapped[int] = mapped_column(Integer)
     ruling_median_s: Mapped[int | None] = mapped_column(BigInteger)
     ruling_avg_s: Mapped[int | None] = mapped_column(BigInteger)
+    court_cases: Mapped[int] = mapped_column(Integer, server_default="0")  # any arbitrable's
+    executions_refused: Mapped[int] = mapped_column(Integer, server_default="0")
+    appeals: Mapped[int] = mapped_column(Integer, server_default="0")  # rounds after the first
+    aborted_rounds: Mapped[int] = mapped_column(Integer, server_default="0")
+    jurors: Mapped[int] = mapped_column(Integer, server_default="0")  # in the pool now
+    jurors_seated: Mapped[int] = mapped_column(Integer, server_default="0")  # ever drawn
+    seats_judged: Mapped[int] = mapped_column(Integer, server_default="0")
+    seats_coherent: Mapped[int] = mapped_column(Integer, server_default="0")
+    coherence_bps: Mapped[int | None] = mapped_column(Integer)
 
 
 class PlatformStat(Base):

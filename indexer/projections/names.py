@@ -1,11 +1,14 @@
-"""The escrow's enum values by their Solidity names (contracts/types/EscrowTypes.sol), and the
-events each projection reads. Derived tables store these names, never made-up labels; the names
-come from the SDK's one mirror of the enums (`fairkey.chain.types`), never listed again here."""
+"""The escrow's and the court's enum values by their Solidity names (contracts/types/
+EscrowTypes.sol, contracts/arbitration/types/CourtTypes.sol), and the events each projection
+reads. Derived tables store these names, never made-up labels; the names come from the one
+mirror of each contract's enums (`fairkey.chain.types`, `arbitration.court_client`), never
+listed again here."""
 
 from __future__ import annotations
 
 from enum import IntEnum
 
+from arbitration.court_client import Choice, Period
 from fairkey.chain.types import (
     CompletionCause,
     DisputeReason,
@@ -55,6 +58,40 @@ RULING_EVENT = "Ruling"  # IArbitrable: carries (arbitrator, disputeId), not the
 BASKET_EVENT = "BasketPaid"
 # A batch call skipped an order: nothing changed for it (not part of its state or timeline).
 REFUSAL_EVENT = "BatchItemRefused"
+
+
+# ---------------------------------------------------------------------------- the court
+
+PERIOD = _by_value(Period)  # Evidence, Commit, Reveal, Appeal, Executed
+CHOICE = _by_value(Choice)  # Refuse, RefundBuyer, PayMerchant
+EXECUTED = PERIOD[Period.EXECUTED]
+# Court events about one case: each has the case id (`caseId`; DisputeCreation: `disputeId`).
+CASE_OPENED = "CaseOpened"
+DISPUTE_CREATION = "DisputeCreation"  # ERC-792, just before CaseOpened: names the arbitrable
+COURT_CASE_EVENTS = (
+    DISPUTE_CREATION,
+    CASE_OPENED,
+    "RoundOpened",
+    "RandomnessRerequested",
+    "JurorDrawn",
+    "RoundAborted",
+    "PeriodChanged",
+    "Evidence",
+    "VoteCommitted",
+    "VoteRevealed",
+    "VoteRefused",
+    "RoundRuled",
+    "AppealFunded",
+    "NoCoherentJuror",
+    "CaseExecuted",
+    "SeatSettled",
+    "JurorLeftPool",
+)
+STAKE_EVENT = "StakeSet"
+# A juror's own record: its stakes, leaving the pool, and its seats' payouts.
+JUROR_EVENTS = (STAKE_EVENT, "JurorLeftPool", "SeatSettled")
+# The escrow's side of a court case: (arbitrator, disputeId) is the court's (court, caseId).
+ARBITRATION_REQUESTED = "ArbitrationRequested"
 
 
 def name_of(names: tuple[str, ...] | dict[int, str], value: int) -> str:

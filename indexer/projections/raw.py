@@ -24,6 +24,9 @@ raw_logs = sa.table(
     sa.column("order_id", sa.String),
     sa.column("listing_id", sa.BigInteger),
     sa.column("args", sa.Text),
+    sa.column("address", sa.String),
+    sa.column("case_id", sa.BigInteger),
+    sa.column("juror", sa.String),
 )
 
 LOG_COLUMNS = (
@@ -35,6 +38,9 @@ LOG_COLUMNS = (
     raw_logs.c.order_id,
     raw_logs.c.listing_id,
     raw_logs.c.args,
+    raw_logs.c.address,
+    raw_logs.c.case_id,
+    raw_logs.c.juror,
 )
 
 # Bound parameters per IN list: far below SQLite's 32766 and PostgreSQL's 65535.
@@ -51,6 +57,9 @@ class Log:
     order_id: str | None
     listing_id: int | None
     args: dict[str, Any]
+    address: str  # the contract that emitted it: the escrow or one of its courts
+    case_id: int | None
+    juror: str | None
 
     @property
     def position(self) -> tuple[int, int]:
@@ -75,7 +84,7 @@ def chunks(keys: Iterable[Any], size: int = IN_CHUNK) -> Iterator[list[Any]]:
 
 def to_logs(rows: Iterable[Sequence[Any]]) -> list[Log]:
     return [
-        Log(r[0], r[1], r[2], r[3], r[4], r[5], r[6], parse_args(r[7]))
+        Log(r[0], r[1], r[2], r[3], r[4], r[5], r[6], parse_args(r[7]), r[8], r[9], r[10])
         for r in rows
         if r[4] is not None
     ]

@@ -25,14 +25,15 @@ UNKNOWN_ERROR = "UnknownRevert"  # ErrorDecoder's name for a selector no ABI def
 
 
 @cache
-def _decoder() -> ErrorDecoder:
-    return ErrorDecoder(load_artifacts()["FairkeyEscrow"].abi)
+def _decoder(contract: str) -> ErrorDecoder:
+    return ErrorDecoder(load_artifacts()[contract].abi)
 
 
-def error_name(reason: str) -> str:
-    """The custom error's name from its ABI encoding (0x hex), or UnknownRevert."""
+def error_name(reason: str, contract: str = "FairkeyEscrow") -> str:
+    """The custom error's name from its ABI encoding (0x hex) with the errors of `contract`
+    (the escrow's; the Court's for its VoteRefused), or UnknownRevert."""
     try:
-        return _decoder().decode(reason).name
+        return _decoder(contract).decode(reason).name
     except (DecodingError, ValueError):  # a known selector with arguments that do not decode
         return UNKNOWN_ERROR
 

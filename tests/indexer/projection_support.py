@@ -4,9 +4,10 @@ snapshots of every derived table to compare live refreshes with a rebuild."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ from fairkey.chain.anvil import ChainClock
 from fairkey.chain.types import DisputeReason
 from indexer import projections
 from indexer.db import create_db_engine, migrate
-from indexer.decode import EventDecoder, order_id_hex
+from indexer.decode import SourceDecoder, order_id_hex
 from indexer.models import RawLog
 from indexer.projections import Head, Touched, rebuild, refresh, touched_by
 from indexer.projections.names import ORDER_STATUS
@@ -33,25 +34,34 @@ from tests.support.market import HOUR, Market, Stock
 DAY = 24 * HOUR
 
 RAW = RawLog.__table__
-_decoder: EventDecoder | None = None
 
 
 def hex_id(order_id: int) -> str:
     return order_id_hex(order_id)
 
 
-def chain_rows(w3: Web3, escrow: str, from_block: int, to_block: int | None = None) -> list[dict]:
-    """The escrow's logs in [from_block, to_block] as raw_logs rows (the ingester's decoder)."""
-    global _decoder
-    if _decoder is None:
-        _decoder = EventDecoder.for_escrow()
+@cache
+def _decoder(escrow: str) -> SourceDecoder:
+    return SourceDecoder(escrow)
+
+
+def chain_rows(
+    w3: Web3,
+    escrow: str,
+    from_block: int,
+    to_block: int | None = None,
+    courts: Sequence[str] = (),
+) -> list[dict]:
+    """The logs of the escrow (and of `courts`) in [from_block, to_block] as raw_logs rows (the
+    ingester's decoder)."""
     to_block = w3.eth.block_number if to_block is None else to_block
-    logs = w3.provider.make_request(
-        "eth_getLogs", [{"address": escrow, "fromBlock": hex(from_block), "toBlock": hex(to_block)}]
-    )["result"]
+    query = {"address": [escrow, *courts], "fromBlock": hex(from_block), "toBlock": hex(to_block)}
+    logs = w3.provider.make_request("eth_getLogs", [query])["result"]
     chain_id = w3.eth.chain_id
     times = {n: head_at(w3, n).time for n in {int(x["blockNumber"], 16) for x in logs}}
-    rows = [_decoder.row(x, chain_id, times[int(x["blockNumber"], 16)]) for x in logs]
+    rows = [
+        _decoder(escrow.lower()).row(x, chain_id, times[int(x["blockNumber"], 16)]) for x in logs
+    ]
     rows.sort(key=lambda r: (r["block_number"], r["log_index"]))
     return rows
 

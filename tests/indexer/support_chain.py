@@ -11,10 +11,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from eth_utils import event_abi_to_log_topic
 from sqlalchemy import Engine, select
 from web3 import Web3
 
 from fairkey.chain.anvil import AnvilNode, dev_accounts
+from fairkey.chain.artifacts import load_artifacts
 from fairkey.chain.deploy import Deployment, deploy_stack
 from fairkey.chain.errors import ContractRevert
 from fairkey.chain.jsonrpc import JsonRpc
@@ -113,15 +115,31 @@ class Chain:
     # ------------------------------------------------------------------ ground truth
 
     def canonical_logs(self) -> list[dict[str, Any]]:
-        """The escrow's logs from the deployment block to the head, straight from the node."""
-        return self.rpc(
-            "eth_getLogs",
-            {
-                "address": self.deployment.escrow,
-                "fromBlock": hex(self.deployment.block),
-                "toBlock": "latest",
-            },
-        )
+        """The logs of the escrow and of every arbitrator it named (ArbitratorChanged), from the
+        deployment block to the head, straight from the node: what the index must hold."""
+        return self.rpc("eth_getLogs", self._logs_query([self.deployment.escrow, *self.courts()]))
+
+    def courts(self) -> list[str]:
+        """Every arbitrator the escrow named on the canonical chain (lowercase)."""
+        topic = "0x" + event_abi_to_log_topic(self._escrow_event("ArbitratorChanged")).hex()
+        named = self.rpc("eth_getLogs", self._logs_query([self.deployment.escrow], [topic]))
+        courts = {"0x" + log["data"][-40:].lower() for log in named}
+        return sorted(courts - {"0x" + "00" * 20})
+
+    def _logs_query(self, addresses: list[str], topics: list[str] | None = None) -> dict:
+        query: dict[str, Any] = {
+            "address": addresses,
+            "fromBlock": hex(self.deployment.block),
+            "toBlock": "latest",
+        }
+        if topics:
+            query["topics"] = topics
+        return query
+
+    @staticmethod
+    def _escrow_event(name: str) -> dict[str, Any]:
+        abi = load_artifacts()["FairkeyEscrow"].abi
+        return next(e for e in abi if e.get("type") == "event" and e["name"] == name)
 
 
 def log_keys(logs: list[dict[str, Any]]) -> list[tuple[int, str, int, str, str, str]]:

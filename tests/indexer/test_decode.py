@@ -1,5 +1,6 @@
-"""The indexer's decoder agrees with web3's own event decoding, for every event of the escrow
-ABI (random arguments) and for the logs of real marketplace activity on Anvil."""
+"""The indexer's decoder agrees with web3's own event decoding, for every event of the escrow and
+court ABIs (random arguments) and for the logs of real marketplace activity on Anvil; court rows
+carry their case and juror for lookups."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from web3.datastructures import AttributeDict
 from fairkey.chain.abi_codec import abi_type
 from fairkey.chain.artifacts import load_artifacts
 from fairkey.chain.types import DisputeReason
-from indexer.decode import EventDecoder, order_id_hex
+from indexer.decode import EventDecoder, SourceDecoder, order_id_hex
 from tests.support.disputes import (
     MERCHANT_EVIDENCE,
     delivered_order,
@@ -30,6 +31,7 @@ from tests.support.disputes import (
 
 ESCROW_ABI = load_artifacts()["FairkeyEscrow"].abi
 EVENTS = [e for e in ESCROW_ABI if e["type"] == "event"]
+COURT_EVENTS = [e for e in load_artifacts()["Court"].abi if e["type"] == "event"]
 
 
 # ---------------------------------------------------------------------------- web3 as the oracle
@@ -132,6 +134,52 @@ def test_every_escrow_event_decodes_exactly_as_web3_decodes_it(event):
         assert name == event["name"]
         assert args == web3_args(event, log)
         assert list(args) == [p["name"] for p in event["inputs"]]  # ABI order
+
+
+@pytest.mark.parametrize("event", COURT_EVENTS, ids=[e["name"] for e in COURT_EVENTS])
+def test_every_court_event_decodes_exactly_as_web3_decodes_it(event):
+    decoder = EventDecoder.for_court()
+    rng = random.Random(event["name"])
+    for _ in range(25):
+        log = random_log(rng, event)
+        name, args = decoder.decode(log["topics"], log["data"])
+        assert (name, args) == (event["name"], web3_args(event, log))
+
+
+def _court_log(name: str, rng: random.Random) -> dict[str, Any]:
+    return random_log(rng, next(e for e in COURT_EVENTS if e["name"] == name))
+
+
+def test_court_rows_carry_their_case_and_juror_and_the_escrow_s_rows_neither():
+    rng = random.Random(5)
+    sources = SourceDecoder("0x" + "ee" * 20)
+    drawn = _court_log("JurorDrawn", rng)
+    drawn["topics"][1] = "0x" + encode(["uint256"], [7]).hex()
+    row = sources.row(drawn, 1)
+    assert (row["name"], row["case_id"]) == ("JurorDrawn", 7)
+    assert row["juror"] == json.loads(row["args"])["juror"]
+    created = _court_log("DisputeCreation", rng)
+    created["topics"][1] = "0x" + encode(["uint256"], [8]).hex()
+    assert sources.row(created, 1)["case_id"] == 8  # ERC-792's disputeId is the case id
+    huge = _court_log("CaseOpened", rng)
+    huge["topics"][1] = "0x" + encode(["uint256"], [2**63]).hex()
+    assert sources.row(huge, 1)["case_id"] is None  # the BIGINT column cannot hold it
+    requested = random_log(rng, next(e for e in EVENTS if e["name"] == "ArbitrationRequested"))
+    escrow_row = sources.row(dict(requested, address="0x" + "ee" * 20), 1)
+    assert escrow_row["name"] == "ArbitrationRequested"
+    assert (escrow_row["case_id"], escrow_row["juror"]) == (None, None)  # a court's id, not ours
+
+
+def test_evidence_with_a_uri_that_is_not_utf8_is_kept_with_the_bytes_replaced():
+    event = next(e for e in COURT_EVENTS if e["name"] == "Evidence")
+    log = random_log(random.Random(2), event)
+    log["data"] = "0x" + encode(["bytes", "bytes32"], [b"ipfs://\xff\xfe", b"\x01" * 32]).hex()
+    name, args = EventDecoder.for_court().decode(log["topics"], log["data"])
+    assert (name, args["uri"], args["contentHash"]) == (
+        "Evidence",
+        "ipfs://\ufffd\ufffd",
+        "0x" + "01" * 32,
+    )
 
 
 def _order_paid(order_id: int, listing_id: int) -> dict[str, Any]:

@@ -35,6 +35,15 @@ def _covered_once(served: list[tuple[int, int, int]], first: int, last: int) -> 
     return expected == last + 1
 
 
+def _served_for(proxy, address: str) -> list[tuple[int, int, int]]:
+    """The served eth_getLogs ranges that asked for `address` (the escrow's, or its court's:
+    a court named in a chunk is read on its own up to that chunk's end, then with the escrow)."""
+    log = proxy.log
+    return [
+        r for r, asked in zip(log.served, log.served_addresses, strict=True) if address in asked
+    ]
+
+
 def test_a_refusing_throttling_provider_still_yields_every_log_by_splitting(chain, sqlite_url):
     rules = ProviderRules(
         max_blocks=8,
@@ -55,7 +64,8 @@ def test_a_refusing_throttling_provider_still_yields_every_log_by_splitting(chai
     assert stats.events == len(chain.canonical_logs())
     served = proxy.log.served
     assert all(high - low + 1 <= 8 and n <= 100 for low, high, n in served)
-    assert _covered_once(served, chain.deployment.block, head)
+    for address in (chain.deployment.escrow.lower(), *chain.courts()):
+        assert _covered_once(_served_for(proxy, address), chain.deployment.block, head), address
     reasons = " | ".join(message for _, _, message in proxy.log.refused)
     for kind in ("HTTP 413", "timeout", "range", "results", "this block range should work"):
         assert kind in reasons, f"the proxy never refused with {kind!r}: {reasons}"
@@ -71,7 +81,9 @@ def test_the_range_widens_again_once_the_node_accepts_more(chain, sqlite_url):
             indexer.backfill(to_block=chain.deployment.block + 40)
             rules.max_blocks = None  # the provider lifts its limit
             indexer.backfill()
-    widths = [high - low + 1 for low, high, _ in proxy.log.served]
+    widths = [
+        high - low + 1 for low, high, _ in _served_for(proxy, chain.deployment.escrow.lower())
+    ]
     assert max(widths[:10]) <= 4
     assert max(widths) == 64  # grew back to max_range, never beyond
     assert stored_keys(indexer.engine) == log_keys(chain.canonical_logs())
@@ -102,7 +114,7 @@ def test_a_range_that_returned_very_many_logs_is_narrowed_for_the_next_chunk(
         config = chain.config(sqlite_url, rpc_url=proxy.url, max_range=64)
         with Indexer(config) as indexer:
             indexer.backfill()
-    served = sorted(proxy.log.served)
+    served = sorted(_served_for(proxy, chain.deployment.escrow.lower()))
     big = [(a, b) for a, b in zip(served, served[1:], strict=False) if a[2] > 100 and a[1] > a[0]]
     assert big, "no chunk returned more than 100 logs"
     for (low, high, _), (next_low, next_high, _) in big:

@@ -106,3 +106,57 @@ def test_0003_adds_basket_ids_and_refusals_to_an_index_with_orders_and_keeps_the
             ]
     finally:
         engine.dispose()
+
+
+def test_0004_adds_the_court_to_an_index_with_logs_and_arbitrators_and_keeps_them(db_url):
+    """An index at 0003_baskets holding an escrow log and an arbitrator: after the upgrade both
+    are still there (no case, no juror; every court figure 0); downgrading gives them back."""
+    engine = create_db_engine(db_url)
+    raw = {
+        "chain_id": 31337,
+        "block_number": 7,
+        "block_hash": "0x" + "11" * 32,
+        "block_time": 1_700_000_000,
+        "tx_hash": "0x" + "22" * 32,
+        "tx_index": 0,
+        "log_index": 3,
+        "address": "0x" + "33" * 20,
+        "topics": "[]",
+        "data": "0x",
+        "name": "ArbitratorChanged",
+        "args": '{"arbitrator":"0x' + "44" * 20 + '"}',
+    }
+    arbitrator = {"arbitrator": "0x" + "44" * 20, "cases": 2, "open": 1, "ruled": 1}
+    arbitrator |= dict.fromkeys(
+        ("refund_rulings", "pay_rulings", "split_rulings", "timed_out", "ended_by_proof"), 0
+    )
+    court_figures = "court_cases, jurors, seats_judged, coherence_bps"
+    try:
+        migrate(engine, "0003_baskets")
+        with engine.begin() as conn:
+            conn.execute(table("raw_logs", *(column(c) for c in raw)).insert(), [raw])
+            conn.execute(
+                table("arbitrators", *(column(c) for c in arbitrator)).insert(), [arbitrator]
+            )
+        migrate(engine)
+        assert _differences(engine) == []
+        with engine.connect() as conn:
+            logs = conn.execute(text("SELECT log_index, case_id, juror FROM raw_logs")).all()
+            assert [tuple(r) for r in logs] == [(3, None, None)]
+            row = conn.execute(text(f"SELECT cases, {court_figures} FROM arbitrators")).one()
+            assert tuple(row) == (2, 0, 0, 0, None)
+            for name in ("court_cases", "court_rounds", "court_votes", "jurors"):
+                assert conn.execute(text(f"SELECT count(*) FROM {name}")).scalar() == 0
+        cfg = alembic_config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0003_baskets")
+        inspector = inspect(engine)
+        assert "court_cases" not in inspector.get_table_names()
+        assert "case_id" not in {c["name"] for c in inspector.get_columns("raw_logs")}
+        assert "jurors" not in {c["name"] for c in inspector.get_columns("arbitrators")}
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT log_index FROM raw_logs")).scalars().all() == [3]
+            assert conn.execute(text("SELECT cases FROM arbitrators")).scalars().all() == [2]
+    finally:
+        engine.dispose()

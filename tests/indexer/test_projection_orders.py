@@ -146,6 +146,12 @@ def test_court_cases_record_the_ruling_the_timeout_and_the_proof_that_ended_them
         "ended_by_proof": 1,
         "ruling_median_s": 0,  # the test court rules in the block after the contest
         "ruling_avg_s": 0,
+        # A TestArbitrator is no Court: none of the court's own figures (test_projection_court).
+        **dict.fromkeys(
+            ("court_cases", "executions_refused", "appeals", "aborted_rounds", "jurors"), 0
+        ),
+        **dict.fromkeys(("jurors_seated", "seats_judged", "seats_coherent"), 0),
+        "coherence_bps": None,
     }
 
 

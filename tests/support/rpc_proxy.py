@@ -33,6 +33,8 @@ class ProviderRules:
 @dataclass
 class ProxyLog:
     served: list[tuple[int, int, int]] = field(default_factory=list)  # (from, to, logs)
+    # The addresses each served eth_getLogs asked for (lowercase), in the order of `served`.
+    served_addresses: list[tuple[str, ...]] = field(default_factory=list)
     refused: list[tuple[int, int, str]] = field(default_factory=list)  # (from, to, message)
     throttled: int = 0
     requests: int = 0
@@ -156,6 +158,9 @@ class RpcProxy:
                 first, last, rid, -32005, f"query returned more than {r.max_logs} results"
             )
         self.log.served.append((first, last, len(logs)))
+        address = query.get("address") or ()
+        address = [address] if isinstance(address, str) else address
+        self.log.served_addresses.append(tuple(a.lower() for a in address))
         return 200, {}, answer
 
 
