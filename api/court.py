@@ -13,36 +13,10 @@ from web3.exceptions import ContractCustomError, ContractLogicError
 
 from api.problems import ApiProblem
 from arbitration.court_client import CaseView, CourtClient, RoundView, seats_of
+from arbitration.court_logs import CASE_EVENTS, address_topic, uint_topic
 from fairkey.chain.errors import ContractRevert
 from fairkey.chain.log_ranges import fetch_in_ranges
 from fairkey.chain.session import ChainSession, Event
-
-# Every court event about one case has the case id as its first indexed argument.
-CASE_EVENTS = (
-    "CaseOpened",
-    "RoundOpened",
-    "RandomnessRerequested",
-    "JurorDrawn",
-    "RoundAborted",
-    "PeriodChanged",
-    "Evidence",
-    "VoteCommitted",
-    "VoteRevealed",
-    "VoteRefused",
-    "RoundRuled",
-    "AppealFunded",
-    "NoCoherentJuror",
-    "CaseExecuted",
-    "SeatSettled",
-)
-
-
-def _uint_topic(value: int) -> str:
-    return "0x" + value.to_bytes(32, "big").hex()
-
-
-def _address_topic(address: str) -> str:
-    return "0x" + "00" * 12 + address.lower().removeprefix("0x")
 
 
 @dataclass(frozen=True)
@@ -135,7 +109,7 @@ class CourtReader:
             {
                 e.args["seat"]
                 for e in self._logs(
-                    ["JurorDrawn"], _uint_topic(case.case_id), _address_topic(address)
+                    ["JurorDrawn"], uint_topic(case.case_id), address_topic(address)
                 )
             }
         )
@@ -149,14 +123,14 @@ class CourtReader:
 
     def case_ids_of(self, address: str) -> list[int]:
         """Every case the address is a party of or was drawn for."""
-        topic = _address_topic(address)
+        topic = address_topic(address)
         ids = {e.args["caseId"] for e in self._logs(["CaseOpened"], None, topic)}
         ids |= {e.args["caseId"] for e in self._logs(["CaseOpened"], None, None, topic)}
         ids |= {e.args["caseId"] for e in self._logs(["JurorDrawn"], None, topic)}
         return sorted(ids)
 
     def case_events(self, case_id: int, names: Iterable[str] = CASE_EVENTS) -> list[Event]:
-        return self._logs(list(names), _uint_topic(case_id))
+        return self._logs(list(names), uint_topic(case_id))
 
     def block_times(self, numbers: Iterable[int]) -> dict[int, int]:
         return {n: int(self.w3.eth.get_block(n)["timestamp"]) for n in sorted(set(numbers))}

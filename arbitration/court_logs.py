@@ -15,6 +15,26 @@ from arbitration.court_client import CourtClient
 from fairkey.chain.log_ranges import fetch_in_ranges
 from fairkey.chain.session import Event
 
+# Every court event about one case, in the court's order of a case's life; each has the case id
+# as its first indexed argument (the API's timeline and the indexer read these).
+CASE_EVENTS = (
+    "CaseOpened",
+    "RoundOpened",
+    "RandomnessRerequested",
+    "JurorDrawn",
+    "RoundAborted",
+    "PeriodChanged",
+    "Evidence",
+    "VoteCommitted",
+    "VoteRevealed",
+    "VoteRefused",
+    "RoundRuled",
+    "AppealFunded",
+    "NoCoherentJuror",
+    "CaseExecuted",
+    "SeatSettled",
+)
+
 
 def uint_topic(value: int) -> str:
     return "0x" + value.to_bytes(32, "big").hex()

@@ -29,6 +29,7 @@ from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 from web3 import Web3
 
+from arbitration.court_client import CourtClient
 from arbitration.deploy import CourtParams, deploy_court
 from fairkey.chain.anvil import AnvilNode, dev_accounts
 from fairkey.chain.deploy import Deployment, deploy_stack
@@ -350,8 +351,9 @@ def _seed_court(w3: Web3, deployment: Deployment) -> None:
     buyer pays, the merchant delivers, the buyer disputes (not as described), the merchant
     contests. Each step is the `fairkey` command a user would type."""
     with console.status("demo court: jurors stake, one order goes to the court…"):
-        for juror in JURORS:
-            _fairkey("juror", "stake", JUROR_STAKE, account=juror)
+        court = CourtClient(ChainSession(w3, None), deployment.arbitrator)
+        for juror in dev_accounts(JURORS[-1] + 1)[JURORS[0] :]:  # `fairkey juror stake`, in-process
+            court.as_account(juror).set_stake(Web3.to_wei(JUROR_STAKE, "ether"))
         buyer = dev_accounts(ROLES["buyer"] + 1)[ROLES["buyer"]].address
         _fairkey("buy", "1", account=ROLES["buyer"])
         escrow = EscrowClient(ChainSession(w3, None), deployment.escrow)

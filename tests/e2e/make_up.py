@@ -38,7 +38,13 @@ def start_up(
     )
 
 
-def wait_for(process: subprocess.Popen, marker: str, timeout: float = 120) -> str:
+# A fresh `make up` compiles nothing but deploys, seeds a merchant and a court case through ~10
+# `fairkey` commands and starts eight services: on a loaded 2-core CI machine that can take
+# minutes, so the wait is generous (it returns as soon as the marker appears).
+STARTUP_TIMEOUT = 360
+
+
+def wait_for(process: subprocess.Popen, marker: str, timeout: float = STARTUP_TIMEOUT) -> str:
     seen: list[str] = []
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
