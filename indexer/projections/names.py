@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import IntEnum
 
 from arbitration.court_client import Choice, Period
+from arbitration.court_logs import CASE_EVENTS
 from fairkey.chain.types import (
     CompletionCause,
     DisputeReason,
@@ -66,27 +67,11 @@ PERIOD = _by_value(Period)  # Evidence, Commit, Reveal, Appeal, Executed
 CHOICE = _by_value(Choice)  # Refuse, RefundBuyer, PayMerchant
 EXECUTED = PERIOD[Period.EXECUTED]
 # Court events about one case: each has the case id (`caseId`; DisputeCreation: `disputeId`).
-CASE_OPENED = "CaseOpened"
+CASE_OPENED = CASE_EVENTS[0]  # "CaseOpened"
 DISPUTE_CREATION = "DisputeCreation"  # ERC-792, just before CaseOpened: names the arbitrable
-COURT_CASE_EVENTS = (
-    DISPUTE_CREATION,
-    CASE_OPENED,
-    "RoundOpened",
-    "RandomnessRerequested",
-    "JurorDrawn",
-    "RoundAborted",
-    "PeriodChanged",
-    "Evidence",
-    "VoteCommitted",
-    "VoteRevealed",
-    "VoteRefused",
-    "RoundRuled",
-    "AppealFunded",
-    "NoCoherentJuror",
-    "CaseExecuted",
-    "SeatSettled",
-    "JurorLeftPool",
-)
+# The court's own list (arbitration/court_logs.py, which the API's timeline reads too), plus the
+# ERC-792 creation event and a juror leaving the pool, which the index also keeps per case.
+COURT_CASE_EVENTS = (DISPUTE_CREATION, *CASE_EVENTS, "JurorLeftPool")
 STAKE_EVENT = "StakeSet"
 # A juror's own record: its stakes, leaving the pool, and its seats' payouts.
 JUROR_EVENTS = (STAKE_EVENT, "JurorLeftPool", "SeatSettled")
