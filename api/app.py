@@ -1,5 +1,5 @@
 """The fairkey API as one FastAPI app, built by `create_app(settings)`: routers per area (sign-in,
-cases, evidence, votes), problem answers for every error, bounded request bodies. The
+cases, evidence, votes, orders), problem answers for every error, bounded request bodies. The
 marketplace's routes (a later part) join the same app the same way: a router per area."""
 
 from __future__ import annotations
@@ -20,10 +20,13 @@ from api.body_limit import BodyLimit
 from api.cases.router import router as cases_router
 from api.court import CourtReader
 from api.db import Database
+from api.escrow import EscrowReader
 from api.evidence.router import UPLOAD_PATH
 from api.evidence.router import router as evidence_router
 from api.evidence.service import EvidenceService
 from api.evidence.storage import BlobStore
+from api.index import IndexReader
+from api.orders.router import router as orders_router
 from api.problems import Problem, install_problem_handlers, problem_response, problem_responses
 from api.ratelimit import RateLimiter
 from api.settings import ApiSettings
@@ -49,11 +52,14 @@ def build_state(settings: ApiSettings, clock: Callable[[], float] = time.time) -
     court = CourtReader(session, address, first_block)
     chain_id = settings.chain_id or session.chain_id
     db = Database.open(settings.store_url)
+    escrow = settings.escrow()
     rules = SignInRules(settings.domain, settings.public_url, chain_id, settings.clock_skew)
     return ApiState(
         settings=settings,
         db=db,
         court=court,
+        escrow=EscrowReader(session, escrow) if escrow else None,
+        index=IndexReader.open(settings.index_url),
         auth=AuthService(
             db, rules, nonce_ttl=settings.nonce_ttl, session_ttl=settings.session_ttl, clock=clock
         ),
@@ -74,8 +80,8 @@ def create_app(
         title=TITLE,
         version=VERSION,
         description="The appeal API: sign in with Ethereum, a case's evidence and timeline for its "
-        "parties and drawn jurors, appeals to sign, gasless votes to relay. Errors are RFC 9457 "
-        "problems (application/problem+json).",
+        "parties and drawn jurors, appeals and a merchant's contest of a verifier refund to sign, "
+        "gasless votes to relay. Errors are RFC 9457 problems (application/problem+json).",
     )
     app.state.api = state
     install_problem_handlers(app)
@@ -95,7 +101,7 @@ def create_app(
     def health() -> Health:
         return Health(status="ok", chain_id=state.court.chain_id, court=state.court.address)
 
-    for router in (auth_router, cases_router, evidence_router, votes_router):
+    for router in (auth_router, cases_router, evidence_router, votes_router, orders_router):
         app.include_router(router)
 
     app.add_middleware(

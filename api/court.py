@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eth_utils import event_abi_to_log_topic, to_checksum_address
-from web3.exceptions import ContractCustomError, ContractLogicError
 
 from api.problems import ApiProblem
+from api.wallet_tx import simulate, tx_request
 from arbitration.court_client import CaseView, CourtClient, RoundView, seats_of
-from arbitration.court_logs import CASE_EVENTS, address_topic, uint_topic
+from arbitration.court_logs import CASE_EVENTS, CourtLogs, address_topic, uint_topic
 from fairkey.chain.errors import ContractRevert
 from fairkey.chain.log_ranges import fetch_in_ranges
 from fairkey.chain.session import ChainSession, Event
@@ -98,8 +98,14 @@ class CourtReader:
     def juror_at(self, case_id: int, seat: int) -> str:
         return to_checksum_address(self.client.juror_at(case_id, seat))
 
-    def vote_of(self, case_id: int, seat: int) -> tuple[bytes, bool, int]:
+    def vote_of(self, case_id: int, seat: int) -> tuple[bool, bool, int]:
+        """(committed, revealed, choice) of a seat."""
         return self.client.vote_of(case_id, seat)
+
+    def commit_hash_on(self, case_id: int, seat: int) -> bytes | None:
+        """The commit hash the seat's VoteCommitted log carries (None: no commit)."""
+        commitment = CourtLogs(self.client, self.from_block).commitment(case_id, seat)
+        return None if commitment is None else commitment.commit_hash
 
     def participation(self, case: CaseView, address: str) -> Participation:
         """The address's part in the case. Seats come from the JurorDrawn events and are each
@@ -132,9 +138,6 @@ class CourtReader:
     def case_events(self, case_id: int, names: Iterable[str] = CASE_EVENTS) -> list[Event]:
         return self._logs(list(names), uint_topic(case_id))
 
-    def block_times(self, numbers: Iterable[int]) -> dict[int, int]:
-        return {n: int(self.w3.eth.get_block(n)["timestamp"]) for n in sorted(set(numbers))}
-
     def seats_of_round(self, round_no: int) -> range:
         first, count = seats_of(round_no)
         return range(first, first + count)
@@ -145,27 +148,13 @@ class CourtReader:
         self, function: str, args: list[Any], sender: str, value: int = 0
     ) -> dict[str, Any]:
         """An unsigned transaction for the sender's wallet (EIP-1193 `eth_sendTransaction`)."""
-        return {
-            "from": to_checksum_address(sender),
-            "to": self.address,
-            "data": self.client.contract.encode_abi(function, args=args),
-            "value": hex(value),
-            "chainId": hex(self.chain_id),
-        }
+        return tx_request(self.client.contract, self.chain_id, function, args, sender, value)
 
     def simulate(
         self, function: str, args: list[Any], sender: str, value: int = 0
     ) -> ContractRevert | None:
         """The court's refusal if `sender` sent this now (eth_call), else None."""
-        fn = getattr(self.client.f, function)(*args)
-        try:
-            fn.call({"from": to_checksum_address(sender), "value": value})
-        except (ContractCustomError, ContractLogicError) as exc:
-            data = getattr(exc, "data", None)
-            if isinstance(data, str) and data.startswith("0x") and len(data) >= 10:
-                return self.session.errors.decode(data)
-            return ContractRevert("Error", {"message": str(exc)[:200]})
-        return None
+        return simulate(self.session, self.client.contract, function, args, sender, value)
 
     # ------------------------------------------------------------------ logs
 

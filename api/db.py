@@ -1,6 +1,7 @@
 """The API store's database: SQLite by default, PostgreSQL by URL (the indexer's engine setup,
 `indexer/db.py`). The schema is created with `metadata.create_all` (idempotent: missing tables are
-added, existing ones left alone); no Alembic for this small store yet (README, "api")."""
+added, existing ones left alone), then `schema_upgrade.upgrade` adds the nullable columns added
+since to existing tables; no Alembic for this small store yet (README, "api")."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.auth import models as _auth_models  # noqa: F401 - registers the tables
 from api.base import Base
 from api.evidence import models as _evidence_models  # noqa: F401
+from api.schema_upgrade import upgrade
 from api.votes import models as _votes_models  # noqa: F401
 from indexer.db import create_db_engine
 
@@ -27,7 +29,9 @@ class Database:
     @classmethod
     def open(cls, url: str) -> Database:
         engine = create_db_engine(url)
-        Base.metadata.create_all(engine)
+        with engine.begin() as conn:
+            Base.metadata.create_all(conn)
+            upgrade(conn, Base.metadata)
         return cls(engine)
 
     @contextmanager

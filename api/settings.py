@@ -38,6 +38,16 @@ class ApiSettings(BaseSettings):
     """First block searched for court events (the court's deployment block). Default: the
     deployment's block, else 0."""
 
+    escrow_address: str | None = None
+    """The escrow (contracts/escrow/) whose orders' actions the API prepares. Default: the
+    deployment's escrow; without one, those routes answer 503."""
+
+    index_db_url: str | None = Field(
+        None, validation_alias=AliasChoices("FAIRKEY_API_INDEX_DB_URL", "FAIRKEY_INDEX_DB_URL")
+    )
+    """The index (`fairkey index run`'s database, indexer/) the API reads case timelines from.
+    Default: the `fairkey` command's, SQLite `<home>/index.sqlite3`."""
+
     chain_id: int | None = Field(None, ge=1)
     """The chain sign-in messages must name. Default: the node's chain id."""
 
@@ -111,14 +121,26 @@ class ApiSettings(BaseSettings):
     def store_url(self) -> str:
         return self.db_url or f"sqlite:///{(self.data_folder / 'api.sqlite3').resolve()}"
 
+    @property
+    def index_url(self) -> str:
+        return self.index_db_url or f"sqlite:///{(self.home / 'index.sqlite3').resolve()}"
+
+    def _deployment(self) -> dict:
+        deployment = self.home / "deployment.json"
+        return json.loads(deployment.read_text()) if deployment.exists() else {}
+
+    def escrow(self) -> str | None:
+        """The escrow's address: the setting, else the deployment file's, else None."""
+        return self.escrow_address or self._deployment().get("escrow")
+
     def court(self) -> tuple[str, int]:
         """(court address, first block to search): the settings, else the deployment file."""
-        deployment = self.home / "deployment.json"
-        saved = json.loads(deployment.read_text()) if deployment.exists() else {}
+        saved = self._deployment()
         address = self.court_address or saved.get("court") or saved.get("arbitrator")
         if not address:
             raise RuntimeError(
-                f"no court: set FAIRKEY_API_COURT_ADDRESS (or deploy one: {deployment} is missing)"
+                "no court: set FAIRKEY_API_COURT_ADDRESS (or deploy one: "
+                f"{self.home / 'deployment.json'} is missing)"
             )
         first = self.court_from_block
         if first is None:

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from api.auth.service import AuthService
 from api.court import CourtReader
 from api.db import Database
+from api.escrow import EscrowReader
 from api.evidence.service import EvidenceService
+from api.index import IndexReader
 from api.ratelimit import RateLimiter
 from api.settings import ApiSettings
 from api.votes.store import VoteStore
@@ -19,6 +21,8 @@ class ApiState:
     settings: ApiSettings
     db: Database
     court: CourtReader
+    escrow: EscrowReader | None  # None: no escrow configured (its routes answer 503)
+    index: IndexReader
     auth: AuthService
     evidence: EvidenceService
     votes: VoteStore

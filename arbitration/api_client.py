@@ -156,9 +156,10 @@ class CourtApi:
         return self._json(self.http.post("/votes/commits", json=body))
 
     def post_reveal(self, item: tuple) -> dict[str, Any]:
-        """A reveal (caseId, seat, choice, salt) for the relayer (reveal period only)."""
+        """A reveal (caseId, seat, juror, choice, salt, proof) for the relayer (reveal period
+        only; the relayer finds the proof itself)."""
         self._signed_in()
-        case_id, seat, choice, salt = item
+        case_id, seat, _, choice, salt = item[:5]
         body = {"case_id": case_id, "seat": seat, "choice": int(choice), "salt": "0x" + salt.hex()}
         return self._json(self.http.post("/votes/reveals", json=body))
 

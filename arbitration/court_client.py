@@ -37,6 +37,11 @@ class CaseView:
     period_start: int
     buyer: str
     merchant: str
+    commit_bits: int = 0  # the current round's commits while it commits (bit i: its seat i)
+
+    @property
+    def commits_now(self) -> int:
+        return self.commit_bits.bit_count()
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,8 @@ class RoundView:
     settled: int
     votes: tuple[int, int, int]  # refuse, refund buyer, pay merchant
     aborted: bool
+    commit_bits: int  # bit i: the round's seat i committed (filed when its commit period ends)
+    reveal_bits: int  # 2 bits per seat: 0 = not revealed, else 1 + the choice
     fee_payer: str
     fee: int
     defender: str
@@ -118,11 +125,11 @@ class CourtClient:
     # ------------------------------------------------------------------ cases
 
     def case(self, case_id: int) -> CaseView:
-        a, period, round_no, ruling, start, buyer, merchant, _ = self.session.call(
+        a, period, round_no, ruling, start, commits, buyer, merchant, _ = self.session.call(
             self.f.caseData(case_id)
         )
         return CaseView(
-            case_id, a, Period(period), round_no, Choice(ruling), start, buyer, merchant
+            case_id, a, Period(period), round_no, Choice(ruling), start, buyer, merchant, commits
         )
 
     def round(self, case_id: int, round_no: int) -> RoundView:
@@ -221,9 +228,11 @@ class CourtClient:
     def relay_commits(self, commits: list[tuple]) -> TxResult:
         return self.session.send(self.f.commitSigned(list(commits)))
 
-    def reveal_item(self, case_id: int, seat: int, choice: int) -> tuple:
+    def reveal_item(self, case_id: int, seat: int, choice: int, proof: list[bytes] = ()) -> tuple:
+        """The signer's reveal of `seat`: `proof` places its commit under its root
+        (CourtLogs.commitment); empty for the signer's own commit, a root of one leaf."""
         round_no = self.case(case_id).round
-        return (case_id, seat, int(choice), self.salt(case_id, round_no))
+        return (case_id, seat, self.me, int(choice), self.salt(case_id, round_no), list(proof))
 
     def reveal(self, items: list[tuple]) -> TxResult:
         return self.session.send(self.f.reveal(list(items)))
@@ -235,5 +244,9 @@ class CourtClient:
             if e.name == "VoteRefused"
         }
 
-    def vote_of(self, case_id: int, seat: int) -> tuple[bytes, bool, int]:
+    def vote_of(self, case_id: int, seat: int) -> tuple[bool, bool, int]:
+        """(committed, revealed, choice) of a seat; the commit hash is in its VoteCommitted log."""
         return tuple(self.session.call(self.f.voteOf(case_id, seat)))
+
+    def is_commit_root(self, root: bytes) -> bool:
+        return self.session.call(self.f.isCommitRoot(root))

@@ -12,8 +12,10 @@ from typing import Any
 from eth_utils import event_abi_to_log_topic, to_checksum_address
 
 from arbitration.court_client import CourtClient
+from arbitration.votes import commit_leaf
 from fairkey.chain.log_ranges import fetch_in_ranges
 from fairkey.chain.session import Event
+from fairkey.crypto.merkle import MerkleTree
 
 # Every court event about one case, in the court's order of a case's life; each has the case id
 # as its first indexed argument (the API's timeline and the indexer read these).
@@ -67,6 +69,21 @@ class Anchor:
     tx_hash: str
 
 
+@dataclass(frozen=True)
+class Commitment:
+    """A seat's accepted commit (its VoteCommitted log) and the proof of its leaf under the root
+    it was stored with: what a reveal of that seat must send."""
+
+    case_id: int
+    round: int
+    seat: int
+    juror: str
+    commit_hash: bytes
+    root: bytes
+    proof: list[bytes]
+    tx_hash: str
+
+
 class CourtLogs:
     def __init__(self, court: CourtClient, from_block: int = 0) -> None:
         self.court = court
@@ -110,6 +127,50 @@ class CourtLogs:
             )
             for e in self.events("Evidence", uint_topic(case_id))
         ]
+
+    def commitment(self, case_id: int, seat: int) -> Commitment | None:
+        """The seat's commit as the chain accepted it, or None if it has none. The root's other
+        leaves are the VoteCommitted logs of the same transaction with the same root, in log
+        order (the court emits them in its tree's leaf order)."""
+        mine = [
+            e for e in self.events("VoteCommitted", uint_topic(case_id)) if e.args["seat"] == seat
+        ]
+        if not mine:
+            return None
+        log = mine[-1]  # a seat commits once: there is one
+        root = bytes(log.args["root"])
+        receipt = self.w3.eth.get_transaction_receipt(log.tx_hash)
+        batch = [
+            e
+            for e in self.court.session.decode_logs(receipt["logs"])
+            if e.name == "VoteCommitted"
+            and e.address.lower() == self.court.address.lower()
+            and bytes(e.args["root"]) == root
+        ]
+        leaves = [
+            commit_leaf(
+                e.args["caseId"],
+                e.args["round"],
+                e.args["seat"],
+                e.args["juror"],
+                bytes(e.args["commitHash"]),
+            )  # fmt: skip
+            for e in batch
+        ]
+        index = next(i for i, e in enumerate(batch) if e.log_index == log.log_index)
+        tree = MerkleTree.build(leaves)
+        if tree.root != root:  # the court builds the same tree; anything else is a bug to see
+            raise RuntimeError(f"the commit root of case {case_id} seat {seat} does not rebuild")
+        return Commitment(
+            case_id,
+            log.args["round"],
+            seat,
+            to_checksum_address(log.args["juror"]),
+            bytes(log.args["commitHash"]),
+            root,
+            tree.proof(index),
+            "0x" + log.tx_hash.removeprefix("0x"),
+        )
 
     def opened_rounds(self) -> list[tuple[int, int]]:
         """(case, round) of every round the court opened: where a panel may wait to be drawn."""

@@ -88,17 +88,13 @@ class SeatView:
     seat: int
     round_no: int  # the seat's round (not necessarily the case's current one)
     round: RoundView  # that round
-    commit: bytes  # the stored commit hash; zero before a commit and after the reveal
+    committed: bool
     revealed: bool
     choice: int  # the revealed choice (0 until revealed)
 
     @property
     def case_id(self) -> int:
         return self.case.case_id
-
-    @property
-    def committed(self) -> bool:
-        return self.revealed or any(self.commit)
 
     @property
     def index(self) -> int:
@@ -201,13 +197,15 @@ def relay_deadline(case: CaseView, timings: Timings, now: int, margin: int = 600
 
 
 def can_pass(case: CaseView, rnd: RoundView, timings: Timings, now: int) -> bool:
-    """Whether `passPeriod` would move the case on now (the court's rules, on time alone for the
-    commit period: counting other seats' commits is the court's job)."""
+    """Whether `passPeriod` would move the case on now (the court's rules: a deadline passed, or
+    every juror of the period acted)."""
     end = period_end(case, timings)
     if end is None:
         return False
     if case.period == Period.EVIDENCE:
         return rnd.drawn == rnd.seats and now >= end
+    if case.period == Period.COMMIT and case.commits_now >= rnd.seats:
+        return True  # every seat committed
     if case.period == Period.REVEAL and rnd.revealed >= rnd.committed:
         return True  # every committed seat revealed (or none committed)
     return now >= end

@@ -116,8 +116,8 @@ class JurorService:
                 continue
             case = cases.get(c) or cases.setdefault(c, self.court.case(c))
             rnd = rounds.get((c, r)) or rounds.setdefault((c, r), self.court.round(c, r))
-            commit, revealed, choice = self.court.vote_of(c, seat)
-            view = SeatView(case, seat, r, rnd, bytes(commit), revealed, choice)
+            committed, revealed, choice = self.court.vote_of(c, seat)
+            view = SeatView(case, seat, r, rnd, committed, revealed, choice)
             if next_step(view, self.timings).duty == Duty.DONE:
                 self._finished.add((c, seat))
             found.append(view)
@@ -212,8 +212,8 @@ class JurorService:
         return view, self.court.signed_commit(case_id, view.seat, choice, deadline)
 
     def reveal_item(self, case_id: int) -> tuple[SeatView, tuple, Choice]:
-        """The seat's reveal (caseId, seat, choice, salt): the choice found by trying each one
-        against the stored commit with the re-derived salt."""
+        """The seat's reveal (caseId, seat, juror, choice, salt, proof): the choice found by trying
+        each one against the seat's commit (its VoteCommitted log) with the re-derived salt."""
         view = self.current_seat(case_id)
         if view.revealed:
             raise JurorRefusal(
@@ -232,8 +232,13 @@ class JurorService:
                 "reveal in the reveal period"
             )
         salt = self.court.salt(case_id, view.round_no)
+        commitment = self.logs.commitment(case_id, view.seat)
+        if commitment is None:  # the node has not served the log yet
+            raise JurorRefusal(
+                f"the commit of seat {view.seat} of case {case_id} is not in the logs"
+            )
         choice = committed_choice(
-            view.commit,
+            commitment.commit_hash,
             chain_id=self.court.session.chain_id,
             court=self.court.address,
             case_id=case_id,
@@ -246,7 +251,7 @@ class JurorService:
                 f"none of refund, pay, refuse matches seat {view.seat}'s commit with this "
                 "wallet's salt: the vote was committed by another client or wallet"
             )
-        return view, (case_id, view.seat, int(choice), salt), choice
+        return view, (case_id, view.seat, self.me, int(choice), salt, commitment.proof), choice
 
     def reveal(self, case_id: int) -> tuple[SeatView, Choice, TxResult]:
         view, item, choice = self.reveal_item(case_id)

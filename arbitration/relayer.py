@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from arbitration.court_client import CaseView, CourtClient, Period
+from arbitration.court_logs import CourtLogs
 from fairkey.chain.errors import ContractRevert
 
 log = logging.getLogger("fairkey.relayer")
@@ -69,11 +70,9 @@ def sort_commit(item: Any, case: CaseView | None, stored: bytes) -> tuple[Sort, 
     return Sort.DROP, f"the commit period of round {item.round} ended before it was relayed"
 
 
-def sort_reveal(
-    item: Any, case: CaseView | None, vote: tuple[bytes, bool, int]
-) -> tuple[Sort, str]:
-    """Where a pending reveal goes, given the seat's (commit, revealed, choice) on chain."""
-    stored, revealed, choice = vote
+def sort_reveal(item: Any, case: CaseView | None, vote: tuple[bool, bool, int]) -> tuple[Sort, str]:
+    """Where a pending reveal goes, given the seat's (committed, revealed, choice) on chain."""
+    committed, revealed, choice = vote
     if case is None:
         return Sort.DROP, f"the court has no case {item.case_id}"
     if revealed:
@@ -84,7 +83,7 @@ def sort_reveal(
         return Sort.WAIT, "the reveal period has not begun"
     if case.round != item.round or case.period != Period.REVEAL:
         return Sort.DROP, f"the reveal period of round {item.round} ended before it was relayed"
-    if not any(stored):
+    if not committed:
         return Sort.DROP, f"seat {item.seat} committed no vote"
     return Sort.SEND, ""
 
@@ -103,10 +102,13 @@ class RelayStep:
 
 
 class Relayer:
-    def __init__(self, court: CourtClient, queue: VoteQueue, batch: int = BATCH) -> None:
+    def __init__(
+        self, court: CourtClient, queue: VoteQueue, batch: int = BATCH, from_block: int = 0
+    ) -> None:
         self.court = court
         self.queue = queue
         self.batch = batch
+        self.logs = CourtLogs(court, from_block)  # where each seat's commit landed
 
     def step(self) -> RelayStep:
         """One pass: sort what is pending, send one batch of commits and one of reveals."""
@@ -158,18 +160,26 @@ class Relayer:
         return cache[case_id]
 
     def _stored(self, item: Any) -> bytes:
-        return bytes(self.court.vote_of(item.case_id, item.seat)[0])
+        """The commit hash on the seat (its VoteCommitted log), zeros if it has none."""
+        if not self.court.vote_of(item.case_id, item.seat)[0]:
+            return bytes(32)
+        commitment = self.logs.commitment(item.case_id, item.seat)
+        return commitment.commit_hash if commitment else b"\xff" * 32
 
-    def _vote(self, item: Any) -> tuple[bytes, bool, int]:
-        stored, revealed, choice = self.court.vote_of(item.case_id, item.seat)
-        return bytes(stored), revealed, choice
+    def _vote(self, item: Any) -> tuple[bool, bool, int]:
+        return tuple(self.court.vote_of(item.case_id, item.seat))
+
+    def _reveal(self, item: Any) -> tuple:
+        """The item's reveal with the proof of its seat's commit (sorted SEND: it has one)."""
+        commitment = self.logs.commitment(item.case_id, item.seat)
+        return item.as_reveal(commitment.proof if commitment else [])
 
     def _send(self, kind: str, items: list[Any], done: RelayStep) -> None:
         try:
             if kind == "commit":
                 result = self.court.relay_commits([i.as_signed_commit() for i in items])
             else:
-                result = self.court.reveal([i.as_reveal() for i in items])
+                result = self.court.reveal([self._reveal(i) for i in items])
         except ContractRevert as exc:
             if len(items) == 1:  # a batch of one reverts with the refusal (nothing was sent)
                 log.info("the court refuses the %s of case %d seat %d: %s", kind,

@@ -50,6 +50,19 @@ def commit_hash(
     )  # fmt: skip
 
 
+def commit_leaf(case_id: int, round_no: int, seat: int, juror: str, commit: bytes) -> bytes:
+    """A seat's commit as a leaf of its commitment root (CourtVotes.commitLeaf): hashed twice,
+    like the stock trees' leaves, so it never passes for an inner node."""
+    return keccak(
+        keccak(
+            encode(
+                ["uint256", "uint256", "uint256", "address", "bytes32"],
+                [case_id, round_no, seat, to_checksum_address(juror), commit],
+            )
+        )
+    )
+
+
 def commit_typed_data(
     chain_id: int, court: str, case_id: int, round_no: int, seat: int, commit: bytes, deadline: int
 ) -> dict[str, Any]:

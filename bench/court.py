@@ -37,6 +37,7 @@ from eth_utils import keccak, to_checksum_address
 from rich.markup import escape
 
 from arbitration.court_client import Choice, CourtClient, Period, seats_of
+from arbitration.court_logs import CourtLogs
 from arbitration.deploy import CourtParams, deploy_court
 from bench.common import (
     BenchChain,
@@ -551,8 +552,11 @@ class CourtBench:
                 reveal_gas.append(result.gas_used)
                 reveal_txs.append(result.receipt["transactionHash"])
                 bar.advance(task)
+        logs = CourtLogs(relayer)  # each reveal proves its commit under the batch's root
         items = [
-            self.juror(juror).reveal_item(case_id, seat, choice)
+            self.juror(juror).reveal_item(
+                case_id, seat, choice, logs.commitment(case_id, seat).proof
+            )
             for case_id in relayed
             for seat, juror, choice in seats[case_id]
         ]

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection, Row
 
 from fairkey.chain.types import order_id_hex
+from indexer.models import RawLog
 from indexer.projections import court_models as cm
 from indexer.projections import models as m
 from indexer.projections.names import ORDER_STATUS, TERMINAL
@@ -286,3 +287,24 @@ def saved_cursor(url: str, address: str) -> Cursor | None:
             return any_cursor(conn, address.lower())
     finally:
         engine.dispose()
+
+
+def court_case_timeline(conn: Connection, court: str, case_id: int) -> list[Row]:
+    """Case `case_id`'s timeline at `court` (its court_case_events rows, in chain order), each
+    row with its event's decoded arguments as `args` (raw_logs' JSON text, in decode.py's
+    format). [] when the index has not seen the case."""
+    e = cm.CourtCaseEvent.__table__
+    raw = RawLog.__table__
+    same_log = (
+        (raw.c.address == e.c.court)
+        & (raw.c.case_id == e.c.case_id)
+        & (raw.c.block_number == e.c.block_number)
+        & (raw.c.log_index == e.c.log_index)
+    )
+    query = (
+        sa.select(e, raw.c.args)
+        .join(raw, same_log)
+        .where(e.c.court == court.lower(), e.c.case_id == case_id)
+        .order_by(e.c.block_number, e.c.log_index)
+    )
+    return list(conn.execute(query))

@@ -1,4 +1,5 @@
-"""Cases: the signed-in address's cases, one case, its timeline, and an appeal to sign."""
+"""Cases: the signed-in address's cases, one case, its timeline (from the index), and an appeal
+to sign."""
 
 from __future__ import annotations
 
@@ -18,12 +19,13 @@ from api.cases.schemas import (
     VotesOut,
     YouOut,
 )
-from api.cases.timeline import choice_name, period_name, timeline
+from api.cases.timeline import address_params, choice_name, period_name, timeline
 from api.deps import SignedIn, State
 from api.problems import ApiProblem, problem_responses
 from api.schemas import TxRequest
 from arbitration.court_client import CaseView, Period
 from fairkey.chain.errors import ContractRevert
+from indexer.queries import court_case_timeline
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -127,16 +129,19 @@ def one_case(access: Participant, state: State) -> CaseOut:
     response_model=TimelineOut,
     responses=problem_responses(401, 403, 404, 503),
     summary="The case's events, oldest first",
+    description="From the index (`fairkey index run`): events the indexer has not ingested yet "
+    "appear once it has. 503 while the index is unavailable.",
 )
 def case_timeline(access: Participant, state: State) -> TimelineOut:
     court = state.court
-    events = court.case_events(access.case.case_id)
-    times = court.block_times(e.block_number for e in events)
+    with state.index.connection() as conn:
+        rows = court_case_timeline(conn, court.address, access.case.case_id)
 
     def reason(raw: bytes) -> str:
         return str(court.session.errors.decode(raw)) if raw else ""
 
-    return TimelineOut(case_id=access.case.case_id, entries=timeline(events, times, reason))
+    entries = timeline(rows, address_params(court.client.contract.abi), reason)
+    return TimelineOut(case_id=access.case.case_id, entries=entries)
 
 
 @router.post(

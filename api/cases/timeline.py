@@ -1,14 +1,17 @@
-"""A case's timeline from the court's events, as readers want it (a pure function of the events
-and their blocks' times). Choices appear only where the chain shows them: a commit says who
-committed, never what; a reveal says what was revealed. Amounts (wei) are decimal strings."""
+"""A case's timeline as readers want it, from the index's rows (indexer/queries.py,
+`court_case_timeline`: each court event of the case with its decoded arguments). A pure function
+of those rows. Choices appear only where the chain shows them: a commit says who committed, never
+what; a reveal says what was revealed. Amounts (wei) are decimal strings, addresses EIP-55."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from eth_utils import to_checksum_address
+
 from arbitration.court_client import Choice, Period
-from fairkey.chain.session import Event
+from indexer.projections.raw import parse_args
 
 AMOUNTS = {"fee", "amount", "stake"}
 KINDS = {
@@ -27,7 +30,20 @@ KINDS = {
     "NoCoherentJuror": "no_coherent_juror",
     "CaseExecuted": "executed",
     "SeatSettled": "seat_settled",
+    "JurorLeftPool": "juror_left_pool",
 }
+
+AddressParams = Mapping[str, frozenset[str]]
+
+
+def address_params(abi: Iterable[Mapping[str, Any]]) -> dict[str, frozenset[str]]:
+    """Per event of a contract's ABI, the names of its address parameters (the index keeps
+    addresses lowercase; readers get them EIP-55, as every other answer of the API)."""
+    return {
+        item["name"]: frozenset(p["name"] for p in item["inputs"] if p["type"] == "address")
+        for item in abi
+        if item.get("type") == "event"
+    }
 
 
 def choice_name(value: int) -> str:
@@ -41,9 +57,9 @@ def period_name(value: int) -> str:
     return Period(value).name.lower()
 
 
-def _value(name: str, value: Any, event: str) -> Any:
-    if isinstance(value, bytes | bytearray):
-        return "0x" + bytes(value).hex()
+def _value(name: str, value: Any, addresses: frozenset[str]) -> Any:
+    if name in addresses:
+        return to_checksum_address(value)
     if name in AMOUNTS:
         return str(value)
     if name == "period":
@@ -53,24 +69,28 @@ def _value(name: str, value: Any, event: str) -> Any:
     return value
 
 
-def entry(event: Event, block_time: int, reason: Callable[[bytes], str]) -> dict[str, Any]:
-    data = {k: _value(k, v, event.name) for k, v in event.args.items() if k != "caseId"}
-    if event.name == "VoteRefused":
-        data["reason"] = reason(bytes(event.args["reason"]))
+def entry(row: Any, addresses: AddressParams, reason: Callable[[bytes], str]) -> dict[str, Any]:
+    """One timeline entry of an index row (event, block_number, log_index, block_time, tx_hash,
+    args)."""
+    args = parse_args(row.args)
+    mine = addresses.get(row.event, frozenset())
+    data = {k: _value(k, v, mine) for k, v in args.items() if k != "caseId"}
+    if row.event == "VoteRefused":
+        data["reason"] = reason(bytes.fromhex(str(args["reason"]).removeprefix("0x")))
     return {
-        "kind": KINDS.get(event.name, event.name),
-        "event": event.name,
+        "kind": KINDS.get(row.event, row.event),
+        "event": row.event,
         "round": data.get("round"),
-        "block_number": event.block_number,
-        "block_time": block_time,
-        "tx_hash": "0x" + event.tx_hash.removeprefix("0x"),
-        "log_index": event.log_index,
+        "block_number": row.block_number,
+        "block_time": row.block_time,
+        "tx_hash": "0x" + row.tx_hash.removeprefix("0x"),
+        "log_index": row.log_index,
         "data": data,
     }
 
 
 def timeline(
-    events: list[Event], block_times: dict[int, int], reason: Callable[[bytes], str]
-) -> list[dict]:
-    ordered = sorted(events, key=lambda e: (e.block_number, e.log_index))
-    return [entry(e, block_times[e.block_number], reason) for e in ordered]
+    rows: Iterable[Any], addresses: AddressParams, reason: Callable[[bytes], str]
+) -> list[dict[str, Any]]:
+    ordered = sorted(rows, key=lambda r: (r.block_number, r.log_index))
+    return [entry(r, addresses, reason) for r in ordered]

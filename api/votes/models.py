@@ -1,5 +1,6 @@
 """Votes received for relaying: one commit and one reveal per (case, round, seat), each marked
-with the transaction that carried it once the relayer sent it."""
+with the transaction that carried it once the relayer sent it, and with the court's reason when
+the court refused it (`refused_reason`; added after the first release, so nullable: api/db.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from sqlalchemy import BigInteger, Integer, SmallInteger, String, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.base import ID, Base
+
+REASON_LENGTH = 500
 
 
 class PendingCommit(Base):
@@ -24,6 +27,7 @@ class PendingCommit(Base):
     received_at: Mapped[int] = mapped_column(BigInteger)
     submitted_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
     tx_hash: Mapped[str | None] = mapped_column(String(66), nullable=True)
+    refused_reason: Mapped[str | None] = mapped_column(String(REASON_LENGTH), nullable=True)
 
 
 class PendingReveal(Base):
@@ -40,3 +44,4 @@ class PendingReveal(Base):
     received_at: Mapped[int] = mapped_column(BigInteger)
     submitted_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
     tx_hash: Mapped[str | None] = mapped_column(String(66), nullable=True)
+    refused_reason: Mapped[str | None] = mapped_column(String(REASON_LENGTH), nullable=True)

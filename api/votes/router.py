@@ -20,14 +20,15 @@ def _desk(state: ApiState) -> VoteDesk:
 
 def _out(item: CommitItem | RevealItem) -> VoteOut:
     return VoteOut(
-        kind="commit" if isinstance(item, CommitItem) else "reveal",
+        kind=item.kind,
         case_id=item.case_id,
         round=item.round,
         seat=item.seat,
         juror=item.juror,
-        status="pending" if item.submitted_at is None else "submitted",
+        status=item.status,
         received_at=item.received_at,
         tx_hash=item.tx_hash,
+        reason=item.reason,
         deadline=item.deadline if isinstance(item, CommitItem) else None,
     )
 
@@ -64,6 +65,8 @@ def post_reveal(body: RevealIn, session: SignedIn, state: State) -> VoteOut:
     response_model=MyVotes,
     responses=problem_responses(401),
     summary="Your votes held here",
+    description="Every vote you posted, oldest first per kind: pending, submitted (with its "
+    "transaction) or refused (with the court's reason).",
 )
 def my_votes(session: SignedIn, state: State) -> MyVotes:
     commits, reveals = state.votes.votes_of(session.address)

@@ -35,9 +35,13 @@ class VoteOut(BaseModel):
     round: int
     seat: int
     juror: str
-    status: Literal["pending", "submitted"]
+    status: Literal["pending", "submitted", "refused"] = Field(
+        description="pending: held for the relayer; submitted: on chain; refused: the court "
+        "refused it, or it could no longer land (see `reason`); post another to replace it"
+    )
     received_at: int
-    tx_hash: str | None = None
+    tx_hash: str | None = Field(None, description="The batch that carried it, if one did")
+    reason: str | None = Field(None, description="Why it was refused (status refused only)")
     deadline: int | None = Field(None, description="Commits only")
 
 

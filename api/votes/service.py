@@ -82,8 +82,8 @@ class VoteDesk:
                 f"the signature is not the seat's juror's ({juror}) EIP-712 Commit for "
                 f"case {case.case_id}, round {case.round}, seat {body.seat}",
             )
-        stored, _, _ = self.court.vote_of(case.case_id, body.seat)
-        if any(stored):
+        committed, _, _ = self.court.vote_of(case.case_id, body.seat)
+        if committed:
             raise ApiProblem(
                 409,
                 "already-committed",
@@ -115,12 +115,12 @@ class VoteDesk:
                 "send reveals in the reveal period only",
             )
         self._seated(case, body.seat, juror)
-        stored, revealed, _ = self.court.vote_of(case.case_id, body.seat)
+        committed, revealed, _ = self.court.vote_of(case.case_id, body.seat)
         if revealed:
             raise ApiProblem(
                 409, "already-revealed", "already revealed", f"seat {body.seat} has revealed"
             )
-        if not any(stored):
+        if not committed:
             raise ApiProblem(
                 409, "not-committed", "nothing to reveal", f"seat {body.seat} never committed"
             )
@@ -134,7 +134,7 @@ class VoteDesk:
             body.choice,
             salt,
         )
-        if expected != bytes(stored):
+        if expected != self.court.commit_hash_on(case.case_id, body.seat):
             raise ApiProblem(
                 422,
                 "reveal-mismatch",

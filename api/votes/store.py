@@ -1,29 +1,52 @@
 """The votes the API holds for relaying, and the relayer's side of it.
 
-Its interface for the relayer (a later service, `arbitration/`): `pending_commits()` and
-`pending_reveals()` give what is still to send, each item with the tuple the court takes
-(`SignedCommit` for `commitSigned`, `Reveal` for `reveal`); after sending a batch, the relayer
-calls `mark_submitted(items, tx_hash)`. Items come back in the order they were received.
+A vote is *pending* until the relayer takes it out of the queue, then *submitted* (it landed, or
+the chain already held it) or *refused* (the court refused it, or it can never land: the reason
+is kept). Both are final for the relayer; a juror may replace a refused vote by posting another.
+
+Its interface for the relayer (arbitration/relay_queue.py): `pending_commits()` and
+`pending_reveals()` give what is still to send, a page at a time in the order received (by id:
+pass the last item's id as `after` for the next page, so a walk from 0 sees every pending item
+however long the queue), each item with the tuple the court takes (`SignedCommit` for
+`commitSigned`, `Reveal` for `reveal`); after sending a batch, the relayer calls
+`mark_submitted(items, tx_hash)` and `mark_refused([(item, reason)], tx_hash)`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from api.db import Database
-from api.votes.models import PendingCommit, PendingReveal
+from api.votes.models import REASON_LENGTH, PendingCommit, PendingReveal
+
+VoteStatus = Literal["pending", "submitted", "refused"]
 
 
 class VoteConflict(Exception):
     """The seat already has a different vote of this kind here."""
 
 
+class _Held:
+    """What commits and reveals share: where they stand in the queue."""
+
+    kind: str
+    submitted_at: int | None
+    reason: str | None
+
+    @property
+    def status(self) -> VoteStatus:
+        if self.reason is not None:
+            return "refused"
+        return "pending" if self.submitted_at is None else "submitted"
+
+
 @dataclass(frozen=True)
-class CommitItem:
+class CommitItem(_Held):
     id: int
     case_id: int
     round: int
@@ -33,8 +56,10 @@ class CommitItem:
     deadline: int
     signature: str
     received_at: int
-    submitted_at: int | None
-    tx_hash: str | None
+    submitted_at: int | None  # when it left the queue (submitted or refused)
+    tx_hash: str | None  # the batch that carried it; None: not sent (already on chain, or dropped)
+    reason: str | None  # why the court refused it; None unless refused
+    kind = "commit"
 
     def as_signed_commit(self) -> tuple[int, int, bytes, int, bytes]:
         """The court's `SignedCommit` (caseId, seat, commitHash, deadline, signature)."""
@@ -48,7 +73,7 @@ class CommitItem:
 
 
 @dataclass(frozen=True)
-class RevealItem:
+class RevealItem(_Held):
     id: int
     case_id: int
     round: int
@@ -59,10 +84,14 @@ class RevealItem:
     received_at: int
     submitted_at: int | None
     tx_hash: str | None
+    reason: str | None
+    kind = "reveal"
 
-    def as_reveal(self) -> tuple[int, int, int, bytes]:
-        """The court's `Reveal` (caseId, seat, choice, salt)."""
-        return (self.case_id, self.seat, self.choice, bytes.fromhex(self.salt[2:]))
+    def as_reveal(self, proof: Sequence[bytes] = ()) -> tuple:
+        """The court's `Reveal` (caseId, seat, juror, choice, salt, proof); `proof` places the
+        seat's commit under its root (arbitration/court_logs.py finds it)."""
+        return (self.case_id, self.seat, self.juror, self.choice, bytes.fromhex(self.salt[2:]),
+                list(proof))  # fmt: skip
 
 
 def _commit(row: PendingCommit) -> CommitItem:
@@ -78,6 +107,7 @@ def _commit(row: PendingCommit) -> CommitItem:
         row.received_at,
         row.submitted_at,
         row.tx_hash,
+        row.refused_reason,
     )
 
 
@@ -93,6 +123,7 @@ def _reveal(row: PendingReveal) -> RevealItem:
         row.received_at,
         row.submitted_at,
         row.tx_hash,
+        row.refused_reason,
     )
 
 
@@ -116,8 +147,8 @@ class VoteStore:
         chain_now: int,
     ) -> tuple[CommitItem, bool]:
         """(the stored commit, True if new). The same commit again is accepted as is; another
-        one for the seat is a VoteConflict, unless the stored one was never sent and its deadline
-        passed (`chain_now`): then the new signature replaces it."""
+        one for the seat is a VoteConflict, unless the stored one can no longer land (never sent
+        and its deadline passed at `chain_now`, or refused): then the new one replaces it."""
         commit_hash, signature = commit_hash.lower(), signature.lower()
         for _ in range(2):  # a concurrent insert of the same seat: read it the second time
             with self.db.transaction() as tx:
@@ -136,12 +167,13 @@ class VoteStore:
                     )
                     if same:
                         return _commit(row), False
-                    if row.submitted_at is not None or row.deadline >= chain_now:
+                    expired = row.submitted_at is None and row.deadline < chain_now
+                    if not (expired or row.refused_reason is not None):
                         raise VoteConflict(
                             f"seat {seat} of case {case_id} already has another commit here"
                         )
                     row.commit_hash, row.deadline, row.signature = commit_hash, deadline, signature
-                    row.received_at = int(self.clock())
+                    _requeue(row, int(self.clock()))
                     tx.flush()
                     return _commit(row), True
             try:
@@ -166,6 +198,8 @@ class VoteStore:
     def add_reveal(
         self, *, case_id: int, round_no: int, seat: int, juror: str, choice: int, salt: str
     ) -> tuple[RevealItem, bool]:
+        """(the stored reveal, True if new). The same reveal again is accepted as is; another one
+        for the seat is a VoteConflict, unless the stored one was refused: then it is replaced."""
         salt = salt.lower()
         for _ in range(2):
             with self.db.transaction() as tx:
@@ -179,9 +213,14 @@ class VoteStore:
                 if row is not None:
                     if (row.choice, row.salt) == (choice, salt):
                         return _reveal(row), False
-                    raise VoteConflict(
-                        f"seat {seat} of case {case_id} already has another reveal here"
-                    )
+                    if row.refused_reason is None:
+                        raise VoteConflict(
+                            f"seat {seat} of case {case_id} already has another reveal here"
+                        )
+                    row.choice, row.salt = choice, salt
+                    _requeue(row, int(self.clock()))
+                    tx.flush()
+                    return _reveal(row), True
             try:
                 with self.db.transaction() as tx:
                     row = PendingReveal(
@@ -221,29 +260,62 @@ class VoteStore:
             )
             return [_commit(r) for r in commits], [_reveal(r) for r in reveals]
 
+    def refused(self, case_id: int | None = None) -> list[CommitItem | RevealItem]:
+        """The refused votes (of one case), in the order they were refused."""
+        found: list[CommitItem | RevealItem] = []
+        with self.db.transaction() as tx:
+            for model, item in ((PendingCommit, _commit), (PendingReveal, _reveal)):
+                query = select(model).where(model.refused_reason.is_not(None))
+                if case_id is not None:
+                    query = query.where(model.case_id == case_id)
+                found.extend(item(r) for r in tx.scalars(query))
+        return sorted(found, key=lambda i: (i.submitted_at or 0, i.kind, i.id))
+
     # ------------------------------------------------------------------ the relayer's side
 
-    def pending_commits(self, *, now: int | None = None, limit: int = 100) -> list[CommitItem]:
-        """Commits not yet sent, oldest first; with `now` (the chain's time), only those whose
-        deadline has not passed (the court refuses `block.timestamp > deadline`)."""
-        query = select(PendingCommit).where(PendingCommit.submitted_at.is_(None))
+    def pending_commits(
+        self, *, now: int | None = None, limit: int = 100, after: int = 0
+    ) -> list[CommitItem]:
+        """Up to `limit` commits not yet sent, oldest first, with ids above `after`; with `now`
+        (the chain's time), only those whose deadline has not passed (the court refuses
+        `block.timestamp > deadline`)."""
+        query = select(PendingCommit).where(
+            PendingCommit.submitted_at.is_(None), PendingCommit.id > after
+        )
         if now is not None:
             query = query.where(PendingCommit.deadline >= now)
         with self.db.transaction() as tx:
             return [_commit(r) for r in tx.scalars(query.order_by(PendingCommit.id).limit(limit))]
 
-    def pending_reveals(self, *, limit: int = 100) -> list[RevealItem]:
-        query = select(PendingReveal).where(PendingReveal.submitted_at.is_(None))
+    def pending_reveals(self, *, limit: int = 100, after: int = 0) -> list[RevealItem]:
+        """Up to `limit` reveals not yet sent, oldest first, with ids above `after`."""
+        query = select(PendingReveal).where(
+            PendingReveal.submitted_at.is_(None), PendingReveal.id > after
+        )
         with self.db.transaction() as tx:
             return [_reveal(r) for r in tx.scalars(query.order_by(PendingReveal.id).limit(limit))]
 
-    def mark_submitted(self, items: Iterable[CommitItem | RevealItem], tx_hash: str) -> int:
-        """Marks these items as sent in `tx_hash`; returns how many were marked. An item that was
-        replaced meanwhile (another signature for the seat) is not marked: it is still pending."""
+    def mark_submitted(self, items: Iterable[CommitItem | RevealItem], tx_hash: str | None) -> int:
+        """Marks these items as sent in `tx_hash` (None: nothing was sent, the chain already
+        holds them); returns how many were marked."""
+        return self._take([(item, None) for item in items], tx_hash)
+
+    def mark_refused(
+        self, refused: Sequence[tuple[CommitItem | RevealItem, str]], tx_hash: str | None
+    ) -> int:
+        """Marks these items refused, each with the court's reason, in `tx_hash` (None: never
+        sent, it could not land); returns how many were marked."""
+        return self._take([(item, reason or "refused") for item, reason in refused], tx_hash)
+
+    def _take(
+        self, items: Sequence[tuple[CommitItem | RevealItem, str | None]], tx_hash: str | None
+    ) -> int:
+        """Takes pending items out of the queue. An item that was replaced meanwhile (another
+        signature for the seat) or already taken is not marked: its replacement stays pending."""
         at = int(self.clock())
         marked = 0
         with self.db.transaction() as tx:
-            for item in items:
+            for item, reason in items:
                 if isinstance(item, CommitItem):
                     query = update(PendingCommit).where(
                         PendingCommit.id == item.id,
@@ -252,7 +324,19 @@ class VoteStore:
                     )
                 else:
                     query = update(PendingReveal).where(
-                        PendingReveal.id == item.id, PendingReveal.submitted_at.is_(None)
+                        PendingReveal.id == item.id,
+                        PendingReveal.choice == item.choice,
+                        PendingReveal.salt == item.salt,
+                        PendingReveal.submitted_at.is_(None),
                     )
-                marked += tx.execute(query.values(submitted_at=at, tx_hash=tx_hash)).rowcount
+                values = {"submitted_at": at, "tx_hash": tx_hash, "refused_reason": None}
+                if reason is not None:
+                    values["refused_reason"] = reason[:REASON_LENGTH]
+                marked += tx.execute(query.values(**values)).rowcount
         return marked
+
+
+def _requeue(row: PendingCommit | PendingReveal, received_at: int) -> None:
+    """A replaced vote is pending again, as if just received."""
+    row.received_at = received_at
+    row.submitted_at = row.tx_hash = row.refused_reason = None

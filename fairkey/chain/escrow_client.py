@@ -10,8 +10,8 @@ from web3 import Web3
 
 from fairkey.chain.abi_codec import AbiCodec
 from fairkey.chain.artifacts import PROJECT_ROOT, ArtifactsMissing
-from fairkey.chain.log_ranges import fetch_in_ranges
 from fairkey.chain.errors import ContractRevert
+from fairkey.chain.log_ranges import fetch_in_ranges
 from fairkey.chain.session import ChainSession, Event, TxResult
 from fairkey.chain.types import (
     ETH,

@@ -268,9 +268,9 @@ def _rounds_and_panel(court: CourtClient, case, account) -> None:
         for i in range(r.drawn):
             seat = first + i
             juror = court.juror_at(case.case_id, seat)
-            commit, revealed, choice = court.vote_of(case.case_id, seat)
+            committed, revealed, choice = court.vote_of(case.case_id, seat)
             vote = f"revealed {CHOICE_WORDS[Choice(choice)]}" if revealed else (
-                "committed" if any(commit) else "—")  # fmt: skip
+                "committed" if committed else "—")  # fmt: skip
             you = " (you)" if juror.lower() == me else ""
             panel.append([str(n), str(seat), juror + you, vote])
     table("rounds", ["round", "drawn", "revealed votes", "paid out"], rounds)

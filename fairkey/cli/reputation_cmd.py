@@ -136,8 +136,16 @@ def _listings(conn: Connection, limit: int) -> None:
     rows = queries.listings(conn, limit)
     table(
         "listings",
-        ["id", "merchant", "sales", "stock", "7d success", "30d success", "delivery p50/p95",
-         "after-sales 7d (baseline)"],  # fmt: skip
+        [
+            "id",
+            "merchant",
+            "sales",
+            "stock",
+            "7d success",
+            "30d success",
+            "delivery p50/p95",
+            "after-sales 7d (baseline)",
+        ],  # fmt: skip
         [
             [
                 str(r.listing_id),
@@ -177,8 +185,15 @@ def _suppliers(conn: Connection, limit: int) -> None:
     rows = queries.suppliers(conn, limit)
     table(
         "suppliers (from the tag of each stock batch)",
-        ["merchant", "supplier", "units", "delivered", "disputes", "bad keys (verifier)",
-         "misdeliveries"],  # fmt: skip
+        [
+            "merchant",
+            "supplier",
+            "units",
+            "delivered",
+            "disputes",
+            "bad keys (verifier)",
+            "misdeliveries",
+        ],  # fmt: skip
         [
             [
                 short(r.merchant),
@@ -217,8 +232,15 @@ def _arbitrators(conn: Connection, limit: int) -> None:
     rows = queries.arbitrators(conn, limit)
     table(
         "arbitrators",
-        ["arbitrator", "cases", "open", "ruled (refund/pay/split)", "timed out", "ended by proof",
-         "time to ruling (median)"],  # fmt: skip
+        [
+            "arbitrator",
+            "cases",
+            "open",
+            "ruled (refund/pay/split)",
+            "timed out",
+            "ended by proof",
+            "time to ruling (median)",
+        ],  # fmt: skip
         [
             [
                 r.arbitrator,
@@ -241,9 +263,12 @@ def _platform(conn: Connection, _limit: int) -> None:
     if "head_block" in head:
         rows.append(("as of block", f"{head['head_block']} ({when(head['head_time'])} UTC)"))
     rows.append(
-        ("orders", f"{stats.get('orders', 0)} ({stats.get('open', 0)} open, "
-                   f"{stats.get('completed', 0)} completed, {stats.get('refunded', 0)} "
-                   f"refunded, {stats.get('split', 0)} split)")  # fmt: skip
+        (
+            "orders",
+            f"{stats.get('orders', 0)} ({stats.get('open', 0)} open, "
+            f"{stats.get('completed', 0)} completed, {stats.get('refunded', 0)} "
+            f"refunded, {stats.get('split', 0)} split)",
+        )  # fmt: skip
     )
     rows.append(("after-sales cases", str(stats.get("cases", 0))))
     for tier, what in (("l1", "rule, no human"), ("l2", "merchant"), ("l3", "court")):

@@ -214,4 +214,3 @@ def build_misdelivery_proof(
     if proof.fault == FAULT_NONE:
         raise ValueError("the delivery matches its commitment: there is no misdelivery to prove")
     return proof
-

@@ -76,8 +76,9 @@ def prove_misdelivery(
 #
 # One rule for every client (CLI today, API and dApp next): which per-order keys a purchase uses,
 # and how one payment buys them. Keys are `derive_order_key(seed, j)` for the next free indices
-# j (consecutive, but for one already used on chain); the indices are reserved on the buyer's device *before* the payment is sent, so a
-# payment that fails (or whose fate is unknown) never hands its keys to a later purchase.
+# j (consecutive, but for one already used on chain); the indices are reserved on the buyer's
+# device *before* the payment is sent, so a payment that fails (or whose fate is unknown) never
+# hands its keys to a later purchase.
 
 MAX_SKIPPED_KEYS = 1000  # used keys in a row before we suspect the device's list is stale
 

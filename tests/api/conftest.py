@@ -1,5 +1,6 @@
 """The appeal API on a real port (uvicorn in a thread), over the test Anvil and a real court
-wired into the test escrow; its store on SQLite by default, PostgreSQL where a test asks."""
+wired into the test escrow; its store on SQLite by default, PostgreSQL where a test asks; the
+index it reads (timelines) written by the real indexer when a test runs it (`index.catch_up()`)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from api.settings import ApiSettings
 from api.state import ApiState
 from fairkey.chain.session import TxResult
 from fairkey.chain.types import DisputeReason
+from indexer.config import IndexerConfig
+from indexer.ingest import Indexer
 from tests.indexer.conftest import pg_url, sqlite_url  # noqa: F401 - fixtures reused here
 from tests.support.court import CourtWorld
 from tests.support.disputes import EVIDENCE
@@ -120,8 +123,40 @@ def world(market) -> CourtWorld:
     return CourtWorld.deploy(market)
 
 
+@dataclass
+class Index:
+    """The index the API reads, written by a real Indexer over the test Anvil."""
+
+    url: str
+    indexer: Indexer
+
+    def catch_up(self) -> None:
+        """Ingests every block up to the chain's head (what `fairkey index run` keeps doing)."""
+        self.indexer.backfill()
+
+
 @pytest.fixture
-def make_api(world, anvil, tmp_path) -> Iterator[Callable[..., Api]]:
+def index_url(tmp_path) -> str:
+    """Where the API reads the index (SQLite by default; `index_url` may be overridden)."""
+    return f"sqlite:///{tmp_path / 'index.sqlite3'}"
+
+
+@pytest.fixture
+def index(world, anvil, deployed, index_url) -> Iterator[Index]:
+    """An indexer of the test escrow (and so of its court) into the API's index."""
+    _, deployment = deployed
+    config = IndexerConfig(
+        rpc_url=anvil.url,
+        db_url=index_url,
+        escrow=world.market.escrow_address,
+        start_block=deployment.block,
+    )
+    with Indexer(config) as indexer:
+        yield Index(index_url, indexer)
+
+
+@pytest.fixture
+def make_api(world, anvil, tmp_path, index_url) -> Iterator[Callable[..., Api]]:
     """Starts an API (its own data folder) on a free port: `make_api(db_url=..., **settings)`."""
     with ExitStack() as stack:
 
@@ -132,14 +167,21 @@ def make_api(world, anvil, tmp_path) -> Iterator[Callable[..., Api]]:
                 home=tmp_path / "home",
                 court_address=world.court.address,
                 court_from_block=0,
+                escrow_address=world.market.escrow_address,
                 data_dir=folder,
                 db_url=db_url,
                 public_url=PUBLIC_URL,
-                **{"signin_burst": 1000, "upload_burst": 1000, **overrides},
+                **{
+                    "index_db_url": index_url,
+                    "signin_burst": 1000,
+                    "upload_burst": 1000,
+                    **overrides,
+                },  # fmt: skip
             )
             clock = FakeClock()
             app = create_app(settings, clock=clock)
             stack.callback(app.state.api.db.close)
+            stack.callback(app.state.api.index.close)
             url = stack.enter_context(serve_in_thread(app))
             api = Api(url, app, clock)
             stack.callback(api.close)

@@ -20,8 +20,9 @@ CHECKS = [
 
 
 @pytest.fixture
-def served(make_api, case):
-    """The API with a real case, and a bearer token of its buyer."""
+def served(make_api, case, index):
+    """The API with a real case (indexed), and a bearer token of its buyer."""
+    index.catch_up()
     api = make_api()
     token = api.sign_in(case.buyer).headers["authorization"]
     return api, token

@@ -9,6 +9,7 @@ from eth_account import Account
 
 from api.problems import PROBLEM_BASE
 from arbitration.court_client import Choice, Period
+from arbitration.court_logs import CourtLogs
 from arbitration.votes import sign_commit
 
 
@@ -24,7 +25,7 @@ def _commit_body(signed):
 
 
 def _reveal_body(item):
-    case_id, seat, choice, salt = item
+    case_id, seat, _, choice, salt = item[:5]
     return {"case_id": case_id, "seat": seat, "choice": int(choice), "salt": "0x" + salt.hex()}
 
 
@@ -80,6 +81,30 @@ def test_the_same_commit_twice_is_one_commit(api, world, voting):
     assert len(api.state.votes.pending_commits()) == 1
     other = juror.signed_commit(case.case_id, signed[1], Choice.REFUND_BUYER, signed[3] + 1)
     _problem(client.post("/votes/commits", json=_commit_body(other)), 409, "another-commit")
+
+
+def test_a_refused_commit_shows_its_reason_and_the_juror_may_replace_it(api, world, voting):
+    case, (juror, *_), (client, *_) = voting
+    seat = juror.my_seat(case.case_id, 0)
+    deadline = world.market.clock.now() + 3600
+    first = juror.signed_commit(case.case_id, seat, Choice.PAY_MERCHANT, deadline)
+    assert client.post("/votes/commits", json=_commit_body(first)).status_code == 202
+    store = api.state.votes
+    [held] = store.pending_commits()
+    store.mark_refused([(held, "CourtSignatureExpired(1)")], None)  # what the relayer records
+    [shown] = client.get("/votes/mine").json()["votes"]
+    assert (shown["status"], shown["reason"], shown["tx_hash"]) == (
+        "refused",
+        "CourtSignatureExpired(1)",
+        None,
+    )
+
+    second = juror.signed_commit(case.case_id, seat, Choice.PAY_MERCHANT, deadline + 60)
+    answer = client.post("/votes/commits", json=_commit_body(second))
+    assert answer.status_code == 202 and answer.json()["status"] == "pending", answer.text
+    [pending] = store.pending_commits(now=world.market.clock.now())
+    world.court.relay_commits([pending.as_signed_commit()])
+    assert world.court.vote_of(case.case_id, seat)[0]
 
 
 def test_a_forged_commit_is_refused(api, world, voting):
@@ -163,6 +188,7 @@ def test_reveals_are_taken_in_the_reveal_period_only_and_must_match_the_commit(a
 
     store = api.state.votes
     pending = store.pending_reveals()
+    # The jurors committed themselves: each commit is a root of one leaf, proved by no sibling.
     result = world.court.reveal([r.as_reveal() for r in pending])
     assert [e.name for e in result.events].count("VoteRevealed") == 3
     store.mark_submitted(pending, "0x" + result.receipt["transactionHash"].hex().removeprefix("0x"))
@@ -186,11 +212,19 @@ def test_votes_need_a_session(api, voting):
 def test_a_commit_signed_in_the_evidence_period_is_relayed_once_commits_open(api, world, case):
     juror = world.client(case.panel[0])
     seat = juror.my_seat(case.case_id, 0)
-    signed = juror.signed_commit(case.case_id, seat, Choice.PAY_MERCHANT, world.market.clock.now() + 86_400)
-    assert api.sign_in(case.panel[0]).post("/votes/commits", json=_commit_body(signed)).status_code == 202
+    signed = juror.signed_commit(
+        case.case_id, seat, Choice.PAY_MERCHANT, world.market.clock.now() + 86_400
+    )
+    assert (
+        api.sign_in(case.panel[0]).post("/votes/commits", json=_commit_body(signed)).status_code
+        == 202
+    )
     world.market.clock.advance(world.params.evidence_period + 1)
     world.court.pass_period(case.case_id)
     pending = api.state.votes.pending_commits(now=world.market.clock.now())
-    result = world.court.relay_commits([p.as_signed_commit() for p in pending] * 2)  # a batch of two
+    result = world.court.relay_commits(
+        [p.as_signed_commit() for p in pending] * 2
+    )  # a batch of two
     assert [e.name for e in result.events].count("VoteCommitted") == 1
-    assert juror.vote_of(case.case_id, seat)[0] == signed[2]
+    assert juror.vote_of(case.case_id, seat)[0]
+    assert CourtLogs(juror).commitment(case.case_id, seat).commit_hash == signed[2]

@@ -102,7 +102,7 @@ def test_voting_once_the_evidence_period_is_over_moves_the_case_on_itself(world,
     world.market.clock.advance(world.params.evidence_period + 1)  # nobody passed the period yet
     me("vote", str(case_id), "refund")
     assert world.court.case(case_id).period == Period.COMMIT
-    assert any(world.court.vote_of(case_id, _seat(world, me, case_id))[0])
+    assert world.court.vote_of(case_id, _seat(world, me, case_id))[0]
 
 
 def test_voting_during_the_evidence_period_says_when_voting_opens(world, seated):

@@ -23,22 +23,21 @@ from arbitration.votes import commit_hash, derive_salt
 TIMES = Timings(evidence=100, commit=200, reveal=300, appeal=400)
 COURT = "0x000000000000000000000000000000000000c0de"
 ZERO = "0x" + "00" * 20
-COMMIT = b"\x07" * 32
-NONE = b"\0" * 32
 
 
-def _case(period: Period, round_no: int = 0, start: int = 1000) -> CaseView:
-    return CaseView(1, COURT, period, round_no, Choice.REFUSE, start, ZERO, ZERO)
+def _case(period: Period, round_no: int = 0, start: int = 1000, commits: int = 0) -> CaseView:
+    return CaseView(1, COURT, period, round_no, Choice.REFUSE, start, ZERO, ZERO, commits)
 
 
 def _round(drawn: int = 3, settled: int = 0, aborted: bool = False, committed: int = 0,
            revealed: int = 0) -> RoundView:  # fmt: skip
     return RoundView(1, 3, drawn, drawn, committed, revealed, settled, (0, 0, 0), aborted,
-                     ZERO, 0, ZERO, 0)  # fmt: skip
+                     0, 0, ZERO, 0, ZERO, 0)  # fmt: skip
 
 
-def _view(period, *, commit=NONE, revealed=False, seat=1, round_no=0, case_round=0, **rnd):
-    return SeatView(_case(period, case_round), seat, round_no, _round(**rnd), commit, revealed, 2)
+def _view(period, *, committed=False, revealed=False, seat=1, round_no=0, case_round=0, **rnd):
+    return SeatView(_case(period, case_round), seat, round_no, _round(**rnd), committed or revealed,
+                    revealed, 2)  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -47,8 +46,8 @@ def _view(period, *, commit=NONE, revealed=False, seat=1, round_no=0, case_round
         pytest.param(_view(Period.EVIDENCE, drawn=2), Duty.WAIT_PANEL, id="drawing"),
         pytest.param(_view(Period.EVIDENCE), Duty.READ, id="evidence"),
         pytest.param(_view(Period.COMMIT), Duty.VOTE, id="commit"),
-        pytest.param(_view(Period.COMMIT, commit=COMMIT), Duty.WAIT_REVEAL, id="committed"),
-        pytest.param(_view(Period.REVEAL, commit=COMMIT), Duty.REVEAL, id="reveal"),
+        pytest.param(_view(Period.COMMIT, committed=True), Duty.WAIT_REVEAL, id="committed"),
+        pytest.param(_view(Period.REVEAL, committed=True), Duty.REVEAL, id="reveal"),
         pytest.param(_view(Period.REVEAL), Duty.MISSED, id="no-commit"),
         pytest.param(_view(Period.REVEAL, revealed=True), Duty.WAIT_RULING, id="revealed"),
         pytest.param(_view(Period.APPEAL, revealed=True), Duty.WAIT_RULING, id="appeal"),
@@ -66,7 +65,7 @@ def test_what_is_due_follows_the_seats_round_through_its_periods(view, duty):
 
 def test_a_duty_is_due_by_the_end_of_its_period():
     assert next_step(_view(Period.COMMIT), TIMES).deadline == 1000 + TIMES.commit
-    assert next_step(_view(Period.REVEAL, commit=COMMIT), TIMES).deadline == 1000 + TIMES.reveal
+    assert next_step(_view(Period.REVEAL, committed=True), TIMES).deadline == 1000 + TIMES.reveal
 
 
 def test_the_committed_choice_is_found_with_the_re_derived_salt_only():
@@ -93,9 +92,11 @@ def test_a_relayed_commit_is_signed_until_the_commit_period_ends():
     assert relay_deadline(_case(Period.COMMIT), times, now=5000) == 5000 + 600  # late: a margin
 
 
-def test_a_period_passes_at_its_deadline_or_once_every_commit_is_revealed():
+def test_a_period_passes_at_its_deadline_or_once_every_juror_acted():
     assert not can_pass(_case(Period.EVIDENCE), _round(drawn=2), TIMES, now=2000)
     assert can_pass(_case(Period.EVIDENCE), _round(), TIMES, now=1100)
+    assert not can_pass(_case(Period.COMMIT, commits=0b011), _round(), TIMES, now=1100)
+    assert can_pass(_case(Period.COMMIT, commits=0b111), _round(), TIMES, now=1100)
     assert not can_pass(_case(Period.REVEAL), _round(committed=3, revealed=2), TIMES, now=1200)
     assert can_pass(_case(Period.REVEAL), _round(committed=3, revealed=3), TIMES, now=1200)
     assert not can_pass(_case(Period.EXECUTED), _round(), TIMES, now=10**9)

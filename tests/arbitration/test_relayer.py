@@ -1,6 +1,7 @@
 """The vote relayer between the appeal API's store and the court: jurors sign (`juror vote
 --relay`, `juror reveal --relay`) and pay no gas; the relayer sends a batch per kind, marks each
-vote sent or refused with the court's reason; it can neither forge nor alter a vote."""
+vote sent or refused with the court's reason (the store's refused state, shown to the juror);
+it can neither forge nor alter a vote."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import pytest
 
 from arbitration.api_client import ApiRefused, CourtApi
 from arbitration.court_client import Choice, Period
-from arbitration.relay_queue import StoreQueue
 from arbitration.relayer import Sort, sort_commit, sort_reveal
 from arbitration.votes import sign_commit
 
@@ -101,7 +101,7 @@ def test_a_forged_commit_posted_to_the_api_never_lands(world, api, fk, panel, ma
 
     _relay(fk, api)
     assert api.state.votes.pending_commits() == []
-    assert not any(world.court.vote_of(case_id, seat)[0])
+    assert not world.court.vote_of(case_id, seat)[0]
 
 
 def test_a_vote_forged_or_altered_in_the_store_is_refused_by_the_court(world, api, fk, panel):
@@ -123,12 +123,15 @@ def test_a_vote_forged_or_altered_in_the_store_is_refused_by_the_court(world, ap
 
     _relay(fk, api)
 
-    assert not any(world.court.vote_of(case_id, seat)[0])
-    assert any(world.court.vote_of(case_id, _seat(world, honest, case_id))[0])
-    refused = StoreQueue(api.state.votes).refusals(case_id)
+    assert not world.court.vote_of(case_id, seat)[0]
+    assert world.court.vote_of(case_id, _seat(world, honest, case_id))[0]
+    refused = api.state.votes.refused(case_id)
     assert [(r.seat, r.reason.split("(")[0]) for r in refused] == [(seat, "CourtInvalidSignature")]
     assert refused[0].tx_hash == _votes(api, honest)[0].tx_hash  # refused inside the same batch
     assert api.state.votes.pending_commits() == []
+    with CourtApi(api.url, victim.account, world.market.w3.eth.chain_id) as as_victim:
+        [shown] = as_victim.my_votes()  # the juror sees why, in the API
+    assert shown["status"] == "refused" and shown["reason"].startswith("CourtInvalidSignature")
     listed = fk(None, "relayer", "refusals", "--api-db", api.db_url).output
     assert "CourtInvalidSignature" in listed
 
@@ -181,12 +184,12 @@ def test_a_pending_commit_is_sent_only_in_its_commit_period(case, stored, expect
 @pytest.mark.parametrize(
     ("case", "vote", "expected"),
     [
-        (_case(Period.COMMIT), (b"\1" * 32, False, 0), Sort.WAIT),
-        (_case(Period.REVEAL), (b"\1" * 32, False, 0), Sort.SEND),
-        (_case(Period.REVEAL), (NONE, True, 2), Sort.LANDED),
-        (_case(Period.REVEAL), (NONE, True, 1), Sort.DROP),
-        (_case(Period.REVEAL), (NONE, False, 0), Sort.DROP),  # never committed
-        (_case(Period.APPEAL), (b"\1" * 32, False, 0), Sort.DROP),
+        (_case(Period.COMMIT), (True, False, 0), Sort.WAIT),
+        (_case(Period.REVEAL), (True, False, 0), Sort.SEND),
+        (_case(Period.REVEAL), (True, True, 2), Sort.LANDED),
+        (_case(Period.REVEAL), (True, True, 1), Sort.DROP),
+        (_case(Period.REVEAL), (False, False, 0), Sort.DROP),  # never committed
+        (_case(Period.APPEAL), (True, False, 0), Sort.DROP),
     ],
     ids=["early", "reveal", "landed", "other-choice", "no-commit", "late"],
 )

@@ -64,12 +64,11 @@ def test_a_token_that_calls_back_into_the_escrow_during_payment_is_refused(
     buyer = market.client("buyer")
     key = market.new_order_key()
     payloads = {
-        "pay": lambda: _calldata(
-            market, "pay", listing, 2**96, *market.new_order_key().point
-        ),
+        "pay": lambda: _calldata(market, "pay", listing, 2**96, *market.new_order_key().point),
         "withdraw": lambda: _calldata(market, "withdraw", Web3.to_checksum_address(token)),
-        "commitStock": lambda: _calldata(market, "commitStock", listing, b"\x11" * 32, 1,
-                                         supplier_tag("evil")),
+        "commitStock": lambda: _calldata(
+            market, "commitStock", listing, b"\x11" * 32, 1, supplier_tag("evil")
+        ),
     }
     # The buyer's allowance is set first, so the armed token only runs inside `pay`.
     send_as(market, "buyer", contract.functions.approve(market.escrow_address, ERC20_MAX))
@@ -153,8 +152,13 @@ def test_a_receiver_that_refuses_eth_keeps_its_credit_and_can_withdraw_elsewhere
     assert money_snapshot(market, extra=(receiver.address,)) == before
 
     elsewhere = Account.create().address
-    send_as(market, "stranger", receiver.functions.exec(
-        market.escrow_address, 0, _calldata(market, "withdrawTo", ETH, elsewhere)))
+    send_as(
+        market,
+        "stranger",
+        receiver.functions.exec(
+            market.escrow_address, 0, _calldata(market, "withdrawTo", ETH, elsewhere)
+        ),
+    )
     assert balance_of(market, ETH, elsewhere) == credit
     assert market.client("stranger").credit_of(ETH, receiver.address) == 0
 
@@ -202,8 +206,9 @@ def test_a_key_another_merchant_already_delivered_cannot_be_delivered_again(mark
     first, _ = market.make_order(listing)
     market.deliver(first, stock)
     other_listing = market.make_listing("merchant2")
-    other_stock = market.make_stock(other_listing, merchant="merchant2",
-                                    keys=["SHARED-SUPPLIER-KEY-42"])
+    other_stock = market.make_stock(
+        other_listing, merchant="merchant2", keys=["SHARED-SUPPLIER-KEY-42"]
+    )
     second, _ = market.make_order(other_listing, "buyer2")
     before = money_snapshot(market)
 
@@ -277,8 +282,16 @@ def _merchant_only_call(market, function, client, listing, stock, paid, disputed
     return calls[function]()
 
 
-MERCHANT_ONLY = ["deliver", "replace", "refund", "contest", "commitStock", "revokeBatch",
-                 "setPrice", "setActive"]
+MERCHANT_ONLY = [
+    "deliver",
+    "replace",
+    "refund",
+    "contest",
+    "commitStock",
+    "revokeBatch",
+    "setPrice",
+    "setActive",
+]
 
 
 @pytest.mark.parametrize("function", MERCHANT_ONLY)
@@ -287,8 +300,9 @@ def test_only_the_merchant_may_act_on_a_listing(market, busy_listing, function):
     before = money_snapshot(market)
     for caller in ("buyer", "stranger"):
         with pytest.raises(ContractRevert) as err:
-            _merchant_only_call(market, function, market.client(caller), listing, stock, paid,
-                                disputed)
+            _merchant_only_call(
+                market, function, market.client(caller), listing, stock, paid, disputed
+            )
         assert err.value.name == "EscrowNotMerchant"
         args = err.value.args_by_name
         assert args["listingId"] == listing
@@ -373,10 +387,12 @@ def test_a_verifier_verdict_cannot_be_replayed_against_a_replacement_key(market)
 
     assert revert_name(submit, order_id, first, 2, deadline, signature) == "EscrowRecordMismatch"
     assert revert_name(submit, order_id, replacement, 2, deadline, signature) == (
-        "EscrowInvalidAttestation")
+        "EscrowInvalidAttestation"
+    )
     forged = sign_verdict(market, order_id, 1, replacement.fingerprint, 2, deadline, "stranger")
     assert revert_name(submit, order_id, replacement, 2, deadline, forged) == (
-        "EscrowInvalidAttestation")
+        "EscrowInvalidAttestation"
+    )
     assert market.client("stranger").order(order_id).status == S.DISPUTED
     assert money_snapshot(market) == before
 

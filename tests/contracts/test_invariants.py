@@ -59,22 +59,61 @@ CLOCK_STEPS = (1, 10 * 60, HOUR, 3 * HOUR, 7 * HOUR, 25 * HOUR, 4 * DAY, 31 * DA
 # Baskets and batch calls (payBasket, deliverMany, confirmMany, settleMany) take turns with their
 # single-order counterparts, so the same books cover both.
 ACTIONS = (
-    "pay", "pay", "basket", "deliver", "deliver", "deliver_many", "deliver_many", "confirm",
-    "confirm_many", "dispute", "dispute", "verdict", "prove", "answer", "answer", "answer",
-    "ruling", "deadline", "settle_many", "clock", "clock", "clock", "commit", "revoke", "price",
-    "refund", "withdraw", "withdraw",
+    "pay",
+    "pay",
+    "basket",
+    "deliver",
+    "deliver",
+    "deliver_many",
+    "deliver_many",
+    "confirm",
+    "confirm_many",
+    "dispute",
+    "dispute",
+    "verdict",
+    "prove",
+    "answer",
+    "answer",
+    "answer",
+    "ruling",
+    "deadline",
+    "settle_many",
+    "clock",
+    "clock",
+    "clock",
+    "commit",
+    "revoke",
+    "price",
+    "refund",
+    "withdraw",
+    "withdraw",
 )
 CONFIRMABLE = (S.DELIVERED, S.DISPUTED, S.VERIFIER_REFUND_PENDING)
 ANSWERS = ("refund", "replace", "replace", "contest", "contest")
 
 # Two listings: ETH (merchant) and the TestToken stablecoin (merchant2). Odd prices exercise the
 # rounding of fees and of the court's split.
-ETH_LISTING = dict(token=ETH, price=PRICE + 7, bond_per_unit=BOND, dispute_bond=DISPUTE_BOND,
-                   delivery_window=6 * HOUR, confirm_window=DAY, response_window=12 * HOUR,
-                   appeal_window=4 * HOUR, max_replacements=2)
-TOKEN_LISTING = dict(price=25 * 10**6 + 1, bond_per_unit=5 * 10**6, dispute_bond=10**6,
-                     delivery_window=12 * HOUR, confirm_window=2 * DAY, response_window=DAY,
-                     appeal_window=6 * HOUR, max_replacements=1)
+ETH_LISTING = dict(
+    token=ETH,
+    price=PRICE + 7,
+    bond_per_unit=BOND,
+    dispute_bond=DISPUTE_BOND,
+    delivery_window=6 * HOUR,
+    confirm_window=DAY,
+    response_window=12 * HOUR,
+    appeal_window=4 * HOUR,
+    max_replacements=2,
+)
+TOKEN_LISTING = dict(
+    price=25 * 10**6 + 1,
+    bond_per_unit=5 * 10**6,
+    dispute_bond=10**6,
+    delivery_window=12 * HOUR,
+    confirm_window=2 * DAY,
+    response_window=DAY,
+    appeal_window=6 * HOUR,
+    max_replacements=1,
+)
 NEW_PRICES = {ETH: (PRICE - 1, 2 * PRICE + 3), "token": (10 * 10**6 + 3, 40 * 10**6 - 1)}
 
 # After the deadline of its current phase, anyone ends an order by the published rule.
@@ -82,8 +121,10 @@ DEADLINE_RULES = {
     S.PAID: ("refund_undelivered", lambda m, o: m.refund_buyer(o, fault=True)),
     S.DELIVERED: ("settle", lambda m, o: m.pay_merchant(o, None)),
     S.DISPUTED: ("refund_unanswered", lambda m, o: m.refund_buyer(o, fault=True)),
-    S.VERIFIER_REFUND_PENDING: ("execute_verifier_refund",
-                                lambda m, o: m.refund_buyer(o, fault=False)),
+    S.VERIFIER_REFUND_PENDING: (
+        "execute_verifier_refund",
+        lambda m, o: m.refund_buyer(o, fault=False),
+    ),
     S.ARBITRATING: ("resolve_stalled_arbitration", lambda m, o: m.split(o)),
 }
 
@@ -92,8 +133,9 @@ PROVABLE = (S.DELIVERED, S.DISPUTED, S.VERIFIER_REFUND_PENDING, S.ARBITRATING)
 
 def _listing_model(market, listing_id: int, merchant: str, terms: dict) -> ListingModel:
     t = market.terms(**terms)
-    return ListingModel(listing_id, merchant, t.token, t.price, t.bond_per_unit, t.dispute_bond,
-                        t.max_replacements)
+    return ListingModel(
+        listing_id, merchant, t.token, t.price, t.bond_per_unit, t.dispute_bond, t.max_replacements
+    )
 
 
 @pytest.fixture
@@ -175,9 +217,12 @@ def escrow_machine(market):
 
         def _revoke(self, b: BatchModel) -> None:
             client = market.client(b.listing.merchant)
-            result = self._attempt(client.revoke_batch, b.stock.root,
-                                   ok=self.model.releasable(b) > 0,
-                                   errors=("EscrowNothingToRevoke",))
+            result = self._attempt(
+                client.revoke_batch,
+                b.stock.root,
+                ok=self.model.releasable(b) > 0,
+                errors=("EscrowNothingToRevoke",),
+            )
             if result:
                 released = self.model.revoke(b)
                 assert result.event("StockRevoked").args["unitsRevoked"] == released
@@ -196,8 +241,11 @@ def escrow_machine(market):
             return batch, record
 
         def _delivered(self, o: OrderModel, batch: BatchModel, record, good: bool, result) -> None:
-            [event] = [e.args for e in result.events
-                       if e.name == "KeyDelivered" and e.args["orderId"] == o.order_id]
+            [event] = [
+                e.args
+                for e in result.events
+                if e.name == "KeyDelivered" and e.args["orderId"] == o.order_id
+            ]
             assert event["deliveryNo"] == o.deliveries
             batch.used += 1
             o.deliveries += 1
@@ -213,9 +261,14 @@ def escrow_machine(market):
             batch, record = sealed
             client = market.client(o.listing.merchant)
             late = self._late_error(o.deadline)
-            result = self._attempt(client.deliver, o.order_id, record,
-                                   batch.stock.tree.proof(record.unit_index), ok=late is None,
-                                   errors=(late,))
+            result = self._attempt(
+                client.deliver,
+                o.order_id,
+                record,
+                batch.stock.tree.proof(record.unit_index),
+                ok=late is None,
+                errors=(late,),
+            )
             if result:
                 self._delivered(o, batch, record, good, result)
 
@@ -238,8 +291,13 @@ def escrow_machine(market):
                 error = "EscrowOutOfStock"
             else:
                 error = "EscrowOrderExists" if repeat else None
-            result = self._attempt(market.client(payer).pay_basket, listing.listing_id,
-                                   [k.point for k in keys], ok=error is None, errors=(error,))
+            result = self._attempt(
+                market.client(payer).pay_basket,
+                listing.listing_id,
+                [k.point for k in keys],
+                ok=error is None,
+                errors=(error,),
+            )
             if result is None:
                 return
             paid = [e.args for e in result.events if e.name == "OrderPaid"]
@@ -248,13 +306,21 @@ def escrow_machine(market):
             assert basket["total"] == size * listing.price
             for key, event in zip(keys, paid, strict=True):
                 assert event["price"] == listing.price
-                self.model.orders.append(OrderModel(
-                    event["orderId"], key, listing, payer, listing.price,
-                    deadline=event["deliveryDeadline"]))
+                self.model.orders.append(
+                    OrderModel(
+                        event["orderId"],
+                        key,
+                        listing,
+                        payer,
+                        listing.price,
+                        deadline=event["deliveryDeadline"],
+                    )
+                )
             listing.stock -= size
 
-        def _deliver_batch(self, listing: ListingModel, orders: list[OrderModel], good: bool,
-                           repeat: bool) -> None:
+        def _deliver_batch(
+            self, listing: ListingModel, orders: list[OrderModel], good: bool, repeat: bool
+        ) -> None:
             """The listing's merchant delivers `orders` in one deliverMany. Each item is
             predicted by `deliver`'s rule in turn: not paid, another merchant's, past its
             deadline (the block is mined a second after now), or (`repeat`: the last order gets
@@ -295,8 +361,9 @@ def escrow_machine(market):
                     record = wrong_key_record(market, o.order_id, batch.stock, unit)
                 plan.append((o, batch, record, item_good, error))
             client = market.client(merchant)
-            result = client.deliver_many([(o.order_id, r, b.stock.tree.proof(r.unit_index))
-                                          for o, b, r, _, _ in plan])
+            result = client.deliver_many(
+                [(o.order_id, r, b.stock.tree.proof(r.unit_index)) for o, b, r, _, _ in plan]
+            )
             expected = {o.order_id: error for o, _, _, _, error in plan if error}
             assert self._refused(client, result) == expected
             delivered = [e.args["orderId"] for e in result.events if e.name == "KeyDelivered"]
@@ -360,8 +427,9 @@ def escrow_machine(market):
 
         def _dispute(self, o: OrderModel, reason: int) -> None:
             late = self._late_error(o.deadline)
-            result = self._attempt(market.client(o.buyer).dispute, o.order_id, reason,
-                                   ok=late is None, errors=(late,))
+            result = self._attempt(
+                market.client(o.buyer).dispute, o.order_id, reason, ok=late is None, errors=(late,)
+            )
             if result:
                 o.deadline = result.event("OrderDisputed").args["responseDeadline"]
                 o.reason = reason
@@ -369,11 +437,20 @@ def escrow_machine(market):
 
         def _verdict(self, o: OrderModel, verdict: int) -> None:
             deadline = clock.now() + DAY
-            signature = sign_verdict(market, o.order_id, o.deliveries - 1, o.record.fingerprint,
-                                     verdict, deadline)
+            signature = sign_verdict(
+                market, o.order_id, o.deliveries - 1, o.record.fingerprint, verdict, deadline
+            )
             late = self._late_error(o.deadline)  # only within the merchant's response window
-            result = self._attempt(market.client("stranger").submit_verdict, o.order_id, o.record,
-                                   verdict, deadline, signature, ok=late is None, errors=(late,))
+            result = self._attempt(
+                market.client("stranger").submit_verdict,
+                o.order_id,
+                o.record,
+                verdict,
+                deadline,
+                signature,
+                ok=late is None,
+                errors=(late,),
+            )
             if result:
                 appeal = result.event("VerifierAttested").args["appealDeadline"]
                 assert appeal >= o.deadline  # the appeal never ends before the response window
@@ -389,8 +466,14 @@ def escrow_machine(market):
             else:
                 error = late
             client = market.client(o.buyer)
-            if self._attempt(client.prove_misdelivery, o.order_id, o.key.secret, o.record,
-                             ok=error is None, errors=(error,)):
+            if self._attempt(
+                client.prove_misdelivery,
+                o.order_id,
+                o.key.secret,
+                o.record,
+                ok=error is None,
+                errors=(error,),
+            ):
                 self.model.refund_buyer(o, fault=True)
 
         def _merchant_refund(self, o: OrderModel) -> None:
@@ -427,8 +510,9 @@ def escrow_machine(market):
             batch, record = sealed if sealed else (None, o.record)
             proof = batch.stock.tree.proof(record.unit_index) if batch else []
             client = market.client(listing.merchant)
-            result = self._attempt(client.replace, o.order_id, record, proof, ok=error is None,
-                                   errors=(error,))
+            result = self._attempt(
+                client.replace, o.order_id, record, proof, ok=error is None, errors=(error,)
+            )
             if result:
                 listing.stock -= 1  # the replacement unit's bond goes back to the merchant
                 self.model.credit(listing.token, listing.merchant, listing.bond)
@@ -438,8 +522,13 @@ def escrow_machine(market):
         def _contest(self, o: OrderModel, excess: int) -> None:
             client = market.client(o.listing.merchant)
             late = self._late_error(o.deadline)
-            result = self._attempt(client.contest, o.order_id, fee=ARBITRATION_FEE + excess,
-                                   ok=late is None, errors=(late,))
+            result = self._attempt(
+                client.contest,
+                o.order_id,
+                fee=ARBITRATION_FEE + excess,
+                ok=late is None,
+                errors=(late,),
+            )
             if result:
                 event = result.event("ArbitrationRequested").args
                 o.dispute_id = event["disputeId"]
@@ -459,8 +548,9 @@ def escrow_machine(market):
         def _deadline_action(self, o: OrderModel) -> None:
             name, effect = DEADLINE_RULES[o.status]
             fn = getattr(market.client("stranger"), name)
-            if self._attempt(fn, o.order_id, ok=self._past(o.deadline),
-                             errors=("EscrowDeadlineNotReached",)):
+            if self._attempt(
+                fn, o.order_id, ok=self._past(o.deadline), errors=("EscrowDeadlineNotReached",)
+            ):
                 effect(self.model, o)
 
         @staticmethod
@@ -473,8 +563,12 @@ def escrow_machine(market):
             owed = self.model.credits[(token, role)]
             wallet = market.address(role)
             before = self.reader.run([self._balance_request(token, wallet)])[0]
-            result = self._attempt(market.client(role).withdraw, token, ok=owed > 0,
-                                   errors=("EscrowNothingToWithdraw",))
+            result = self._attempt(
+                market.client(role).withdraw,
+                token,
+                ok=owed > 0,
+                errors=("EscrowNothingToWithdraw",),
+            )
             if result is None:
                 return
             after = self.reader.run([self._balance_request(token, wallet)])[0]
@@ -488,8 +582,13 @@ def escrow_machine(market):
         # A single rule whose action is drawn from the weighted ACTIONS: Hypothesis's swarm
         # testing would switch whole rules off per example, and an order needs several parties
         # in turn (pay, deliver, dispute, contest, rule) to reach the deep end of its life.
-        @rule(action=st.sampled_from(ACTIONS), pick=PICK, good=st.booleans(),
-              n=st.integers(0, 5), seconds=st.sampled_from(CLOCK_STEPS))
+        @rule(
+            action=st.sampled_from(ACTIONS),
+            pick=PICK,
+            good=st.booleans(),
+            n=st.integers(0, 5),
+            seconds=st.sampled_from(CLOCK_STEPS),
+        )
         def step(self, action, pick, good, n, seconds):
             """One action of one party; an action with nothing to act on does nothing. `pick`
             chooses the order (or listing, batch, creditor), `good` whether a delivered key is
@@ -499,14 +598,27 @@ def escrow_machine(market):
         def _pay_step(self, pick, good, n, seconds):
             listing = self.model.listings[pick % 2]
             key = market.new_order_key()
-            result = self._attempt(market.client(PAYERS[n % 2]).pay, listing.listing_id, key.x,
-                                   key.y, ok=listing.stock > 0, errors=("EscrowOutOfStock",))
+            result = self._attempt(
+                market.client(PAYERS[n % 2]).pay,
+                listing.listing_id,
+                key.x,
+                key.y,
+                ok=listing.stock > 0,
+                errors=("EscrowOutOfStock",),
+            )
             if result:
                 event = result.event("OrderPaid").args
                 assert event["price"] == listing.price
-                self.model.orders.append(OrderModel(
-                    event["orderId"], key, listing, PAYERS[n % 2], listing.price,
-                    deadline=event["deliveryDeadline"]))
+                self.model.orders.append(
+                    OrderModel(
+                        event["orderId"],
+                        key,
+                        listing,
+                        PAYERS[n % 2],
+                        listing.price,
+                        deadline=event["deliveryDeadline"],
+                    )
+                )
                 listing.stock -= 1
 
         def _basket_step(self, pick, good, n, seconds):
@@ -571,8 +683,12 @@ def escrow_machine(market):
             """The merchant answers a dispute or a verifier verdict."""
             statuses = (S.DISPUTED, S.VERIFIER_REFUND_PENDING)
             if self._orders(*statuses):
-                self._answer(self._choose(pick, *statuses), ANSWERS[n % len(ANSWERS)], good,
-                             excess=12_345 if n % 2 else 0)
+                self._answer(
+                    self._choose(pick, *statuses),
+                    ANSWERS[n % len(ANSWERS)],
+                    good,
+                    excess=12_345 if n % 2 else 0,
+                )
 
         def _ruling_step(self, pick, good, n, seconds):
             if self._orders(S.ARBITRATING):
@@ -624,12 +740,18 @@ def escrow_machine(market):
             m = self.model
             escrow = market.escrow_address
             reqs = [self._balance_request(t, escrow) for t in tokens]
-            reqs += [BatchReader.call("FairkeyEscrow", escrow, "creditOf", t, market.address(r))
-                     for t in tokens for r in ROLES]
-            reqs += [BatchReader.call("FairkeyEscrow", escrow, "listing", lm.listing_id)
-                     for lm in m.listings]
-            reqs += [BatchReader.call("FairkeyEscrow", escrow, "order", o.order_id)
-                     for o in m.orders]
+            reqs += [
+                BatchReader.call("FairkeyEscrow", escrow, "creditOf", t, market.address(r))
+                for t in tokens
+                for r in ROLES
+            ]
+            reqs += [
+                BatchReader.call("FairkeyEscrow", escrow, "listing", lm.listing_id)
+                for lm in m.listings
+            ]
+            reqs += [
+                BatchReader.call("FairkeyEscrow", escrow, "order", o.order_id) for o in m.orders
+            ]
             out = iter(self.reader.run(reqs))
             balances = {t: next(out) for t in tokens}
             credits = {(t, r): next(out) for t in tokens for r in ROLES}
@@ -652,7 +774,8 @@ def escrow_machine(market):
                 assert value == m.credits[key], f"credit {key}: {value} != {m.credits[key]}"
             for t in tokens:
                 assert balances[t] == m.holdings(t), (
-                    f"token {t}: the escrow holds {balances[t]} and owes {m.holdings(t)}")
+                    f"token {t}: the escrow holds {balances[t]} and owes {m.holdings(t)}"
+                )
 
         # ------------------------------------------------------------ the end: every way out
         def teardown(self):
@@ -758,8 +881,9 @@ STEPS = {
     "settle_many": lambda m, o: m._settle_batch([o]),
     "late": _late,
     "deadline": lambda m, o: m._deadline_action(o),
-    "price": lambda m, o: m._price_step(m.model.listings.index(o.listing), True,
-                                        len(m.model.orders), 1),
+    "price": lambda m, o: m._price_step(
+        m.model.listings.index(o.listing), True, len(m.model.orders), 1
+    ),
 }
 
 

@@ -31,11 +31,6 @@ abstract contract CourtCases is CourtJurors {
     mapping(uint256 caseId => mapping(uint256 round => Round)) private _rounds;
     /// Juror ids by seat, eight 32-bit ids per word (seat s is word s/8, lane s%8).
     mapping(uint256 caseId => mapping(uint256 word => uint256 ids)) private _seatWords;
-    /// Per seat: 0, then the commit hash, then (after the reveal) REVEALED | choice.
-    mapping(uint256 caseId => mapping(uint256 seat => bytes32)) internal _votes;
-
-    bytes32 internal constant REVEALED = bytes32(uint256(1) << 8);
-
     constructor(CourtParams memory p, IRandomness randomness_) CourtJurors(p) {
         randomness = randomness_;
     }
@@ -129,7 +124,7 @@ abstract contract CourtCases is CourtJurors {
             emit JurorDrawn(caseId, roundNo, first + drawn, juror);
             ++drawn;
         }
-        r.drawn = uint16(drawn);
+        r.drawn = uint8(drawn);
         r.attempts = uint16(attempts);
         if (drawn == seats) {
             --_pendingDraws;
@@ -152,10 +147,12 @@ abstract contract CourtCases is CourtJurors {
             _requireElapsed(caseId, start + EVIDENCE_PERIOD);
             _enter(caseId, c, roundNo, Period.Commit);
         } else if (period == Period.Commit) {
-            // Commits are counted here, once, not by each commit (a juror's vote stays cheaper).
-            uint256 committed = _countCommits(caseId, roundNo, r.seats);
+            uint32 commits = c.commits;
+            uint256 committed = _popcount(commits);
             if (committed < r.seats) _requireElapsed(caseId, start + COMMIT_PERIOD);
-            r.committed = uint16(committed);
+            r.commits = commits;
+            r.committed = uint8(committed);
+            c.commits = 0;
             _enter(caseId, c, roundNo, Period.Reveal);
         } else if (period == Period.Reveal) {
             if (r.revealed < r.committed) _requireElapsed(caseId, start + REVEAL_PERIOD);
@@ -227,11 +224,12 @@ abstract contract CourtCases is CourtJurors {
         }
         (uint256 first,) = seatsOf(round);
         uint256 end = settled + count < drawn ? settled + count : drawn;
+        uint256 reveals = r.reveals;
         for (uint256 s = settled; s < end; ++s) {
             address juror = _jurorOnSeat(caseId, first + s);
-            bytes32 vote = _votes[caseId][first + s];
-            bool revealed = _isRevealed(vote);
-            bool isCoherent = revealed && uint8(uint256(vote)) == ruling;
+            uint256 mark = (reveals >> (2 * s)) & 3; // 0 = not revealed, else 1 + choice
+            bool revealed = mark != 0;
+            bool isCoherent = revealed && mark - 1 == ruling;
             _releaseSeat(juror, !isCoherent, !revealed);
             if (!revealed) emit JurorLeftPool(juror, caseId);
             uint256 feeShare;
@@ -244,7 +242,7 @@ abstract contract CourtCases is CourtJurors {
             }
             emit SeatSettled(caseId, round, first + s, juror, isCoherent, feeShare, stakeShare);
         }
-        r.settled = uint16(end);
+        r.settled = uint8(end);
     }
 
     /// @inheritdoc ICourt
@@ -277,10 +275,18 @@ abstract contract CourtCases is CourtJurors {
     }
 
     /// @inheritdoc ICourt
-    function voteOf(uint256 caseId, uint256 seat) external view returns (bytes32 commitHash, bool revealed, uint8 choice) {
-        bytes32 v = _votes[caseId][seat];
-        if (_isRevealed(v)) return (0, true, uint8(uint256(v)));
-        return (v, false, 0);
+    function voteOf(uint256 caseId, uint256 seat) external view returns (bool committed, bool revealed, uint8 choice) {
+        for (uint256 roundNo; roundNo < MAX_ROUNDS; ++roundNo) {
+            (uint256 first, uint256 count) = seatsOf(roundNo);
+            if (seat >= first + count) continue;
+            if (seat < first) break;
+            Round storage r = _rounds[caseId][roundNo];
+            CaseData storage c = _cases[caseId];
+            uint256 commits = roundNo == c.round && c.period == Period.Commit ? c.commits : r.commits;
+            uint256 lane = seat - first;
+            uint256 mark = (r.reveals >> (2 * lane)) & 3;
+            return ((commits >> lane) & 1 == 1, mark != 0, mark == 0 ? 0 : uint8(mark - 1));
+        }
     }
 
     /// @inheritdoc ICourt
@@ -337,12 +343,8 @@ abstract contract CourtCases is CourtJurors {
         return false;
     }
 
-    /// @dev How many of the round's seats committed (read once, when the commit period ends).
-    function _countCommits(uint256 caseId, uint256 roundNo, uint256 seats) private view returns (uint256 n) {
-        (uint256 first,) = seatsOf(roundNo);
-        for (uint256 s = first; s < first + seats; ++s) {
-            if (_votes[caseId][s] != 0) ++n;
-        }
+    function _popcount(uint256 bits) private pure returns (uint256 n) {
+        for (; bits != 0; ++n) bits &= bits - 1;
     }
 
     /// @dev Evidence from a party of a case not yet executed, anchored as an event (URI and content
@@ -354,32 +356,22 @@ abstract contract CourtCases is CourtJurors {
         emit Evidence(caseId, party, uri, contentHash);
     }
 
-    /// @dev A vote slot after its reveal holds REVEALED | choice; a commit hash is refused if it
-    /// could be mistaken for that (`_validCommit`).
-    function _isRevealed(bytes32 vote) internal pure returns (bool) {
-        return uint256(vote) >> 8 == 1;
-    }
-
-    function _validCommit(bytes32 commitHash) internal pure returns (bool) {
-        return uint256(commitHash) >> 9 != 0;
-    }
-
     function _openRound(uint256 caseId, CaseData storage c, uint256 roundNo) private {
         Round storage r = _rounds[caseId][roundNo];
         (, uint256 seats) = seatsOf(roundNo);
         uint256 ticket = randomness.request();
-        r.seats = uint16(seats);
+        r.seats = uint8(seats);
         r.ticket = uint64(ticket);
         ++_pendingDraws;
         c.period = Period.Evidence;
-        c.periodStart = uint64(block.timestamp);
+        c.periodStart = uint40(block.timestamp);
         emit RoundOpened(caseId, roundNo, seats, ticket);
         emit PeriodChanged(caseId, roundNo, Period.Evidence);
     }
 
     function _enter(uint256 caseId, CaseData storage c, uint256 roundNo, Period period) private {
         c.period = period;
-        c.periodStart = uint64(block.timestamp);
+        c.periodStart = uint40(block.timestamp);
         emit PeriodChanged(caseId, roundNo, period);
     }
 
@@ -409,7 +401,7 @@ abstract contract CourtCases is CourtJurors {
     /// or by the stall timeout meanwhile) is recorded, never a stuck case.
     function _execute(uint256 caseId, CaseData storage c) private {
         c.period = Period.Executed;
-        c.periodStart = uint64(block.timestamp);
+        c.periodStart = uint40(block.timestamp);
         uint8 ruling = c.ruling;
         emit PeriodChanged(caseId, c.round, Period.Executed);
         bool accepted;

@@ -19,7 +19,9 @@ interface ICourt is IArbitrator {
     event JurorDrawn(uint256 indexed caseId, uint256 round, uint256 seat, address indexed juror);
     event RoundAborted(uint256 indexed caseId, uint256 round, uint256 drawn, uint256 seats);
     event PeriodChanged(uint256 indexed caseId, uint256 round, Period period);
-    event VoteCommitted(uint256 indexed caseId, uint256 round, uint256 seat, address indexed juror);
+    event VoteCommitted(
+        uint256 indexed caseId, uint256 round, uint256 seat, address indexed juror, bytes32 commitHash, bytes32 root
+    );
     event VoteRevealed(uint256 indexed caseId, uint256 round, uint256 seat, address indexed juror, uint8 choice);
     event VoteRefused(uint256 indexed caseId, uint256 seat, bytes reason);
     event RoundRuled(uint256 indexed caseId, uint256 round, uint8 ruling);
@@ -150,9 +152,19 @@ interface ICourt is IArbitrator {
         view
         returns (bytes32);
 
+    /// @notice The Merkle leaf of a seat's commit (a juror's own commit is a root of one leaf).
+    function commitLeaf(uint256 caseId, uint256 round, uint256 seat, address juror, bytes32 commitHash)
+        external
+        pure
+        returns (bytes32);
+
+    /// @notice Whether `root` holds accepted commits (a reveal proves its leaf under one).
+    function isCommitRoot(bytes32 root) external view returns (bool);
+
     function commit(uint256 caseId, uint256 seat, bytes32 commitHash) external;
 
-    /// @notice Relays signed commits; a refused one is skipped with VoteRefused.
+    /// @notice Relays signed commits; a refused one is skipped with VoteRefused. The accepted
+    /// ones are stored as one Merkle root (in VoteCommitted) that their reveals prove against.
     function commitSigned(SignedCommit[] calldata commits) external returns (uint256 accepted);
 
     /// @notice Reveals votes (anyone may send them: each must match its juror's commit); a
@@ -171,7 +183,9 @@ interface ICourt is IArbitrator {
     /// @notice The first seat of `round` and its panel size.
     function seatsOf(uint256 round) external pure returns (uint256 first, uint256 count);
 
-    function voteOf(uint256 caseId, uint256 seat) external view returns (bytes32 commitHash, bool revealed, uint8 choice);
+    /// @notice Whether a seat committed and revealed, and its choice once revealed (the commit
+    /// hash itself is in its VoteCommitted log).
+    function voteOf(uint256 caseId, uint256 seat) external view returns (bool committed, bool revealed, uint8 choice);
 
     function appealCost(uint256 caseId, bytes calldata extraData) external view returns (uint256);
 

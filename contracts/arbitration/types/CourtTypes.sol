@@ -62,7 +62,9 @@ struct CaseData {
     Period period;
     uint8 round; //         the current round (0-based)
     uint8 ruling; //        the current ruling (of the last round that voted)
-    uint64 periodStart;
+    uint40 periodStart;
+    uint32 commits; //      the current round's commits while it commits (bit i: its seat i), in
+    //                      the slot every vote reads anyway; moved to Round.commits at the end
     // slot 1
     address buyer; //       the first party (choice 1 favours it)
     // slot 2
@@ -70,20 +72,24 @@ struct CaseData {
     uint96 firstPanel; //   round 0's three juror ids (32 bits each): the slot is written anyway
 }
 
-/// @notice One round of a case. Votes and seats live in their own mappings (by seat index).
+/// @notice One round of a case. Seats live in their own mapping; a seat's vote lives here, as
+/// bits of slot 0 (written by every vote anyway), and its commit hash as a leaf of a commitment
+/// root (CourtVotes): a vote writes no slot of its own.
 struct Round {
     // slot 0
     uint64 ticket; //       randomness ticket for the draw
-    uint16 seats; //        jurors to draw (2n+1)
-    uint16 drawn;
+    uint8 seats; //         jurors to draw (2n+1, at most 31)
+    uint8 drawn;
     uint16 attempts; //     draws tried (a rejected candidate costs one)
-    uint16 committed;
-    uint16 revealed;
-    uint16 settled; //      seats whose reward or penalty was applied
-    uint16 votesRefuse; //  revealed votes per choice
-    uint16 votesFirst;
-    uint16 votesSecond;
+    uint8 committed;
+    uint8 revealed;
+    uint8 settled; //       seats whose reward or penalty was applied
+    uint8 votesRefuse; //   revealed votes per choice
+    uint8 votesFirst;
+    uint8 votesSecond;
     bool aborted; //        the pool could not seat the panel: the round did not vote
+    uint32 commits; //      bit i: the round's seat i committed (set when the commit period ends)
+    uint64 reveals; //      2 bits per seat: 0 = not revealed, else 1 + the revealed choice
     // slot 1
     address feePayer; //    who funded the round (the escalating party, or the appellant)
     uint96 fee;
@@ -101,10 +107,14 @@ struct SignedCommit {
     bytes signature;
 }
 
-/// @notice A reveal anyone may send: the juror's commit is its authorisation.
+/// @notice A reveal anyone may send: the juror's commit is its authorisation. `juror` is the
+/// seat's juror (the commit hash binds it, so a wrong one cannot match); `proof` places the seat's
+/// commit in the root it was accepted under (empty for a commit sent alone).
 struct Reveal {
     uint256 caseId;
     uint256 seat;
+    address juror;
     uint8 choice;
     bytes32 salt;
+    bytes32[] proof;
 }

@@ -1,0 +1,44 @@
+"""The index (`fairkey index run`'s database, indexer/) as the API reads it: read-only, through
+indexer/queries.py, never migrated here (the indexer owns its schema). Data flows chain ->
+indexer -> database -> API: what the index has not ingested yet, the API does not show yet.
+
+An index that is unreachable or was never built answers 503 (`index-unavailable`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from api.problems import ApiProblem
+from indexer import queries
+from indexer.db import create_db_engine
+
+
+def _unavailable(detail: str) -> ApiProblem:
+    return ApiProblem(503, "index-unavailable", "index unavailable", detail)
+
+
+class IndexReader:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str) -> IndexReader:
+        return cls(create_db_engine(url, writer=False))
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A connection on a built index (one read transaction)."""
+        try:
+            with self.engine.connect() as conn:
+                if not queries.is_indexed(conn):
+                    raise _unavailable("the index is not built yet: run `fairkey index run`")
+                yield conn
+        except (OperationalError, ProgrammingError) as exc:  # down, or an older schema
+            raise _unavailable(f"the index cannot be read: {type(exc.orig).__name__}") from None
+
+    def close(self) -> None:
+        self.engine.dispose()
