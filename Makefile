@@ -17,7 +17,7 @@ export npm_config_cache := $(CURDIR)/.cache/npm
 # Anvil from npm, where ape-foundry looks for it (PATH).
 export PATH := $(CURDIR)/node_modules/@foundry-rs/anvil-linux-amd64/bin:$(PATH)
 
-.PHONY: up test bench bench-save install build lint clean help
+.PHONY: up test bench bench-save install build lint clean help chromium
 .DEFAULT_GOAL := help
 
 help:
@@ -30,7 +30,7 @@ help:
 up: build
 	$(PY) -m scripts.up
 
-test: build
+test: build chromium
 	$(PY) -m pytest -q -n auto
 
 # Results go to the git-ignored bench/out/latest/; `make bench-save` replaces the committed
@@ -47,9 +47,9 @@ bench-save: bench
 lint: install
 	$(VENV)/bin/ruff check fairkey indexer tests bench scripts
 
-install: $(VENV)/.installed node_modules/.installed $(SOLCX_BINARY_PATH)/solc-v$(SOLC_VERSION)
+install: $(VENV)/.installed node_modules/.installed web/node_modules/.installed $(SOLCX_BINARY_PATH)/solc-v$(SOLC_VERSION)
 
-build: install .build/__local__.json
+build: install .build/__local__.json web/dist/index.html
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,18 @@ $(VENV)/.installed: pyproject.toml
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
+
+# The dApp's own packages (web/package-lock.json), then its build, which the API serves.
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+web/dist/index.html: web/node_modules/.installed $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
+	cd web && npm run build --silent
+
+# The browser tests drive Debian's Chromium (Playwright cannot download its own browsers here).
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
 
 $(SOLCX_BINARY_PATH)/solc-v$(SOLC_VERSION): toolchain/solc-shim.js
 	@mkdir -p $(SOLCX_BINARY_PATH)

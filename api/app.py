@@ -33,6 +33,7 @@ from api.settings import ApiSettings
 from api.state import ApiState
 from api.votes.router import router as votes_router
 from api.votes.store import VoteStore
+from api.web import mount_dapp
 from fairkey.chain.rpc_errors import RpcError
 from fairkey.chain.session import ChainSession
 
@@ -104,6 +105,7 @@ def create_app(
     for router in (auth_router, cases_router, evidence_router, votes_router, orders_router):
         app.include_router(router)
 
+    mount_dapp(app, settings.web_dist)
     app.add_middleware(
         BodyLimit,
         default=settings.max_json_bytes,

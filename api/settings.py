@@ -48,6 +48,9 @@ class ApiSettings(BaseSettings):
     """The index (`fairkey index run`'s database, indexer/) the API reads case timelines from.
     Default: the `fairkey` command's, SQLite `<home>/index.sqlite3`."""
 
+    web_dist: Path = Path(__file__).resolve().parent.parent / "web" / "dist"
+    """The built dApp (`npm run build` in web/), served under /app/. Missing: no dApp routes."""
+
     chain_id: int | None = Field(None, ge=1)
     """The chain sign-in messages must name. Default: the node's chain id."""
 

@@ -125,6 +125,13 @@ class CourtApi:
             for f in listing["files"]
         ]
 
+    def upload(self, case_id: int, name: str, data: bytes, content_type: str) -> dict[str, Any]:
+        """A party's file, stored by the API under its keccak256: {uri, content_hash, …} for the
+        party's own `submitEvidence` (the API never holds a key)."""
+        self._signed_in()
+        files = {"file": (name, data, content_type)}
+        return self._json(self.http.post(f"/cases/{case_id}/evidence", files=files))
+
     def download(self, case_id: int, content_hash: str) -> bytes:
         """One file, checked against its content hash (the hash anchored on chain)."""
         self._signed_in()

@@ -38,9 +38,13 @@ SCAN = 500  # pending items read per pass
 
 
 class VoteQueue(Protocol):
-    def pending_commits(self, *, now: int | None = None, limit: int = 100) -> list[Any]: ...
+    """Pending items come oldest first, each with an `id`; `after` pages past the last one read."""
 
-    def pending_reveals(self, *, limit: int = 100) -> list[Any]: ...
+    def pending_commits(
+        self, *, now: int | None = None, limit: int = 100, after: int = 0
+    ) -> list[Any]: ...
+
+    def pending_reveals(self, *, limit: int = 100, after: int = 0) -> list[Any]: ...
 
     def mark_submitted(self, items: Iterable[Any], tx_hash: str | None) -> int: ...
 
@@ -115,23 +119,38 @@ class Relayer:
         done = RelayStep()
         now = int(self.court.session.w3.eth.get_block("latest")["timestamp"])
         cases: dict[int, CaseView | None] = {}
-        commits = self._sorted(
-            self.queue.pending_commits(now=now, limit=SCAN),
+        commits = self._collect(
+            lambda after: self.queue.pending_commits(now=now, limit=SCAN, after=after),
             lambda i: sort_commit(i, self._case(cases, i.case_id), self._stored(i)),
             done,
         )
-        reveals = self._sorted(
-            self.queue.pending_reveals(limit=SCAN),
+        reveals = self._collect(
+            lambda after: self.queue.pending_reveals(limit=SCAN, after=after),
             lambda i: sort_reveal(i, self._case(cases, i.case_id), self._vote(i)),
             done,
         )
         if commits:
-            self._send("commit", commits[: self.batch], done)
+            self._send("commit", commits, done)
         if reveals:
-            self._send("reveal", reveals[: self.batch], done)
+            self._send("reveal", reveals, done)
         return done
 
     # ------------------------------------------------------------------ internals
+
+    def _collect(self, page: Any, sort: Any, done: RelayStep) -> list[Any]:
+        """A batch of items to send, reading the queue page by page: votes that wait (signed in
+        the evidence period) never hide the sendable ones behind them."""
+        to_send: list[Any] = []
+        after = 0
+        while len(to_send) < self.batch:
+            items = page(after)
+            if not items:
+                break
+            to_send += self._sorted(items, sort, done)
+            after = items[-1].id
+            if len(items) < SCAN:
+                break
+        return to_send[: self.batch]
 
     def _sorted(self, items: list[Any], sort: Any, done: RelayStep) -> list[Any]:
         to_send, landed, dropped = [], [], []

@@ -12,6 +12,7 @@ from typer.exceptions import TyperException
 
 from fairkey.cli import (
     buyer,
+    case_cmd,
     dev_cmd,
     index_cmd,
     juror_cmd,
@@ -148,6 +149,7 @@ app.add_typer(verifier_cmd.app, name="verifier", rich_help_panel="Services")
 app.add_typer(verifier_cmd.issuer_app, name="issuer-sim", rich_help_panel="Services")
 app.add_typer(index_cmd.app, name="index", rich_help_panel="Services")
 app.add_typer(juror_cmd.app, name="juror", rich_help_panel="Court")
+app.add_typer(case_cmd.app, name="case", rich_help_panel="Court")
 app.add_typer(relayer_cmd.app, name="relayer", rich_help_panel="Services")
 app.add_typer(dev_cmd.app, name="dev", rich_help_panel="Local demo chain")
 

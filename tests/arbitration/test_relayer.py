@@ -136,6 +136,27 @@ def test_a_vote_forged_or_altered_in_the_store_is_refused_by_the_court(world, ap
     assert "CourtInvalidSignature" in listed
 
 
+def test_votes_that_wait_never_hide_the_sendable_ones_behind_them(
+    world, api, fk, panel, monkeypatch
+):
+    """The queue is read page by page: with pages of two, three commits that must wait for their
+    case's commit period come first, and the three sendable ones behind them still go out."""
+    monkeypatch.setattr("arbitration.relayer.SCAN", 2)
+    open_now, jurors = panel
+    _to_commit(world, open_now)
+    _, waiting = world.contested_case()
+    assert sorted(world.draw_all(waiting)) == sorted(j.address for j in jurors)
+    for case_id in (waiting, open_now):  # the waiting ones are older in the queue
+        for juror in jurors:
+            juror("vote", str(case_id), "pay", "--relay", api.url)
+    _relay(fk, api)
+    sent = {v.case_id for j in jurors for v in _votes(api, j) if v.submitted_at is not None}
+    assert sent == {open_now}
+    assert world.court.round(open_now, 0).committed == 0  # counted when the period ends
+    assert all(world.court.vote_of(open_now, _seat(world, j, open_now))[0] for j in jurors)
+    assert len(api.state.votes.pending_commits()) == 3  # the waiting case's, still queued
+
+
 def test_committing_through_the_relayer_after_committing_directly_is_refused(world, api, panel):
     case_id, (juror, *_) = panel
     _to_commit(world, case_id)
