@@ -39,7 +39,7 @@ bench: build
 	$(PY) -m bench.gas
 	$(PY) -m bench.delivery
 	$(PY) -m bench.indexer
-	$(PY) -m bench.court  # last: its targets are not all met yet (docs/arbitration.md)
+	$(PY) -m bench.court
 
 bench-save: export BENCH_SAVE := 1
 bench-save: bench

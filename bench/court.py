@@ -218,11 +218,16 @@ def gas_profile(
 # compares it with the live contract and the profiles go unnamed if it no longer matches.
 SLOT_CREDITS, SLOT_TREE_SIZE, SLOT_TREE_TOTAL, SLOT_TREE_NODES = 0, 1, 2, 3
 SLOT_STAKES, SLOT_SEATS, SLOT_JUROR_OF_ID, SLOT_PENDING_DRAWS = 4, 5, 6, 7
-SLOT_CASE_COUNT, SLOT_CASES, SLOT_ROUNDS, SLOT_SEAT_WORDS, SLOT_VOTES = 8, 9, 10, 11, 12
+SLOT_CASE_COUNT, SLOT_CASES, SLOT_ROUNDS, SLOT_SEAT_WORDS, SLOT_COMMIT_ROOTS = 8, 9, 10, 11, 12
 
 
-def _mapping_slot(key: int | str, base: int) -> int:
-    raw = bytes.fromhex(key[2:]).rjust(32, b"\0") if isinstance(key, str) else key.to_bytes(32)
+def _mapping_slot(key: int | str | bytes, base: int) -> int:
+    if isinstance(key, bytes):
+        raw = key
+    elif isinstance(key, str):
+        raw = bytes.fromhex(key[2:]).rjust(32, b"\0")
+    else:
+        raw = key.to_bytes(32)
     return int.from_bytes(keccak(raw + base.to_bytes(32)))
 
 
@@ -254,10 +259,13 @@ class SlotNames:
             words = _mapping_slot(case, SLOT_SEAT_WORDS)
             for w in range(2):
                 names[_mapping_slot(w, words)] = "_seatWords[case][word]"
-            votes = _mapping_slot(case, SLOT_VOTES)
-            for seat in range(16):
-                names[_mapping_slot(seat, votes)] = "_votes[case][seat]"
         self.names = names
+        self.roots: set[int] = set()  # slots of commitment roots, once their roots are known
+
+    def add_roots(self, roots: list[bytes]) -> None:
+        """Names the slots of these commitment roots (`_commitRoots[root]`, keyed by the root)."""
+        for root in roots:
+            self.names[_mapping_slot(root, SLOT_COMMIT_ROOTS)] = "_commitRoots[root]"
 
     def __call__(self, slot: int) -> str:
         return self.names.get(slot, "other slot")
@@ -515,11 +523,12 @@ class CourtBench:
         }
 
         task = bar.add_task("votes: commits", total=len(own) * SEATS + 1)
-        commit_gas, commit_txs = [], []
+        commit_gas, commit_txs, own_commit_results = [], [], []
         for case_id in own:
             for seat, juror, choice in seats[case_id]:
                 result = self.juror(juror).commit(case_id, seat, choice)
                 result.event("VoteCommitted")
+                own_commit_results.append(result)
                 commit_gas.append(result.gas_used)
                 commit_txs.append(result.receipt["transactionHash"])
                 bar.advance(task)
@@ -584,6 +593,13 @@ class CourtBench:
             "reveal_batch_per_juror": reveal_batch.gas_used // n,
             "own_commit_plus_reveal": self.figures["commit_gas"] + self.figures["reveal_gas"],
         }
+        # Every commitment root the votes stored (own commits: one each; the batch: one).
+        self.commit_roots = [
+            bytes(e.args["root"])
+            for result in (*own_commit_results, commit_batch)
+            for e in result.events
+            if e.name == "VoteCommitted"
+        ]
         self.vote_txs = {  # profiled: a median own commit and reveal, both batches
             "commit": _median_tx(commit_gas, commit_txs),
             "reveal": _median_tx(reveal_gas, reveal_txs),
@@ -754,6 +770,8 @@ class CourtBench:
             if layout_ok
             else None
         )
+        if names is not None:
+            names.add_roots(self.commit_roots)
         profiles = {}
         for name, tx_hash in txs.items():
             try:
