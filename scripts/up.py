@@ -99,9 +99,13 @@ DEMO = HOME / "demo"
 DEMO_PASSPHRASE = "demo"  # the demo merchant's vault passphrase (local demo only)
 ROLES = {"operator": 0, "treasury": 1, "merchant": 2, "buyer": 3, "keeper": 4, "verifier": 5,
          "relayer": 6}  # fmt: skip
-JURORS = (10, 11, 12, 13, 14)  # dev accounts staked at the demo court
+# Dev accounts staked at the demo court. One seat per juror per case across rounds, parties never
+# drawn: an appeal's panel of 7 after the first round's 3 needs 10 jurors besides the parties;
+# 12 leave the draw room to skip (docs/arbitration.md, "Drawing").
+JURORS = tuple(range(10, 22))
 JUROR_STAKE = "0.5"  # ETH each (the court's minimum is 0.1)
-ANVIL_ACCOUNTS = 16
+ANVIL_ACCOUNTS = JURORS[-1] + 1
+DEV_BLOCK_TIME = 2  # seconds between the demo chain's idle blocks
 
 
 def _fairkey(*args: str, account: int) -> str:
@@ -347,7 +351,7 @@ def _seed_demo() -> None:
 
 
 def _seed_court(w3: Web3, deployment: Deployment) -> None:
-    """Five demo jurors stake, and one order is contested so the court has a live case: the
+    """The demo jurors stake, and one order is contested so the court has a live case: the
     buyer pays, the merchant delivers, the buyer disputes (not as described), the merchant
     contests. Each step is the `fairkey` command a user would type."""
     with console.status("demo court: jurors stake, one order goes to the court…"):
@@ -438,7 +442,8 @@ def _print_summary(deployment: Deployment) -> None:
     table.add_row("RPC", f"http://127.0.0.1:{PORT}  (chain id {deployment.chain_id})")
     table.add_row("FairkeyEscrow", deployment.escrow)
     table.add_row(
-        "Court", f"{deployment.arbitrator}  (5 demo jurors, dev accounts {JURORS[0]}–{JURORS[-1]})"
+        "Court", f"{deployment.arbitrator}  ({len(JURORS)} demo jurors, dev accounts "
+        f"{JURORS[0]}–{JURORS[-1]})"
     )
     table.add_row("appeal API", f"{API_URL}  (SIWE sign-in, evidence, signed votes)")
     table.add_row("Demo token (dUSD)", deployment.token)
@@ -470,8 +475,8 @@ def _print_summary(deployment: Deployment) -> None:
         "  .venv/bin/fairkey --dev-account 3 confirm ORDER    # the key works: merchant paid\n"
         "  .venv/bin/fairkey dev time +25h                    # move the chain clock: the keeper\n"
         "                                                     # enforces the deadlines passed\n"
-        f"  .venv/bin/fairkey --dev-account {JURORS[0]} juror cases       # a juror's seats in the "
-        "live case\n"
+        "  .venv/bin/fairkey --dev-account 3 case show 1         # the live court case, as its "
+        "buyer\n"
         "Ctrl-C stops the chain (its state is saved in the data folder)."
     )
 
@@ -498,6 +503,10 @@ def main() -> None:
     # (Anvil saves the chain as it stops), and gets SIGTERM if this process is killed.
     node = AnvilNode(
         port=PORT,
+        # A block every few seconds besides one per transaction: an idle demo chain still moves
+        # on, so the court's randomness (a future block's hash) becomes ready by itself.
+        block_time=DEV_BLOCK_TIME,
+        mixed_mining=True,
         accounts=ANVIL_ACCOUNTS,
         state_file=HOME / "anvil-state.json",
         log_file=HOME / "anvil.log",

@@ -74,6 +74,7 @@ class AnvilNode:
 
     port: int = field(default_factory=free_port)
     block_time: float | None = None  # None = mine a block per transaction (automine)
+    mixed_mining: bool = False  # with block_time: automine too (a transaction never waits)
     accounts: int = 10
     chain_id: int = 31337
     state_file: Path | None = None  # persist chain state across restarts (`make up`)
@@ -116,6 +117,8 @@ class AnvilNode:
         ]
         if self.block_time:
             cmd += ["--block-time", str(self.block_time)]
+            if self.mixed_mining:
+                cmd += ["--mixed-mining"]
         if self.state_file:
             cmd += ["--state", str(self.state_file)]
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115

@@ -37,7 +37,7 @@ app.command("show")(juror_cmd.show)  # one view of a case for jurors and parties
 def evidence(
     ctx: typer.Context,
     case_id: juror_cmd.CaseArg,
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The evidence file.")],
+    file: Annotated[Path, typer.Argument(help="The evidence file.", show_default=False)],
     api: juror_cmd.ApiOption = None,
     uri: Annotated[
         str | None,
@@ -53,6 +53,8 @@ def evidence(
     anchors its keccak256 and URI on chain (the content stays off chain)."""
     if (api is None) == (uri is None):
         raise CliError("give --api URL (the appeal API stores the file) or --uri URL (you host it)")
+    if not file.is_file():
+        raise CliError(f"no file {file}: give the path of the evidence file")
     app_state = state(ctx)
     client = court_of(app_state, court)
     data = file.read_bytes()

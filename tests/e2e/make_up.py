@@ -11,6 +11,9 @@ import sys
 import time
 from pathlib import Path
 
+from fairkey.chain.anvil import dev_accounts
+from scripts.up import ANVIL_ACCOUNTS, ROLES
+
 ORDER_ID = re.compile(r"0x[0-9a-fA-F]{40}")
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,3 +102,16 @@ def until(predicate, timeout: float = 30.0) -> None:
 
 def order_status(home: Path, port: int, order: str) -> str:
     return re.search(r"status\s+(\w+)", fairkey(home, port, 3, "order", "show", order)).group(1)
+
+
+# A row of `fairkey case show`'s panel table: round, seat, juror.
+_PANEL_ROW = re.compile(r"^\W*(\d+)\W+(\d+)\W+(0x[0-9a-fA-F]{40})\b", re.M)
+
+
+def panel(home: Path, port: int, case_id: int, round_no: int) -> list[int]:
+    """The dev accounts seated in the case's round, in seat order, as `fairkey case show` lists
+    them (read as the buyer: a party sees the panel)."""
+    accounts = {a.address.lower(): n for n, a in enumerate(dev_accounts(ANVIL_ACCOUNTS))}
+    shown = fairkey(home, port, ROLES["buyer"], "case", "show", str(case_id))
+    rows = sorted((int(r), int(s), a) for r, s, a in _PANEL_ROW.findall(shown))
+    return [accounts[a.lower()] for r, _, a in rows if r == round_no]

@@ -11,7 +11,16 @@ import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from tests.e2e.make_up import fairkey, order_status, start_up, stop, until, wait_for
+from scripts.up import JURORS
+from tests.e2e.make_up import (
+    fairkey,
+    order_status,
+    panel,
+    start_up,
+    stop,
+    until,
+    wait_for,
+)
 
 
 def test_make_up_delivers_a_bought_key_by_itself_and_pays_the_merchant(marketplace):
@@ -94,16 +103,14 @@ def test_make_up_indexes_the_marketplace_as_the_demo_runs(marketplace):
 
 
 def test_make_up_runs_the_court_with_a_live_case_and_the_appeal_api(marketplace):
-    """The demo court has five staked jurors and one contested order; the keeper draws its
-    panel by itself, a drawn juror sees the case, and the appeal API answers."""
+    """The demo court has twelve staked jurors and one contested order; the keeper draws its
+    panel of three by itself, a drawn juror sees the case, and the appeal API answers."""
     home, port, _, (_, _, _, api_port) = marketplace
-    jurors = range(10, 15)
 
-    def seated() -> list[int]:
-        answers = {j: fairkey(home, port, j, "juror", "cases") for j in jurors}
-        return [j for j, out in answers.items() if "sits on no case" not in out]
-
-    until(lambda: len(seated()) == 3)  # the keeper drew a panel of three
-    shown = fairkey(home, port, seated()[0], "juror", "show", "1")
+    until(lambda: len(panel(home, port, 1, 0)) == 3)  # the keeper drew a panel of three
+    seated = panel(home, port, 1, 0)
+    assert set(seated) <= set(JURORS)
+    assert "sits on no case" not in fairkey(home, port, seated[0], "juror", "cases")
+    shown = fairkey(home, port, seated[0], "juror", "show", "1")
     assert "evidence" in shown.lower()
     assert httpx.get(f"http://127.0.0.1:{api_port}/health", timeout=5).status_code == 200
