@@ -190,6 +190,7 @@ class MisdeliveryProof:
     delivery_no: int
     record: DeliveryRecord
     buyer_secret: int
+    alphabet: KeyAlphabet = KeyAlphabet.TEXT  # the listing's: a key outside it is a fault too
 
     @property
     def record_hash(self) -> bytes:
@@ -197,7 +198,7 @@ class MisdeliveryProof:
 
     @property
     def fault(self) -> int:
-        return find_fault(self.buyer_secret, self.order_id, self.record)
+        return find_fault(self.buyer_secret, self.order_id, self.record, self.alphabet)
 
     def args(self) -> tuple[int, tuple[bytes, int, bytes, bytes, bytes, int, bytes], int]:
         """``(orderId, record struct, buyerSecret)`` for ``proveMisdelivery``."""
@@ -205,12 +206,17 @@ class MisdeliveryProof:
 
 
 def build_misdelivery_proof(
-    order_id: int, delivery_no: int, record: DeliveryRecord, buyer_secret: int
+    order_id: int,
+    delivery_no: int,
+    record: DeliveryRecord,
+    buyer_secret: int,
+    alphabet: KeyAlphabet = KeyAlphabet.TEXT,
 ) -> MisdeliveryProof:
-    """Assemble a proof, refusing one the contract would reject as showing no fault."""
+    """Assemble a proof, refusing one the contract would reject as showing no fault (judged
+    under the listing's key alphabet, as the contract judges it)."""
     if not 1 <= buyer_secret < N:
         raise ValueError("buyer secret must be in [1, n-1]")
-    proof = MisdeliveryProof(order_id, delivery_no, record, buyer_secret)
+    proof = MisdeliveryProof(order_id, delivery_no, record, buyer_secret, alphabet)
     if proof.fault == FAULT_NONE:
         raise ValueError("the delivery matches its commitment: there is no misdelivery to prove")
     return proof

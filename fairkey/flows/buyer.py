@@ -14,6 +14,7 @@ from fairkey.chain.errors import ContractRevert
 from fairkey.chain.escrow_client import EscrowClient
 from fairkey.chain.session import TxResult
 from fairkey.chain.types import Listing, Order, OrderStatus, order_ref
+from fairkey.crypto.canonical import KeyAlphabet
 from fairkey.crypto.delivery_crypto import DeliveryCheck, check_delivery, open_sealed
 from fairkey.crypto.order_keys import OrderKey, derive_order_key, find_order_key
 from fairkey.crypto.records import DeliveryRecord, build_misdelivery_proof
@@ -65,9 +66,15 @@ def open_delivery(client: EscrowClient, order_id: int, order_key: OrderKey) -> O
 def prove_misdelivery(
     client: EscrowClient, opened: OpenedDelivery, order_key: OrderKey
 ) -> TxResult:
-    """File the on-chain proof for a delivery whose check failed."""
+    """File the on-chain proof for a delivery whose check failed (a key outside the listing's
+    alphabet is a fault too: the listing's alphabet is read from the chain)."""
+    listing = client.listing(client.order(opened.order_id).listing_id)
     proof = build_misdelivery_proof(
-        opened.order_id, opened.delivery_no, opened.record, order_key.secret
+        opened.order_id,
+        opened.delivery_no,
+        opened.record,
+        order_key.secret,
+        KeyAlphabet(listing.key_alphabet),
     )
     return client.prove_misdelivery(proof.order_id, proof.buyer_secret, proof.record)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from eth_utils import keccak
 from web3 import Web3
 
-from fairkey.chain.types import OrderStatus
+from fairkey.chain.types import KeyAlphabet, OrderStatus
 from fairkey.crypto.keys import fingerprint, new_salt
 from fairkey.crypto.records import FAULT_COMMITMENT, FAULT_NOT_CANONICAL
 from fairkey.services.buyer_watch import BuyerWatch, OutcomeKind, check_and_act
@@ -58,6 +58,24 @@ def test_an_order_without_a_delivery_is_reported_as_not_delivered_yet(market):
     outcome = check_and_act(market.client("buyer"), SEED, order_id)  # the seed finds the key
 
     assert outcome.kind is OutcomeKind.NOT_DELIVERED
+
+
+def test_a_key_outside_the_listings_alphabet_is_proven_and_refunded(market):
+    """A printable-ASCII listing delivers a Cyrillic key whose c and f match: the contract proves
+    it (fault 6) under the listing's alphabet, so the buyer's check files that proof."""
+    listing = market.client("merchant").create_listing(market.terms(), KeyAlphabet.PRINTABLE_ASCII)
+    raw = "КЛЮЧ-0001".encode()
+    plain = new_salt() + raw
+    stock = commit_hand_units(
+        market, listing, [HandUnit(0, plain, keccak(plain), fingerprint(raw))]
+    )
+    order_id, key = market.make_order(listing)
+    market.deliver(order_id, stock)
+
+    outcome = check_and_act(market.client("buyer"), key, order_id)
+
+    assert outcome.kind is OutcomeKind.PROVED and outcome.fault == FAULT_NOT_CANONICAL
+    assert market.client("buyer").order(order_id).status == OrderStatus.REFUNDED
 
 
 def test_a_key_that_is_not_utf8_is_proven_not_canonical_and_refunded_with_the_bond(market):
