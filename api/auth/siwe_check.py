@@ -34,7 +34,9 @@ def _origin(uri: str) -> str:
 
 def parse_message(text: str) -> siwe.SiweMessage:
     try:
-        return siwe.SiweMessage.from_message(text)
+        # siwe's regular-expression parser: its default ABNF parser takes seconds of CPU on a
+        # few KiB of crafted text (tests/api/test_fuzz.py found it), the regex one microseconds.
+        return siwe.SiweMessage.from_message(text, abnf=False)
     except Exception as exc:  # noqa: BLE001 - the parser raises many kinds; all mean "malformed"
         raise SignInRefused(
             "siwe-malformed", f"not an EIP-4361 message: {str(exc)[:200]}"

@@ -16,6 +16,7 @@ from tests.support.disputes import (
     delivered_order,
     disputed_order,
     reverts,
+    set_next_timestamp,
     sign_verdict,
     submit,
 )
@@ -76,7 +77,8 @@ def test_once_the_appeal_window_closes_the_verifier_refund_stands(api, world, ve
     whose block times grow: the SDK's `in_time`); past it the escrow refuses too."""
     clock, deadline = world.market.clock, verdict.order().deadline
     merchant = api.sign_in(world.market.accounts["merchant"])
-    clock.advance(deadline - clock.now())
+    set_next_timestamp(world.market, deadline)  # exactly: advance() may gain a wall-clock second
+    world.market.w3.provider.make_request("evm_mine", [])
     assert clock.now() == deadline
     problem = _problem(_contest(merchant, verdict.order_id), 409, "appeal-window-closed")
     assert problem["deadline"] == deadline
