@@ -1,6 +1,6 @@
 """The fairkey API as one FastAPI app, built by `create_app(settings)`: routers per area (sign-in,
-cases, evidence, votes, orders), problem answers for every error, bounded request bodies. The
-marketplace's routes (a later part) join the same app the same way: a router per area."""
+cases, evidence, votes, orders, notifications, and the marketplace's: api/marketplace.py),
+problem answers for every error, bounded request bodies."""
 
 from __future__ import annotations
 
@@ -26,6 +26,9 @@ from api.evidence.router import router as evidence_router
 from api.evidence.service import EvidenceService
 from api.evidence.storage import BlobStore
 from api.index import IndexReader
+from api.market import MarketState
+from api.marketplace import MARKET_ROUTERS
+from api.notifications.router import router as notifications_router
 from api.orders.router import router as orders_router
 from api.problems import Problem, install_problem_handlers, problem_response, problem_responses
 from api.ratelimit import RateLimiter
@@ -80,9 +83,12 @@ def create_app(
     app = FastAPI(
         title=TITLE,
         version=VERSION,
-        description="The appeal API: sign in with Ethereum, a case's evidence and timeline for its "
-        "parties and drawn jurors, appeals and a merchant's contest of a verifier refund to sign, "
-        "gasless votes to relay. Errors are RFC 9457 problems (application/problem+json).",
+        description="The marketplace and appeal API: listings with their pre-sale figures and "
+        "descriptions, merchant and supplier profiles, orders with their timelines and the "
+        "actions their parties may take (as transactions to sign), the platform dashboard; sign "
+        "in with Ethereum, a case's evidence and timeline for its parties and drawn jurors, "
+        "appeals to sign, gasless votes to relay. Errors are RFC 9457 problems "
+        "(application/problem+json).",
     )
     app.state.api = state
     install_problem_handlers(app)
@@ -103,6 +109,10 @@ def create_app(
         return Health(status="ok", chain_id=state.court.chain_id, court=state.court.address)
 
     for router in (auth_router, cases_router, evidence_router, votes_router, orders_router):
+        app.include_router(router)
+    app.include_router(notifications_router)
+    app.state.market = MarketState.build(state)
+    for router in MARKET_ROUTERS:
         app.include_router(router)
 
     mount_dapp(app, settings.web_dist)

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.auth import models as _auth_models  # noqa: F401 - registers the tables
 from api.base import Base
 from api.evidence import models as _evidence_models  # noqa: F401
+from api.metadata import models as _metadata_models  # noqa: F401
+from api.notifications import models as _notification_models  # noqa: F401
 from api.schema_upgrade import upgrade
 from api.votes import models as _votes_models  # noqa: F401
 from indexer.db import create_db_engine

@@ -95,6 +95,18 @@ class ApiSettings(BaseSettings):
     """A relayed commit's deadline must be at least this many seconds past the chain's time, so
     the relayer has time to send it."""
 
+    token_address: str | None = None
+    """The demo payment token `GET /deployment` names beside ETH. Default: the deployment's."""
+
+    verifier_urls: dict[str, str] = {}
+    """Where each listing verifier (address -> URL) takes buyers' keys (`fairkey verify`): the
+    dApp reads it from `GET /deployment` and the `verify` order action. JSON in the environment,
+    e.g. FAIRKEY_API_VERIFIER_URLS='{"0x9965…": "http://127.0.0.1:8600"}'."""
+
+    metadata_rate: float = Field(0.5, gt=0)
+    """Listing description uploads (PUT /listings/{id}/metadata) per second and client IP…"""
+    metadata_burst: int = Field(20, ge=1)
+
     @field_validator("rpc_url")
     @classmethod
     def _http(cls, value: str) -> str:
@@ -131,6 +143,15 @@ class ApiSettings(BaseSettings):
     def _deployment(self) -> dict:
         deployment = self.home / "deployment.json"
         return json.loads(deployment.read_text()) if deployment.exists() else {}
+
+    def token(self) -> str | None:
+        """The demo token's address: the setting, else the deployment file's, else None."""
+        return self.token_address or self._deployment().get("token") or None
+
+    def deployment_block(self) -> int | None:
+        """The escrow's deployment block (where event readers start), from the deployment."""
+        block = self._deployment().get("block")
+        return int(block) if block is not None else None
 
     def escrow(self) -> str | None:
         """The escrow's address: the setting, else the deployment file's, else None."""

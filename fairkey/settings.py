@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     private_key: SecretStr | None = None
     """Hex private key of the account that signs (FAIRKEY_PRIVATE_KEY)."""
 
+    deployer_key: SecretStr | None = None
+    """Hex private key that `fairkey deploy` signs with and that owns the escrow
+    (FAIRKEY_DEPLOYER_KEY); unset: the signing account above."""
+
     dev_account: int | None = Field(default=None, ge=0, le=1000)
     """Sign as Anvil's dev-mnemonic account N instead (chain id 31337 only)."""
 

@@ -31,6 +31,7 @@ from indexer.db import open_database
 from indexer.decode import SourceDecoder
 from indexer.fetch import ChainMoved, ChainReader, ChainTip, Header
 from indexer.metrics import IndexerMetrics
+from indexer.notify import notify_committed
 from indexer.progress import BackfillProgress
 from indexer.reorg import ReorgBeyondFinality, beyond_finality_message, common_ancestor
 from indexer.sources import LogSources, courts_named
@@ -387,6 +388,7 @@ class Indexer:
             save_cursor(conn, cursor)
             touched = projections.touched_by([*rows, *removed])
             projections.refresh(conn, touched, _head_of(cursor))
+            notify_committed(conn, chain_id, cursor.address, cursor.number, cursor.reorgs)
         self._cursor = cursor
         if rollback is not None:
             self.metrics.reorgs.inc()

@@ -17,10 +17,14 @@ import sqlalchemy as sa
 from sqlalchemy import Connection, Row
 
 from fairkey.chain.types import order_id_hex
-from indexer.models import RawLog
+from indexer.models import IndexCursor, RawLog
 from indexer.projections import court_models as cm
 from indexer.projections import models as m
 from indexer.projections.names import ORDER_STATUS, TERMINAL
+from indexer.projections.scoring import bps, nearest_rank, wilson_lower_bps
+from indexer.projections.sql import count_if, ranked_value
+from indexer.projections.tiers import TIERS
+from indexer.projections.windows import DAY
 from indexer.store import Cursor, any_cursor
 
 BUYER, MERCHANT = "buyer", "merchant"
@@ -308,3 +312,421 @@ def court_case_timeline(conn: Connection, court: str, case_id: int) -> list[Row]
         .order_by(e.c.block_number, e.c.log_index)
     )
     return list(conn.execute(query))
+
+
+# ---------------------------------------------------------------------------- notifications
+# A position is (block_number, log_index): the chain's own total order of logs, shared by the
+# escrow's and the courts' events, so one cursor covers both feeds.
+
+
+def index_head(conn: Connection, escrow: str | None = None) -> Row | None:
+    """Where the index stands (index_cursor): `block_number`, `block_time`, `reorgs`,
+    `last_reorg_ancestor`, `finalized_block` of `escrow`'s cursor (any escrow's when None: an
+    index usually holds one); None before the first run."""
+    t = IndexCursor.__table__
+    query = sa.select(
+        t.c.block_number, t.c.block_time, t.c.reorgs, t.c.last_reorg_ancestor, t.c.finalized_block
+    )
+    if escrow is not None:
+        query = query.where(t.c.address == escrow.lower())
+    return conn.execute(query.order_by(t.c.block_number.desc()).limit(1)).first()
+
+
+def _after(block: Any, log: Any, position: tuple[int, int]) -> Any:
+    return sa.or_(block > position[0], sa.and_(block == position[0], log > position[1]))
+
+
+def order_notifications(
+    conn: Connection, address: str, after: tuple[int, int], limit: int
+) -> list[Row]:
+    """Events of the orders `address` bought or sold, after position `after`, in chain order,
+    at most `limit`: order_events' columns with the order's `listing_id`, `buyer`, `merchant`."""
+    e = m.OrderEvent.__table__
+    o = m.OrderRow.__table__
+    address = address.lower()
+    query = (
+        sa.select(e, o.c.listing_id, o.c.buyer, o.c.merchant)
+        .join(o, o.c.order_id == e.c.order_id)
+        .where(sa.or_(o.c.buyer == address, o.c.merchant == address))
+        .where(o.c.last_block >= after[0])  # an order with a newer event was touched since
+        .where(_after(e.c.block_number, e.c.log_index, after))
+        .order_by(e.c.block_number, e.c.log_index)
+        .limit(limit)
+    )
+    return list(conn.execute(query))
+
+
+def case_notifications(
+    conn: Connection, address: str, after: tuple[int, int], limit: int
+) -> list[Row]:
+    """Court events of the cases `address` is a party to or holds a seat in, after position
+    `after`, in chain order, at most `limit`: the case-wide ones (no `account`: rounds, periods,
+    rulings, execution) and those naming `address` (drawn, its own commit and reveal, its
+    evidence), never another juror's. court_case_events' columns with the case's `order_id`,
+    `buyer`, `merchant` and `seated` (whether `address` holds a seat in it)."""
+    ce = cm.CourtCaseEvent.__table__
+    c = cm.CourtCaseRow.__table__
+    v = cm.CourtVoteRow.__table__
+    address = address.lower()
+    seats = sa.select(v.c.court, v.c.case_id).where(v.c.juror == address).distinct().subquery()
+    same_case = (c.c.court == ce.c.court) & (c.c.case_id == ce.c.case_id)
+    seated = (seats.c.court == ce.c.court) & (seats.c.case_id == ce.c.case_id)
+    query = (
+        sa.select(
+            ce,
+            c.c.order_id,
+            c.c.buyer,
+            c.c.merchant,
+            seats.c.case_id.is_not(None).label("seated"),
+        )
+        .join(c, same_case)
+        .outerjoin(seats, seated)
+        .where(sa.or_(c.c.buyer == address, c.c.merchant == address, seats.c.case_id.is_not(None)))
+        .where(c.c.last_block >= after[0])
+        .where(sa.or_(ce.c.account.is_(None), ce.c.account == address))
+        .where(_after(ce.c.block_number, ce.c.log_index, after))
+        .order_by(ce.c.block_number, ce.c.log_index)
+        .limit(limit)
+    )
+    return list(conn.execute(query))
+
+
+# ---------------------------------------------------------------------------- marketplace pages
+#
+# Keyset pagination: each page query takes the sort key of the last row of the previous page
+# (`after`, as the row's `key` below gives it) and returns rows strictly after it, so pages never
+# skip or repeat a row while new ones arrive. Callers wrap the key into an opaque cursor.
+
+LISTING_SORTS = ("newest", "price", "price_desc", "success", "delivery", "score")
+_ListingKey = tuple[int, Any, int]  # (value is NULL: 1, else 0), value, listing_id
+
+
+def _listing_sort(sort: str) -> tuple[Any, Any, bool]:
+    """(NULL flag, value, descending) of a listing sort (NULL values always sort last; the flag
+    is None for a value that is never NULL)."""
+    lt = m.ListingRow.__table__.c
+    mt = m.MerchantRow.__table__.c
+    unscored = sa.or_(mt.settled.is_(None), mt.settled == 0)
+    choices: dict[str, tuple[Any, Any, bool]] = {
+        "newest": (None, lt.listing_id, True),
+        "price": (None, lt.price, False),
+        "price_desc": (None, lt.price, True),
+        "success": (sa.case((lt.success_7d_bps.is_(None), 1), else_=0), lt.success_7d_bps, True),
+        "delivery": (sa.case((lt.latency_p95_s.is_(None), 1), else_=0), lt.latency_p95_s, False),
+        "score": (sa.case((unscored, 1), else_=0), mt.score_bps, True),
+    }
+    if sort not in choices:
+        raise ValueError(f"unknown sort {sort!r}: one of {', '.join(LISTING_SORTS)}")
+    return choices[sort]
+
+
+def _build_listing_select() -> Any:
+    lt = m.ListingRow.__table__
+    mt = m.MerchantRow.__table__
+    return sa.select(
+        lt, mt.c.score_bps.label("merchant_score_bps"), mt.c.settled.label("merchant_settled")
+    ).select_from(lt.outerjoin(mt, mt.c.merchant == lt.c.merchant))
+
+
+_LISTING_SELECT = _build_listing_select()  # built once: the API runs it on every page
+
+
+def _listing_select() -> Any:
+    return _LISTING_SELECT
+
+
+def listing(conn: Connection, listing_id: int) -> Row | None:
+    """One listing's row (projections/listings.py) with its merchant's `merchant_score_bps` and
+    `merchant_settled` (None: the merchant has no row yet), or None when not indexed."""
+    lt = m.ListingRow.__table__.c
+    return conn.execute(_listing_select().where(lt.listing_id == listing_id)).first()
+
+
+def listing_page(
+    conn: Connection,
+    *,
+    sort: str = "newest",
+    merchant: str | None = None,
+    token: str | None = None,
+    in_stock: bool | None = None,
+    description_hashes: Collection[str] | None = None,
+    after: _ListingKey | None = None,
+    limit: int = 20,
+) -> list[Row]:
+    """A page of listings (rows as `listing` gives them) in `sort` order (LISTING_SORTS:
+    newest first, cheapest, dearest, best 7-day success rate, fastest delivery p95, best
+    merchant score; listings without the figure last, then by id), filtered by merchant, token,
+    `in_stock` (active with stock on sale: True; the others: False) and description hashes
+    (None: any). `listing_key(row, sort)` is a row's `after`."""
+    lt = m.ListingRow.__table__.c
+    flag, value, desc = _listing_sort(sort)
+    query = _listing_select()
+    if merchant is not None:
+        query = query.where(lt.merchant == merchant.lower())
+    if token is not None:
+        query = query.where(lt.token == token.lower())
+    if in_stock is not None:
+        buyable = sa.and_(lt.active.is_(True), lt.stock_available > 0)
+        query = query.where(buyable if in_stock else sa.not_(buyable))
+    if description_hashes is not None:
+        hashes = sorted({h.lower() for h in description_hashes})
+        if not hashes:
+            return []
+        query = query.where(lt.description_hash.in_(hashes))
+    if after is not None:
+        query = query.where(_after_listing(after, flag, value, desc, sort))
+    if sort == "newest":
+        order = [lt.listing_id.desc()]
+    else:
+        by_value = value.desc() if desc else value.asc()
+        order = [by_value, lt.listing_id] if flag is None else [flag, by_value, lt.listing_id]
+    return list(conn.execute(query.order_by(*order).limit(limit)))
+
+
+def _after_listing(key: _ListingKey, flag: Any, value: Any, desc: bool, sort: str) -> Any:
+    lt = m.ListingRow.__table__.c
+    null, last, lid = key
+    if sort == "newest":
+        return lt.listing_id < lid
+    beyond = value < last if desc else value > last
+    same = sa.and_(value == last, lt.listing_id > lid)
+    if flag is None:
+        return sa.or_(beyond, same)
+    if null:  # the NULL tail: by id only
+        return sa.and_(flag == 1, lt.listing_id > lid)
+    return sa.or_(flag == 1, sa.and_(flag == 0, sa.or_(beyond, same)))
+
+
+def listing_key(row: Row, sort: str) -> _ListingKey:
+    """The `after` of `listing_page` for the page that follows `row`."""
+    value = {
+        "newest": row.listing_id,
+        "price": row.price,
+        "price_desc": row.price,
+        "success": row.success_7d_bps,
+        "delivery": row.latency_p95_s,
+        "score": row.merchant_score_bps if row.merchant_settled else None,
+    }[sort]
+    return (1 if value is None else 0, value, row.listing_id)
+
+
+def listing_tokens(conn: Connection) -> list[str]:
+    """The tokens listings are priced in."""
+    lt = m.ListingRow.__table__.c
+    return list(conn.execute(sa.select(lt.token).distinct().order_by(lt.token)).scalars())
+
+
+def merchant(conn: Connection, address: str) -> Row | None:
+    """One merchant's record (projections/merchants.py), or None when it has none."""
+    t = m.MerchantRow.__table__
+    return conn.execute(sa.select(t).where(t.c.merchant == address.lower())).first()
+
+
+_OrderKey = tuple[int, str, str]  # paid_block, basket or order id, order_id
+
+
+def orders_page(
+    conn: Connection,
+    address: str,
+    roles: Collection[str] = (BUYER, MERCHANT),
+    statuses: Collection[str] | None = None,
+    after: _OrderKey | None = None,
+    limit: int = 20,
+) -> list[Row]:
+    """A page of `orders_of` (same order: newest first, a basket's orders together), after the
+    order whose `order_key` is `after`."""
+    t = m.OrderRow.__table__
+    address = address.lower()
+    sides = [{BUYER: t.c.buyer, MERCHANT: t.c.merchant}[role] == address for role in roles]
+    if not sides:
+        return []
+    group = sa.func.coalesce(t.c.basket_id, t.c.order_id)
+    query = sa.select(t).where(sa.or_(*sides))
+    if statuses is not None:
+        query = query.where(t.c.status.in_(list(statuses)))
+    if after is not None:
+        block, basket, oid = after
+        query = query.where(
+            sa.or_(
+                t.c.paid_block < block,
+                sa.and_(t.c.paid_block == block, group > basket),
+                sa.and_(t.c.paid_block == block, group == basket, t.c.order_id > oid),
+            )
+        )
+    query = query.order_by(t.c.paid_block.desc(), group, t.c.order_id).limit(limit)
+    return list(conn.execute(query))
+
+
+def order_key(row: Row) -> _OrderKey:
+    return (row.paid_block, row.basket_id or row.order_id, row.order_id)
+
+
+# ---------------------------------------------------------------------------- history by day
+
+
+@dataclass(frozen=True)
+class MerchantDay:
+    """A merchant's figures on one UTC day (`day`: days since 1970-01-01)."""
+
+    day: int
+    sales: int  # orders paid that day
+    settled: int  # orders that ended that day (Completed + Refunded + Split)
+    completed: int
+    refunded: int
+    split: int
+    disputes: int  # orders first disputed that day
+    success_bps: int | None  # completed / settled of that day
+    settled_to_date: int  # orders settled up to the end of the day (0: still unscored)
+    score_bps: int  # the merchant's score (merchants.py) as it stood at the end of the day
+
+
+def merchant_history(
+    conn: Connection, address: str, first_day: int, last_day: int
+) -> list[MerchantDay]:
+    """One `MerchantDay` per UTC day from `first_day` to `last_day` (inclusive), from the orders
+    of the index: a pure function of it. The score is the Wilson lower bound of all orders
+    completed / settled up to the end of that day, so on the head's day it is `merchants`'
+    `score_bps`."""
+
+    o = m.OrderRow.__table__.c
+    mine = o.merchant == address.lower()
+    since, until = first_day * DAY, (last_day + 1) * DAY
+    terminal = o.status.in_(TERMINAL)
+    resolved_day = (o.resolved_time // DAY).label("day")
+    counts: dict[int, dict[str, int]] = {}
+
+    def add(day: int, **values: int) -> None:
+        counts.setdefault(int(day), {}).update(values)
+
+    for day, sales in conn.execute(
+        sa.select((o.paid_time // DAY).label("day"), sa.func.count())
+        .where(mine, o.paid_time >= since, o.paid_time < until)
+        .group_by("day")
+    ):
+        add(day, sales=int(sales))
+    for day, settled, completed, refunded, split in conn.execute(
+        sa.select(
+            resolved_day,
+            sa.func.count(),
+            count_if(o.status == "Completed"),
+            count_if(o.status == "Refunded"),
+            count_if(o.status == "Split"),
+        )
+        .where(mine, terminal, o.resolved_time >= since, o.resolved_time < until)
+        .group_by("day")
+    ):
+        add(day, settled=int(settled), completed=int(completed), refunded=int(refunded),
+            split=int(split))  # fmt: skip
+    for day, disputes in conn.execute(
+        sa.select((o.first_disputed_time // DAY).label("day"), sa.func.count())
+        .where(mine, o.first_disputed_time >= since, o.first_disputed_time < until)
+        .group_by("day")
+    ):
+        add(day, disputes=int(disputes))
+    settled_before, completed_before = conn.execute(
+        sa.select(sa.func.count(), count_if(o.status == "Completed")).where(
+            mine, terminal, o.resolved_time < since
+        )
+    ).one()
+    total_settled, total_completed = int(settled_before), int(completed_before)
+    days = []
+    for day in range(first_day, last_day + 1):
+        c = counts.get(day, {})
+        settled, completed = c.get("settled", 0), c.get("completed", 0)
+        total_settled += settled
+        total_completed += completed
+        days.append(
+            MerchantDay(
+                day=day,
+                sales=c.get("sales", 0),
+                settled=settled,
+                completed=completed,
+                refunded=c.get("refunded", 0),
+                split=c.get("split", 0),
+                disputes=c.get("disputes", 0),
+                success_bps=bps(completed, settled),
+                settled_to_date=total_settled,
+                score_bps=wilson_lower_bps(total_completed, total_settled),
+            )
+        )
+    return days
+
+
+def supplier_rows(conn: Connection, supplier: str) -> list[Row]:
+    """The `suppliers` rows of one supplier tag (0x + 64 hex), one per merchant using it."""
+    t = m.SupplierRow.__table__
+    query = sa.select(t).where(t.c.supplier == supplier.lower()).order_by(t.c.merchant)
+    return list(conn.execute(query))
+
+
+@dataclass(frozen=True)
+class SupplierDay:
+    day: int
+    delivered: int  # units of the supplier delivered that day
+    disputed: int  # of those, disputed while the buyer held them
+    bad_keys: int  # of those, attested invalid or redeemed by a verifier
+    misdeliveries: int  # of those, proven not as committed
+
+
+def supplier_history(
+    conn: Connection, supplier: str, first_day: int, last_day: int
+) -> list[SupplierDay]:
+    """One `SupplierDay` per UTC day of delivery from `first_day` to `last_day` (inclusive):
+    what became of the units the supplier provided, by the day they were delivered."""
+
+    d = m.OrderDelivery.__table__.c
+    day = (d.block_time // DAY).label("day")
+    rows = conn.execute(
+        sa.select(
+            day,
+            sa.func.count(),
+            count_if(d.disputed),
+            count_if(d.verdict.is_not(None)),
+            count_if(d.misdelivery_fault.is_not(None)),
+        )
+        .where(
+            d.supplier == supplier.lower(),
+            d.block_time >= first_day * DAY,
+            d.block_time < (last_day + 1) * DAY,
+        )
+        .group_by("day")
+    )
+    found = {int(r[0]): [int(v) for v in r[1:]] for r in rows}
+    return [
+        SupplierDay(day, *found.get(day, (0, 0, 0, 0))) for day in range(first_day, last_day + 1)
+    ]
+
+
+# ---------------------------------------------------------------------------- platform
+
+
+@dataclass(frozen=True)
+class TierHandling:
+    tier: int
+    cases: int
+    median_s: int | None  # nearest-rank percentiles of handling_s (projections/tiers.py)
+    p95_s: int | None
+
+
+def tier_handling(conn: Connection) -> list[TierHandling]:
+    """After-sales cases per tier (1, 2, 3) with the median and p95 handling time, read off the
+    (tier, handling_s) index."""
+
+    o = m.OrderRow.__table__.c
+    counts = dict(
+        conn.execute(
+            sa.select(o.tier, sa.func.count()).where(o.tier.is_not(None)).group_by(o.tier)
+        ).all()
+    )
+    found = []
+    for tier in TIERS:
+        n = int(counts.get(tier, 0))
+        found.append(
+            TierHandling(
+                tier,
+                n,
+                ranked_value(conn, o.handling_s, nearest_rank(n, 50), o.tier == tier),
+                ranked_value(conn, o.handling_s, nearest_rank(n, 95), o.tier == tier),
+            )
+        )
+    return found

@@ -42,13 +42,18 @@ def courts_named(
 ) -> dict[str, int]:
     """Every arbitrator the stored escrow logs name (in blocks <= `up_to`; None: all), with the
     block that first named it."""
-    query = select(LOGS.c.block_number, LOGS.c.args).where(
-        LOGS.c.chain_id == chain_id, LOGS.c.address == escrow, LOGS.c.name == ARBITRATOR_CHANGED
+    # By name alone (a handful of rows, on ix_raw_logs_name), the rest filtered here: with the
+    # chain and address in the WHERE, SQLite walks the escrow's every log (≈ 270 ms at 100,000).
+    query = select(LOGS.c.chain_id, LOGS.c.address, LOGS.c.block_number, LOGS.c.args).where(
+        LOGS.c.name == ARBITRATOR_CHANGED
     )
-    if up_to is not None:
-        query = query.where(LOGS.c.block_number <= up_to)
     rows = conn.execute(query.order_by(LOGS.c.block_number, LOGS.c.log_index))
-    return courts_in(((number, json.loads(args)["arbitrator"]) for number, args in rows), escrow)
+    named = (
+        (number, json.loads(args)["arbitrator"])
+        for chain, address, number, args in rows
+        if chain == chain_id and address == escrow and (up_to is None or number <= up_to)
+    )
+    return courts_in(named, escrow)
 
 
 def courts_in(named: Iterable[tuple[int, str]], escrow: str) -> dict[str, int]:

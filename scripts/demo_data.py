@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import secrets
+from collections.abc import Iterable
 from pathlib import Path
 
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O/1/I: how issuers print codes
@@ -53,10 +53,8 @@ def read_codes(path: Path) -> list[str]:
     return [line for line in lines if line and not line.startswith("#")]
 
 
-def write_issuer_keys(path: Path, codes: list[str]) -> Path:
-    """What the demo issuer knows about each code (its simulator's --keys file)."""
-    states = {
-        code: "redeemed" if i in DEMO_REDEEMED_UNITS else "valid" for i, code in enumerate(codes)
-    }
-    path.write_text(json.dumps(states, indent=2) + "\n")
-    return path
+def issuer_states(codes: list[str], redeemed: Iterable[int] = DEMO_REDEEMED_UNITS) -> dict:
+    """What the demo issuer knows about each code of a batch (file order): the units at the
+    `redeemed` positions were redeemed already, the others are valid."""
+    bad = set(redeemed)
+    return {code: "redeemed" if i in bad else "valid" for i, code in enumerate(codes)}

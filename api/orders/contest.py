@@ -1,29 +1,34 @@
-"""Whether the signed-in merchant may contest an order's verifier refund now (pure).
+"""Whether the signed-in merchant may contest an order's verifier refund now, as a problem.
 
 A verifier's signed "invalid" puts a disputed order in VERIFIER_REFUND_PENDING: the buyer is
 refunded once the appeal window passes, unless the listing's merchant contests inside it (the
-escrow's `contest`, which opens a court case). The window is the SDK's deadline rule
-(`fairkey.merchant.decisions.in_time`, which the merchant bot applies to the same verdicts): a
-transaction sent now lands in a later block, so the latest block must be before the deadline.
-What only the chain can say (a court to contest in, its fee) the route asks with eth_call."""
+escrow's `contest`, which opens a court case). The rule is the SDK's one rule of order actions
+(`fairkey.flows.actions`, action `contest-verdict`), which `GET /orders/{id}/actions` and
+`fairkey order show` answer too; this module only turns its refusal into the route's problem."""
 
 from __future__ import annotations
 
 from api.problems import ApiProblem
-from fairkey.chain.types import Order, OrderStatus, order_ref
-from fairkey.merchant.decisions import in_time
+from fairkey.chain.types import Listing, Order, order_ref
+from fairkey.flows.actions import Kind, OrderFacts, Why, refusal, role_of
 
 
 def contest_refusal(
-    order_id: int, order: Order, merchant: str, caller: str, now: int
+    order_id: int, order: Order, listing: Listing, caller: str, now: int, court_fee: int | None
 ) -> ApiProblem | None:
     """Why `caller` may not contest now (a 403 or 409 problem), or None."""
+    facts = OrderFacts(
+        order_id, order, listing, role_of(order, listing, caller), now, court_fee=court_fee
+    )
+    no = refusal(Kind.CONTEST_VERDICT, facts)
+    if no is None:
+        return None
     ref = order_ref(order_id)
-    if caller.lower() != merchant.lower():
+    if no.why is Why.ROLE:
         return ApiProblem(
             403, "not-the-merchant", "merchants only", f"only the merchant of order {ref} may"
         )
-    if order.status is not OrderStatus.VERIFIER_REFUND_PENDING:
+    if no.why is Why.STATUS:
         return ApiProblem(
             409,
             "no-verifier-refund",
@@ -32,7 +37,7 @@ def contest_refusal(
             "window is open, is contested here",
             order_status=order.status.name,
         )
-    if not in_time(order, now):
+    if no.why is Why.DEADLINE:
         return ApiProblem(
             409,
             "appeal-window-closed",
@@ -42,4 +47,12 @@ def contest_refusal(
             deadline=order.deadline,
             chain_time=now,
         )
-    return None
+    if no.why is Why.NO_COURT:
+        return ApiProblem(
+            409,
+            "escrow-refuses",
+            "no court",
+            "this escrow has no court",
+            error="EscrowNoArbitrator",
+        )
+    return ApiProblem(409, "not-possible", "not possible now", no.sentence)

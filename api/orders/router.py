@@ -1,37 +1,29 @@
-"""Orders: the merchant's contest of a verifier's refund, as a transaction for its wallet."""
+"""Orders: one order with its timeline (from the index), what the signed-in caller may do with
+it now (the SDK's rule, with transactions for the caller's wallet), and the merchant's contest
+of a verifier's refund."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 
 from api.deps import SignedIn, State
-from api.escrow import EscrowReader
+from api.market import Market, escrow_of
+from api.orders.actions import ZERO32, ActionBuilder
 from api.orders.contest import contest_refusal
-from api.orders.schemas import ContestIn, ContestOut
+from api.orders.schemas import BYTES32, ActionsOut, ContestIn, ContestOut, OrderOut
+from api.orders.view import order_out
 from api.problems import ApiProblem, problem_responses
 from api.schemas import TxRequest
-from api.state import ApiState
-from fairkey.chain.types import ORDER_ID_FORMAT, order_ref, parse_order_ref
+from fairkey.chain.types import ORDER_ID_FORMAT, OrderStatus, order_ref, parse_order_ref
+from indexer import queries
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 
 OrderRef = Annotated[
     str, Path(pattern=r"^0x[0-9a-fA-F]{40}$", description=f"The order: {ORDER_ID_FORMAT}")
 ]
-ZERO32 = b"\0" * 32
-
-
-def _escrow(state: ApiState) -> EscrowReader:
-    if state.escrow is None:
-        raise ApiProblem(
-            503,
-            "no-escrow",
-            "no escrow configured",
-            "set FAIRKEY_API_ESCROW_ADDRESS (or deploy: the deployment names the escrow)",
-        )
-    return state.escrow
 
 
 def _order_id(ref: str) -> int:
@@ -39,6 +31,54 @@ def _order_id(ref: str) -> int:
         return parse_order_ref(ref)
     except ValueError as exc:
         raise ApiProblem(422, "invalid-order-id", "not an order id", str(exc)) from None
+
+
+@router.get(
+    "/{order_id}",
+    response_model=OrderOut,
+    responses=problem_responses(404, 503),
+    summary="One order and its timeline",
+    description="From the index: every event of the order in chain order, each with the state "
+    "it left the order in. What the index has not ingested yet appears once it has.",
+)
+def one_order(order_id: OrderRef, state: State) -> OrderOut:
+    oid = _order_id(order_id)
+    with state.index.connection() as conn:
+        row = queries.order(conn, oid)
+        if row is None:
+            raise ApiProblem(
+                404,
+                "no-such-order",
+                "no such order",
+                f"the index has no order {order_ref(oid)} (yet: it shows what it has ingested)",
+            )
+        events = queries.order_timeline(conn, oid)
+        head = queries.projection_state(conn).get("head_block")
+    return order_out(row, events, head)
+
+
+@router.get(
+    "/{order_id}/actions",
+    response_model=ActionsOut,
+    responses=problem_responses(401, 404, 503),
+    summary="What you may do with the order now, and until when",
+    description="The signed-in caller's actions (as buyer, merchant or anyone), read from the "
+    "chain now: each with its deadline (`until`) and, unless it needs something only your "
+    "device holds (`needs`), the unsigned transaction for your wallet. `evidence_hash` goes "
+    "into the dispute and contest transactions.",
+)
+def order_actions(
+    order_id: OrderRef,
+    session: SignedIn,
+    state: State,
+    market: Market,
+    evidence_hash: Annotated[str | None, Query(pattern=BYTES32)] = None,
+) -> ActionsOut:
+    evidence = bytes.fromhex(evidence_hash[2:]) if evidence_hash else ZERO32
+    builder = ActionBuilder(
+        escrow_of(state), state.court, market, _order_id(order_id), session.address, evidence
+    )
+    return builder.answer()
 
 
 @router.post(
@@ -54,22 +94,16 @@ def _order_id(ref: str) -> int:
 def contest_verifier_refund(
     order_id: OrderRef, session: SignedIn, state: State, body: ContestIn | None = None
 ) -> ContestOut:
-    escrow = _escrow(state)
+    escrow = escrow_of(state)
     oid = _order_id(order_id)
     order = escrow.order(oid)
-    merchant = escrow.listing(order.listing_id).merchant
-    refusal = contest_refusal(oid, order, merchant, session.address, escrow.now())
+    listing = escrow.listing(order.listing_id)
+    pending = order.status is OrderStatus.VERIFIER_REFUND_PENDING
+    fee = escrow.arbitration_cost(oid) if pending else None
+    refusal = contest_refusal(oid, order, listing, session.address, escrow.now(), fee)
     if refusal is not None:
         raise refusal
-    fee = escrow.arbitration_cost(oid)
-    if fee is None:
-        raise ApiProblem(
-            409,
-            "escrow-refuses",
-            "no court",
-            "this escrow has no court",
-            error="EscrowNoArbitrator",
-        )
+    assert fee is not None  # the rule refuses a contest without a court
     evidence = bytes.fromhex(body.evidence_hash[2:]) if body and body.evidence_hash else ZERO32
     args = [oid, evidence]
     refused = escrow.simulate("contest", args, session.address, fee)

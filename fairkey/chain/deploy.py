@@ -45,9 +45,10 @@ def deploy_stack(
     demo court, never one for real money. The escrow's constructor creates its DeliveryFaults
     contract (the misdelivery check) itself.
     """
-    escrow = session.deploy("FairkeyEscrow", session.account.address, treasury, fee_bps, arbitrator)
     # Scanners start here: the escrow's constructor already emits events (owner, treasury, fee,
-    # court), so the block is taken before anything else is deployed.
-    block = session.w3.eth.block_number
+    # court). The escrow is mined after the head seen before sending it, and on a chain that
+    # makes blocks by itself (a testnet, an L2) the head may be past its block once it is mined.
+    block = session.w3.eth.block_number + 1
+    escrow = session.deploy("FairkeyEscrow", session.account.address, treasury, fee_bps, arbitrator)
     token = session.deploy("TestToken", "Demo USD", "dUSD", 6) if with_demo_token else ""
     return Deployment(session.chain_id, escrow, arbitrator, token, block)

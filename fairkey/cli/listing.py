@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from typing import Annotated
 
+import httpx
 import typer
 from typer.models import OptionInfo
 from web3 import Web3
@@ -13,7 +14,8 @@ from fairkey.chain.types import KeyAlphabet, ListingTerms
 from fairkey.cli.context import state
 from fairkey.cli.errors import CliError
 from fairkey.cli.lookup import ZERO_ADDRESS, ListingArg, existing_listing
-from fairkey.cli.output import fields, ok, say
+from fairkey.cli.output import fields, ok, say, warn
+from fairkey.listing_meta import ListingMetadata, MetadataError
 from fairkey.units import format_duration, parse_duration
 
 app = typer.Typer(
@@ -62,7 +64,11 @@ def create(
     response_window: Annotated[int, _window("Time for the merchant to answer a dispute")],
     appeal_window: Annotated[int, _window("Time to appeal a verifier's verdict")],
     description: Annotated[
-        str, typer.Option(help="Product description (its keccak hash goes on chain).")
+        str,
+        typer.Option(
+            help="Product description. Only the hash of the listing's document (title, "
+            "description, language: fairkey/listing_meta.py) goes on chain."
+        ),
     ],
     token: Annotated[
         str, typer.Option(help="eth, demo (the deployment's demo token) or an ERC-20 address.")
@@ -85,6 +91,9 @@ def create(
             "it is a provable fault."
         ),
     ] = Alphabet.text,
+    title: TitleOption = None,
+    lang: LangOption = None,
+    api: ApiOption = None,
 ) -> None:
     """Open a listing; you (the signing account) are its merchant. Prints the listing id."""
     app_state = state(ctx)
@@ -92,6 +101,7 @@ def create(
         raise CliError(f"--verifier {verifier!r} is not an address")
     if not description.strip():
         raise CliError("--description must not be empty")
+    document = _document(description, title, lang)
     pay_token = app_state.tokens.resolve(token)
     terms = ListingTerms(
         token=pay_token.address,
@@ -104,17 +114,88 @@ def create(
         appeal_window=appeal_window,
         max_replacements=max_replacements,
         verifier=Web3.to_checksum_address(verifier) if verifier else ZERO_ADDRESS,
-        description_hash=Web3.keccak(text=description),
+        description_hash=document.description_hash(),
     )
     listing_id = app_state.client.create_listing(terms, key_alphabet.on_chain)
     ok(
         f"listing {listing_id} created: {pay_token.show(terms.price)} per key, "
         f"bond {pay_token.show(terms.bond_per_unit)} per key"
     )
+    if api is not None:
+        try:
+            _publish(api, listing_id, document)
+        except CliError as exc:  # the listing exists: say how to publish it again
+            warn(f"{exc}; publish it later with `fairkey listing publish {listing_id} …`")
     say(
         f"next: fairkey stock import FILE --supplier NAME, then fairkey stock commit BATCH "
         f"--listing {listing_id}"
     )
+
+
+TitleOption = Annotated[
+    str | None,
+    typer.Option(help="Product title (default: the description's first line).", show_default=False),
+]
+LangOption = Annotated[
+    str | None,
+    typer.Option(help="Language of the title and description, e.g. en or zh-CN.",
+                 show_default=False),
+]  # fmt: skip
+ApiOption = Annotated[
+    str | None,
+    typer.Option(
+        "--api",
+        metavar="URL",
+        help="The fairkey API (e.g. http://127.0.0.1:8800): publish the title and description "
+        "there, so buyers read them (it keeps them only if they hash to the listing's hash).",
+        show_default=False,
+    ),
+]
+
+
+def _document(description: str, title: str | None, lang: str | None) -> ListingMetadata:
+    try:
+        return ListingMetadata.from_text(description, title, lang)
+    except MetadataError as exc:
+        raise CliError(f"listing description: {exc}") from None
+
+
+def _publish(api: str, listing_id: int, document: ListingMetadata) -> None:
+    """PUT the document to the API's metadata store for the listing."""
+    url = f"{api.rstrip('/')}/listings/{listing_id}/metadata"
+    try:
+        answer = httpx.put(url, content=document.canonical(),
+                           headers={"content-type": "application/json"}, timeout=30)  # fmt: skip
+    except httpx.HTTPError as exc:
+        raise CliError(f"cannot reach the API at {api}: {exc}") from None
+    if answer.status_code >= 400:
+        try:
+            detail = answer.json().get("detail", answer.text)
+        except ValueError:
+            detail = answer.text[:200]
+        raise CliError(f"the API refused the description ({answer.status_code}): {detail}")
+    ok(f"description published at {url} (hash 0x{document.description_hash().hex()})")
+
+
+@app.command("publish")
+def publish(
+    ctx: typer.Context,
+    listing_id: ListingArg,
+    description: Annotated[str, typer.Option(help="The description, exactly as created.")],
+    api: Annotated[str, typer.Option("--api", metavar="URL", help="The fairkey API.")],
+    title: TitleOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Publish a listing's title and description to the API (they must hash to its hash)."""
+    listing = existing_listing(state(ctx), listing_id)
+    document = _document(description, title, lang)
+    if document.description_hash() != listing.description_hash:
+        raise CliError(
+            f"this title and description hash to 0x{document.description_hash().hex()}, not "
+            f"listing {listing_id}'s 0x{listing.description_hash.hex()}: give them exactly as "
+            "when it was created"
+        )
+    _publish(api, listing_id, document)
 
 
 @app.command("show")

@@ -13,6 +13,7 @@ from typer.exceptions import TyperException
 from fairkey.cli import (
     buyer,
     case_cmd,
+    deploy_cmd,
     dev_cmd,
     index_cmd,
     juror_cmd,
@@ -152,6 +153,7 @@ app.add_typer(juror_cmd.app, name="juror", rich_help_panel="Court")
 app.add_typer(case_cmd.app, name="case", rich_help_panel="Court")
 app.add_typer(relayer_cmd.app, name="relayer", rich_help_panel="Services")
 app.add_typer(dev_cmd.app, name="dev", rich_help_panel="Local demo chain")
+app.command("deploy", rich_help_panel="Operator")(deploy_cmd.deploy)
 
 if __name__ == "__main__":
     app()

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from fairkey.chain.types import Order, OrderStatus, order_ref
-from fairkey.cli import order_list, phases
+from fairkey.cli import order_actions, order_list, phases
 from fairkey.cli.context import AppState, state
 from fairkey.cli.errors import CliError
 from fairkey.cli.lookup import (
@@ -83,6 +83,7 @@ def show(
     account = app_state.maybe_account
     if account is not None and account.address == order.buyer and order.deliveries:
         _show_key(app_state, order_id)
+    order_actions.show(app_state, order_id, order, listing, now)
 
 
 app.command("list")(order_list.list_orders)

@@ -1,0 +1,1 @@
+"""Listings with their pre-sale figures and their off-chain description (api/metadata/)."""

@@ -1,0 +1,54 @@
+"""Everything the notification routes share in one API process, built on first use: the index
+watch (wakeup.py), the ticket service (tickets.py) and the settings."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from api.notifications.feed import read_after
+from api.notifications.positions import Position
+from api.notifications.schemas import Notification
+from api.notifications.settings import NotifySettings
+from api.notifications.tickets import TicketService
+from api.notifications.wakeup import IndexWatch
+from api.state import ApiState
+
+_CREATE = threading.Lock()
+
+
+@dataclass
+class NotificationHub:
+    settings: NotifySettings
+    watch: IndexWatch
+    tickets: TicketService
+
+    @classmethod
+    def create(cls, state: ApiState, settings: NotifySettings | None = None) -> NotificationHub:
+        settings = settings or NotifySettings()
+        watch = IndexWatch(
+            state.index.engine,
+            state.settings.escrow(),
+            poll_s=settings.poll_s,
+            pg_poll_s=settings.pg_poll_s,
+        )
+        return cls(settings, watch, TicketService(state.db, state.clock, settings.ticket_ttl))
+
+    def read(self, address: str, position: Position, limit: int) -> list[Notification]:
+        """`address`'s notifications after `position` (blocking: a worker thread's call)."""
+        with self.watch.engine.connect() as conn:
+            return read_after(conn, address, position, limit)
+
+
+def hub_of(request: Request) -> NotificationHub:
+    """The app's hub (app.state.notifications; a test may put its own there first)."""
+    app_state = request.app.state
+    hub = getattr(app_state, "notifications", None)
+    if hub is None:
+        with _CREATE:
+            hub = getattr(app_state, "notifications", None)
+            if hub is None:
+                hub = app_state.notifications = NotificationHub.create(app_state.api)
+    return hub

@@ -1,0 +1,1 @@
+"""Merchant and supplier profiles: today's figures and their history by day, from the index."""
