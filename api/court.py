@@ -11,10 +11,9 @@ from typing import Any
 from eth_utils import event_abi_to_log_topic, to_checksum_address
 
 from api.problems import ApiProblem
-from api.wallet_tx import simulate, tx_request
+from api.wallet_tx import WalletTxs
 from arbitration.court_client import CaseView, CourtClient, RoundView, seats_of
 from arbitration.court_logs import CASE_EVENTS, CourtLogs, address_topic, uint_topic
-from fairkey.chain.errors import ContractRevert
 from fairkey.chain.log_ranges import fetch_in_ranges
 from fairkey.chain.session import ChainSession, Event
 
@@ -45,7 +44,7 @@ class Participation:
         ]
 
 
-class CourtReader:
+class CourtReader(WalletTxs):
     def __init__(self, session: ChainSession, address: str, from_block: int = 0) -> None:
         self.session = session.with_account(None)
         self.client = CourtClient(self.session, address)
@@ -141,20 +140,6 @@ class CourtReader:
     def seats_of_round(self, round_no: int) -> range:
         first, count = seats_of(round_no)
         return range(first, first + count)
-
-    # ------------------------------------------------------------------ transactions
-
-    def tx_request(
-        self, function: str, args: list[Any], sender: str, value: int = 0
-    ) -> dict[str, Any]:
-        """An unsigned transaction for the sender's wallet (EIP-1193 `eth_sendTransaction`)."""
-        return tx_request(self.client.contract, self.chain_id, function, args, sender, value)
-
-    def simulate(
-        self, function: str, args: list[Any], sender: str, value: int = 0
-    ) -> ContractRevert | None:
-        """The court's refusal if `sender` sent this now (eth_call), else None."""
-        return simulate(self.session, self.client.contract, function, args, sender, value)
 
     # ------------------------------------------------------------------ logs
 

@@ -4,17 +4,14 @@ chain's time, and unsigned transactions for a user's wallet. Read-only: the API 
 
 from __future__ import annotations
 
-from typing import Any
-
 from api.problems import ApiProblem
-from api.wallet_tx import simulate, tx_request
-from fairkey.chain.errors import ContractRevert
+from api.wallet_tx import WalletTxs
 from fairkey.chain.escrow_client import EscrowClient
 from fairkey.chain.session import ChainSession
 from fairkey.chain.types import Listing, Order, OrderStatus, order_ref
 
 
-class EscrowReader:
+class EscrowReader(WalletTxs):
     def __init__(self, session: ChainSession, address: str) -> None:
         self.session = session.with_account(None)
         self.client = EscrowClient(self.session, address)
@@ -48,14 +45,3 @@ class EscrowReader:
         if int(self.session.call(self.client.f.arbitrator()), 16) == 0:
             return None
         return self.client.arbitration_cost(order_id)
-
-    def tx_request(
-        self, function: str, args: list[Any], sender: str, value: int = 0
-    ) -> dict[str, Any]:
-        return tx_request(self.client.contract, self.chain_id, function, args, sender, value)
-
-    def simulate(
-        self, function: str, args: list[Any], sender: str, value: int = 0
-    ) -> ContractRevert | None:
-        """The escrow's refusal if `sender` sent this now (eth_call), else None."""
-        return simulate(self.session, self.client.contract, function, args, sender, value)

@@ -24,6 +24,7 @@ def _unavailable(detail: str) -> ApiProblem:
 class IndexReader:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._built = False  # once built, an index stays built: checked until it is, then never
 
     @classmethod
     def open(cls, url: str) -> IndexReader:
@@ -34,8 +35,9 @@ class IndexReader:
         """A connection on a built index (one read transaction)."""
         try:
             with self.engine.connect() as conn:
-                if not queries.is_indexed(conn):
+                if not self._built and not queries.is_indexed(conn):
                     raise _unavailable("the index is not built yet: run `fairkey index run`")
+                self._built = True
                 yield conn
         except (OperationalError, ProgrammingError) as exc:  # down, or an older schema
             raise _unavailable(f"the index cannot be read: {type(exc.orig).__name__}") from None

@@ -44,3 +44,23 @@ def simulate(
             return session.errors.decode(data)
         return ContractRevert("Error", {"message": str(exc)[:200]})
     return None
+
+
+class WalletTxs:
+    """For a reader of one contract (`self.session`, `self.client.contract`): the unsigned
+    transaction for a user's wallet, and the contract's refusal if it were sent now."""
+
+    session: ChainSession
+    client: Any
+
+    def tx_request(
+        self, function: str, args: list[Any], sender: str, value: int = 0
+    ) -> dict[str, Any]:
+        return tx_request(
+            self.client.contract, self.session.chain_id, function, args, sender, value
+        )
+
+    def simulate(
+        self, function: str, args: list[Any], sender: str, value: int = 0
+    ) -> ContractRevert | None:
+        return simulate(self.session, self.client.contract, function, args, sender, value)

@@ -141,6 +141,18 @@ def index_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'index.sqlite3'}"
 
 
+def both_indexes(request, tmp_path) -> str:
+    """The index on SQLite, then on PostgreSQL: a module that reads the index through the API
+    overrides `index_url` with it (`index_url = pytest.fixture(params=BOTH, name="index_url")
+    (both_indexes)`)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'index.sqlite3'}"
+    return request.getfixturevalue("pg_url")
+
+
+BOTH = ["sqlite", "postgresql"]
+
+
 @pytest.fixture
 def index(world, anvil, deployed, index_url) -> Iterator[Index]:
     """An indexer of the test escrow (and so of its court) into the API's index."""

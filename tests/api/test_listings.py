@@ -11,15 +11,10 @@ from api.problems import PROBLEM_BASE
 from fairkey.listing_meta import ListingMetadata
 from indexer import queries
 from indexer.db import create_db_engine
+from tests.api.conftest import BOTH, both_indexes
 from tests.api.shop import open_shop
 
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def index_url(request, tmp_path) -> str:
-    """The index on SQLite, then on PostgreSQL (overrides tests/api/conftest.py's)."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'index.sqlite3'}"
-    return request.getfixturevalue("pg_url")
+index_url = pytest.fixture(params=BOTH, name="index_url")(both_indexes)
 
 
 @pytest.fixture

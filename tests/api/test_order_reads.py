@@ -8,14 +8,10 @@ import pytest
 
 from api.problems import PROBLEM_BASE
 from fairkey.chain.types import order_ref
+from tests.api.conftest import BOTH, both_indexes
 from tests.api.shop import open_shop
 
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def index_url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'index.sqlite3'}"
-    return request.getfixturevalue("pg_url")
+index_url = pytest.fixture(params=BOTH, name="index_url")(both_indexes)
 
 
 @pytest.fixture

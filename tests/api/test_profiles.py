@@ -12,17 +12,14 @@ import pytest
 from api.problems import PROBLEM_BASE
 from indexer import queries
 from indexer.db import create_db_engine
+from tests.api.conftest import BOTH, both_indexes
 from tests.api.shop import open_shop
 from tests.support.market import HOUR
 
 DAY = 24 * HOUR
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def index_url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'index.sqlite3'}"
-    return request.getfixturevalue("pg_url")
+index_url = pytest.fixture(params=BOTH, name="index_url")(both_indexes)
 
 
 @pytest.fixture
