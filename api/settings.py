@@ -107,6 +107,21 @@ class ApiSettings(BaseSettings):
     """Listing description uploads (PUT /listings/{id}/metadata) per second and client IP…"""
     metadata_burst: int = Field(20, ge=1)
 
+    # The notification stream (GET /notifications/stream).
+    notify_poll_s: float = Field(0.25, gt=0)
+    """Seconds between two looks at the index head when nothing wakes the streams: SQLite (one
+    API process), or PostgreSQL while its LISTEN connection is down."""
+    notify_pg_poll_s: float = Field(30.0, gt=0)
+    """PostgreSQL with LISTEN up: the safety look, in case a NOTIFY was lost."""
+    notify_ping_s: float = Field(15.0, gt=0)
+    """Keep-alive comment lines on an idle stream (proxies close silent connections)."""
+    notify_ticket_ttl: int = Field(300, ge=10)
+    """Seconds a stream ticket (`POST /notifications/ticket`) opens streams for."""
+    notify_session_check_s: float = Field(60.0, gt=0)
+    """How often an open stream checks its session still holds (sign-out, expiry end it)."""
+    notify_page: int = Field(200, ge=1, le=1000)
+    """Notifications read from the index at once."""
+
     @field_validator("rpc_url")
     @classmethod
     def _http(cls, value: str) -> str:

@@ -1,5 +1,5 @@
 """Everything the notification routes share in one API process, built on first use: the index
-watch (wakeup.py), the ticket service (tickets.py) and the settings."""
+watch (wakeup.py), the ticket service (tickets.py) and the settings (ApiSettings' notify_*)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from fastapi import Request
 from api.notifications.feed import read_after
 from api.notifications.positions import Position
 from api.notifications.schemas import Notification
-from api.notifications.settings import NotifySettings
 from api.notifications.tickets import TicketService
 from api.notifications.wakeup import IndexWatch
+from api.settings import ApiSettings
 from api.state import ApiState
 
 _CREATE = threading.Lock()
@@ -21,20 +21,20 @@ _CREATE = threading.Lock()
 
 @dataclass
 class NotificationHub:
-    settings: NotifySettings
+    settings: ApiSettings
     watch: IndexWatch
     tickets: TicketService
 
     @classmethod
-    def create(cls, state: ApiState, settings: NotifySettings | None = None) -> NotificationHub:
-        settings = settings or NotifySettings()
+    def create(cls, state: ApiState, settings: ApiSettings | None = None) -> NotificationHub:
+        settings = settings or state.settings
         watch = IndexWatch(
             state.index.engine,
             state.settings.escrow(),
-            poll_s=settings.poll_s,
-            pg_poll_s=settings.pg_poll_s,
+            poll_s=settings.notify_poll_s,
+            pg_poll_s=settings.notify_pg_poll_s,
         )
-        return cls(settings, watch, TicketService(state.db, state.clock, settings.ticket_ttl))
+        return cls(settings, watch, TicketService(state.db, state.clock, settings.notify_ticket_ttl))
 
     def read(self, address: str, position: Position, limit: int) -> list[Notification]:
         """`address`'s notifications after `position` (blocking: a worker thread's call)."""

@@ -180,6 +180,6 @@ def notification_stream(
     start = _start(last_event_id_header or last_event_id, head)
     return EventSourceResponse(
         notification_events(hub, grant, start, head),
-        ping=hub.settings.ping_s,
+        ping=hub.settings.notify_ping_s,
         headers={"Cache-Control": "no-store"},
     )

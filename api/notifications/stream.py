@@ -43,7 +43,7 @@ async def notification_events(
     first = _event("ready", ready)
     first.retry = RETRY_MS
     yield first
-    check_at = time.monotonic() + settings.session_check_s
+    check_at = time.monotonic() + settings.notify_session_check_s
     seen = head
     while True:
         if seen is not None and (moved := after_reorgs(position, seen)) is not None:
@@ -51,7 +51,7 @@ async def notification_events(
                 yield _event("reorg", ReorgEvent(id=moved.event_id, ancestor=moved.block))
             position = moved
         try:
-            page = await asyncio.to_thread(hub.read, grant.address, position, settings.page)
+            page = await asyncio.to_thread(hub.read, grant.address, position, settings.notify_page)
         except Exception as exc:  # noqa: BLE001 - the index may be down for a while: wait
             log.warning("reading notifications failed: %s", exc)
             await asyncio.sleep(INDEX_RETRY_S)
@@ -61,10 +61,10 @@ async def notification_events(
         if page:
             last = page[-1]
             position = Position(last.block_number, last.log_index, position.reorgs)
-        if len(page) < settings.page:
+        if len(page) < settings.notify_page:
             wait = max(0.0, check_at - time.monotonic())
             seen = await watch.changed(seen, wait)
         if time.monotonic() >= check_at:
             if not await asyncio.to_thread(hub.tickets.still_valid, grant):
                 return
-            check_at = time.monotonic() + settings.session_check_s
+            check_at = time.monotonic() + settings.notify_session_check_s

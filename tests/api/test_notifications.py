@@ -11,7 +11,6 @@ import pytest
 
 from api.notifications.hub import NotificationHub
 from api.notifications.positions import Head, Position, after_reorgs
-from api.notifications.settings import NotifySettings
 from arbitration.court_client import Choice
 from fairkey.chain.types import order_id_hex
 from indexer.config import IndexerConfig
@@ -157,7 +156,7 @@ def test_a_stream_needs_a_session_a_cookie_or_a_ticket(api, world, index):
 def test_signing_out_ends_an_open_stream(api, world, index):
     index.catch_up()
     api.app.state.notifications = NotificationHub.create(
-        api.state, NotifySettings(session_check_s=0.2)
+        api.state, api.state.settings.model_copy(update={"notify_session_check_s": 0.2})
     )
     buyer = api.sign_in(world.market.accounts["buyer"])
     with sse(api.url + STREAM, bearer_of(buyer)) as stream:
