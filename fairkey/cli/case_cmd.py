@@ -1,5 +1,6 @@
 """`fairkey case …`: a party's side of a court case (the buyer or the merchant of a contested
-order) — see it, add evidence, appeal a ruling or fund the defence of one.
+order) — see it, add evidence, appeal a ruling or fund the defence of one, withdraw what the court
+owes you.
 
 Evidence goes off chain and only its keccak256 and a URI on chain: with `--api` the file is
 stored by the appeal API (readable by the case's parties and drawn jurors only) and anchored by
@@ -31,6 +32,7 @@ app = typer.Typer(
 )
 
 app.command("show")(juror_cmd.show)  # one view of a case for jurors and parties
+app.command("claim")(juror_cmd.claim)  # a party's refunded appeal or defence deposit: one way out
 
 
 @app.command("evidence")

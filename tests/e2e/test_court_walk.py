@@ -168,4 +168,4 @@ def test_a_contested_order_goes_through_evidence_votes_an_appeal_and_execution(
     assert "withdrew 0.043 ETH" in fk(first[2], "juror", "claim")
     assert "withdrew 0.0094 ETH" in fk(second[0], "juror", "claim")
     assert "withdrew" not in fk(first[0], "juror", "claim")  # voted pay: lost its lock
-    assert "withdrew 0.007 ETH" in fk(BUYER, "juror", "claim")
+    assert "withdrew 0.007 ETH" in fk(BUYER, "case", "claim")  # a party's way out
