@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
+from api.answer_cache import AnswerCache
 from api.auth.router import router as auth_router
 from api.auth.service import AuthService
 from api.auth.siwe_check import SignInRules
@@ -26,14 +27,17 @@ from api.evidence.router import router as evidence_router
 from api.evidence.service import EvidenceService
 from api.evidence.storage import BlobStore
 from api.index import IndexReader
+from api.listings.cache import ListingPages
 from api.market import MarketState
 from api.marketplace import MARKET_ROUTERS
 from api.notifications.router import router as notifications_router
+from api.orders.router import ANSWERS as ORDER_ANSWERS
 from api.orders.router import router as orders_router
 from api.problems import Problem, install_problem_handlers, problem_response, problem_responses
 from api.ratelimit import RateLimiter
 from api.settings import ApiSettings
 from api.state import ApiState
+from api.verifier_relay.router import router as verifier_relay_router
 from api.votes.router import router as votes_router
 from api.votes.store import VoteStore
 from api.web import mount_dapp
@@ -63,7 +67,12 @@ def build_state(settings: ApiSettings, clock: Callable[[], float] = time.time) -
         db=db,
         court=court,
         escrow=EscrowReader(session, escrow) if escrow else None,
-        index=IndexReader.open(settings.index_url),
+        index=IndexReader.open(
+            settings.index_url,
+            escrow,
+            poll_s=settings.notify_poll_s,
+            pg_poll_s=settings.notify_pg_poll_s,
+        ),
         auth=AuthService(
             db, rules, nonce_ttl=settings.nonce_ttl, session_ttl=settings.session_ttl, clock=clock
         ),
@@ -111,7 +120,11 @@ def create_app(
     for router in (auth_router, cases_router, evidence_router, votes_router, orders_router):
         app.include_router(router)
     app.include_router(notifications_router)
+    app.include_router(verifier_relay_router)
     app.state.market = MarketState.build(state)
+    # GET /listings and GET /orders/{id} answers per index head (api/answer_cache.py)
+    app.state.listing_pages = ListingPages(app.state.market.metadata.count, settings.notify_poll_s)
+    app.state.order_answers = AnswerCache(ORDER_ANSWERS)
     for router in MARKET_ROUTERS:
         app.include_router(router)
 

@@ -20,7 +20,8 @@ SESSION_COOKIE = "fairkey_session"
 INT64 = 2**63 - 1
 
 
-def api_state(request: Request) -> ApiState:
+async def api_state(request: Request) -> ApiState:
+    # async: FastAPI runs a plain `def` dependency in its thread pool, a hop per request
     return request.app.state.api
 
 

@@ -2,7 +2,12 @@
 indexer/queries.py, never migrated here (the indexer owns its schema). Data flows chain ->
 indexer -> database -> API: what the index has not ingested yet, the API does not show yet.
 
-An index that is unreachable or was never built answers 503 (`index-unavailable`)."""
+An index that is unreachable or was never built answers 503 (`index-unavailable`).
+
+Each process has one watch on the index head (`watch`, api/notifications/wakeup.py): it wakes
+the notification streams and names the version answers are remembered under. On PostgreSQL the
+reader's statements run without BEGIN/ROLLBACK and without a ping (indexer/db.py,
+`autocommit_reads`): a read is one round trip."""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from contextlib import contextmanager
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from api.notifications.wakeup import IndexWatch
 from api.problems import ApiProblem
 from indexer import queries
 from indexer.db import create_db_engine
@@ -22,13 +28,19 @@ def _unavailable(detail: str) -> ApiProblem:
 
 
 class IndexReader:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, watch: IndexWatch) -> None:
         self.engine = engine
+        self.watch = watch  # the process's one look at the head (started on first use)
         self._built = False  # once built, an index stays built: checked until it is, then never
 
     @classmethod
-    def open(cls, url: str) -> IndexReader:
-        return cls(create_db_engine(url, writer=False))
+    def open(
+        cls, url: str, escrow: str | None = None, *, poll_s: float = 0.25, pg_poll_s: float = 30.0
+    ) -> IndexReader:
+        """A reader of the index at `url` (of `escrow`'s cursor); the watch looks at the head
+        every `poll_s`, or every `pg_poll_s` while a PostgreSQL LISTEN is up."""
+        engine = create_db_engine(url, writer=False, autocommit_reads=True)
+        return cls(engine, IndexWatch(engine, escrow, poll_s=poll_s, pg_poll_s=pg_poll_s))
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:

@@ -41,7 +41,8 @@ class MarketState:
         )
 
 
-def market_state(request: Request) -> MarketState:
+async def market_state(request: Request) -> MarketState:
+    # async: no thread-pool hop for an attribute read (see api/deps.py `api_state`)
     return request.app.state.market
 
 

@@ -100,8 +100,13 @@ class ApiSettings(BaseSettings):
 
     verifier_urls: dict[str, str] = {}
     """Where each listing verifier (address -> URL) takes buyers' keys (`fairkey verify`): the
-    dApp reads it from `GET /deployment` and the `verify` order action. JSON in the environment,
+    dApp reads it from `GET /deployment` and the `verify` order action, and the API relays the
+    dApp's sealed keys only there (POST /orders/{id}/key-check). JSON in the environment,
     e.g. FAIRKEY_API_VERIFIER_URLS='{"0x9965…": "http://127.0.0.1:8600"}'."""
+
+    key_check_rate: float = Field(0.1, gt=0)
+    """Key checks relayed to a verifier (POST /orders/{id}/key-check, and the GET of the verifier
+    to seal to) per second and signed-in buyer, in bursts of up to 10."""
 
     metadata_rate: float = Field(0.5, gt=0)
     """Listing description uploads (PUT /listings/{id}/metadata) per second and client IP…"""

@@ -22,17 +22,24 @@ Figures (bench/out/api.json):
   included), `client_cpu_ms_per_request` (the load generator's), `cpu_bound_rps` (what this
   machine's cores allow at those costs: nproc × 1000 / (server + client ms), the figure to read
   when other processes take the cores), `vs_baseline_rps`.
-- `baseline`: the same for a FastAPI route that does nothing (uvicorn, h11, asyncio).
+- `baseline`: the same for a FastAPI route that does nothing (uvicorn with httptools and uvloop,
+  `server.uvicorn` says what it picked).
 - `sse.<backend>`: `p50_ms` / `p95_ms` / `max_ms` from a block's first sight at the node to the
   SSE client, split into `indexed_*` (the indexer: block → index cursor) and `api_*` (the API:
   index cursor → client), `wakeup` (listen: NOTIFY; poll), `samples`, `by_event`.
 - `sse_p95_ms`: the worst backend's `p95_ms`. Targets: `rps` ≥ 1,000 and `p99_ms` ≤ 50 per
   route and database, `sse_p95_ms` ≤ 1,500 (`targets_missed` names what was missed).
+
+`--small` (the test suite's smoke run, tests/bench/test_api_bench_smoke.py): the same steps on a
+chain of a few hundred orders, with 1 s of load per route and a 2-second SSE window, written
+to `--out` if given; its figures are reported but its targets are not enforced (exit 0 unless a
+step fails): a loaded CI machine says nothing about them.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -42,6 +49,7 @@ import sys
 import tempfile
 import time
 from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +61,7 @@ from sqlalchemy.engine import make_url
 
 from bench.api_server import ServerProcess, api_env
 from bench.api_sse import SseRun, Traffic, measure
-from bench.common import BenchError, console, finish, print_table, require_build
+from bench.common import BenchError, console, finish, print_table, require_build, write_results
 from bench.indexer import PgDatabase, backfill, prepare
 from bench.indexer_load import LoadParams
 from fairkey.chain.artifacts import PROJECT_ROOT
@@ -63,10 +71,35 @@ from indexer.projections.models import OrderRow
 TARGETS = {"rps": 1_000, "p99_ms": 50, "sse_p95_ms": 1_500}
 WORKERS = 2  # one per core of this 2-core machine
 CONNECTIONS = 16
-WARMUP_S = 2.0
-DURATION_S = 10.0
-SSE_SECONDS = 20.0
-ORDER_SAMPLE = 2_000
+
+
+@dataclass(frozen=True)
+class Mode:
+    """How big a run is: the chain, the load per route, the SSE window."""
+
+    chain: LoadParams = field(default_factory=LoadParams)
+    warmup_s: float = 2.0
+    duration_s: float = 10.0
+    sse_seconds: float = 20.0
+    order_sample: int = 2_000  # orders of the index `GET /orders/{id}` cycles through
+
+
+FULL = Mode()
+SMALL = Mode(  # a few hundred orders (≈ 1,200 events), generated in seconds, then cached
+    chain=LoadParams(
+        target_events=1_200,
+        orders_per_round=150,
+        merchants=2,
+        buyers=40,
+        fraudsters=2,
+        batch_size=200,
+        max_rounds=20,
+    ),
+    warmup_s=0.3,
+    duration_s=1.0,
+    sse_seconds=2.0,
+    order_sample=200,
+)
 LISTING_PATHS = [
     "/listings",
     "/listings?sort=success",
@@ -76,16 +109,16 @@ LISTING_PATHS = [
 ROUTES = ("listings", "order_timeline")
 
 
-def order_paths(db_url: str) -> list[str]:
-    """`GET /orders/{id}` of ORDER_SAMPLE orders spread over the index (every n-th by id)."""
+def order_paths(db_url: str, sample: int) -> list[str]:
+    """`GET /orders/{id}` of `sample` orders spread over the index (every n-th by id)."""
     engine = create_db_engine(db_url, writer=False)
     try:
         with engine.connect() as conn:
             ids = list(conn.scalars(select(OrderRow.order_id).order_by(OrderRow.order_id)))
     finally:
         engine.dispose()
-    step = max(1, len(ids) // ORDER_SAMPLE)
-    return [f"/orders/{oid}" for oid in ids[::step][:ORDER_SAMPLE]]
+    step = max(1, len(ids) // sample)
+    return [f"/orders/{oid}" for oid in ids[::step][:sample]]
 
 
 def checkpoint(sqlite_url: str) -> None:
@@ -99,7 +132,9 @@ def checkpoint(sqlite_url: str) -> None:
         conn.close()
 
 
-def load(server: ServerProcess, paths: list[str], work: Path, name: str) -> dict[str, Any]:
+def load(
+    server: ServerProcess, paths: list[str], work: Path, name: str, mode: Mode
+) -> dict[str, Any]:
     """bench/api_load.py in its own process against `server`; with the server's CPU time per
     request (its workers included, warm-up included)."""
     spec = work / f"load-{name}.json"
@@ -109,8 +144,8 @@ def load(server: ServerProcess, paths: list[str], work: Path, name: str) -> dict
                 "base_url": server.url,
                 "paths": paths,
                 "connections": CONNECTIONS,
-                "warmup_s": WARMUP_S,
-                "duration_s": DURATION_S,
+                "warmup_s": mode.warmup_s,
+                "duration_s": mode.duration_s,
             }
         )
     )
@@ -120,7 +155,7 @@ def load(server: ServerProcess, paths: list[str], work: Path, name: str) -> dict
         capture_output=True,
         text=True,
         cwd=PROJECT_ROOT,
-        timeout=WARMUP_S + DURATION_S + 120,
+        timeout=mode.warmup_s + mode.duration_s + 120,
     )
     if out.returncode != 0:
         raise BenchError(f"the load generator failed:\n{out.stderr[-2000:]}")
@@ -193,7 +228,7 @@ def show(report: dict[str, Any], out_path: Path) -> None:
 
 def _throughput(
     report: dict[str, Any], stack: ExitStack, chain: Any, urls: dict[str, str], work: Path,
-    workers: int,
+    workers: int, mode: Mode,
 ) -> dict[str, ServerProcess]:  # fmt: skip
     """The baseline, then each route on each database; returns the API servers (still up)."""
     console.print("[bold]baseline[/]: a FastAPI route doing nothing")
@@ -201,11 +236,11 @@ def _throughput(
         "bench.api_server:baseline", {}, work / "baseline.log", workers, factory=False
     )
     try:
-        report["baseline"] = load(base, ["/health"], work, "baseline")
+        report["baseline"] = load(base, ["/health"], work, "baseline", mode)
     finally:
         base.stop()
     deployment = chain.load.deployment
-    orders = order_paths(urls["sqlite"])
+    orders = order_paths(urls["sqlite"], mode.order_sample)
     servers: dict[str, ServerProcess] = {}
     report["routes"] = {route: {} for route in ROUTES}
     for backend, url in urls.items():
@@ -223,7 +258,7 @@ def _throughput(
         servers[backend] = server
         for route, paths in (("listings", LISTING_PATHS), ("order_timeline", orders)):
             console.print(f"[bold]{backend}[/]: {route} under load")
-            figures = load(server, paths, work, f"{route}-{backend}")
+            figures = load(server, paths, work, f"{route}-{backend}", mode)
             figures["vs_baseline_rps"] = round(figures["rps"] / report["baseline"]["rps"], 3)
             report["routes"][route][backend] = figures
     return servers
@@ -253,12 +288,14 @@ def _notifications(
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     require_build()
+    mode = SMALL if args.small else FULL
+    sse_seconds = args.sse_seconds if args.sse_seconds is not None else mode.sse_seconds
     started = time.monotonic()
     work = Path(tempfile.mkdtemp(prefix="fairkey-bench-api-"))
     report: dict[str, Any] = {"targets": dict(TARGETS), "sse": {}}
     try:
         with ExitStack() as stack:
-            chain = prepare(stack, LoadParams(), args.fresh)
+            chain = prepare(stack, mode.chain, args.fresh)
             urls = {"sqlite": f"sqlite:///{work / 'index.sqlite3'}"}
             if not args.skip_postgres:
                 pg = PgDatabase()
@@ -271,9 +308,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 index[f"{backend}_backfill"] = done
             checkpoint(urls["sqlite"])
             report["index"] = index
-            servers = _throughput(report, stack, chain, urls, work, args.workers)
+            servers = _throughput(report, stack, chain, urls, work, args.workers, mode)
             if not args.skip_sse:
-                _notifications(report, stack, chain, urls, servers, work, args.sse_seconds)
+                _notifications(report, stack, chain, urls, servers, work, sse_seconds)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     p95s = [s["p95_ms"] for s in report["sse"].values()]
@@ -281,14 +318,22 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     report["server"] = {
         "workers": args.workers,
         "connections": CONNECTIONS,
-        "warmup_s": WARMUP_S,
-        "duration_s": DURATION_S,
-        "uvicorn": "h11, asyncio (no httptools, no uvloop installed)",
+        "warmup_s": mode.warmup_s,
+        "duration_s": mode.duration_s,
+        "uvicorn": _uvicorn_stack(),
     }
+    report["mode"] = "small" if args.small else "full"
     report["targets_missed"] = missed_targets(report)
     report["targets_met"] = not report["targets_missed"]
     report["duration_s"] = round(time.monotonic() - started, 1)
     return report
+
+
+def _uvicorn_stack() -> str:
+    """What uvicorn's `auto` picks here: httptools and uvloop when installed."""
+    found = {name: importlib.util.find_spec(name) is not None for name in ("httptools", "uvloop")}
+    http = "httptools" if found["httptools"] else "h11"
+    return f"{http}, {'uvloop' if found['uvloop'] else 'asyncio'}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -296,15 +341,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-postgres", action="store_true", help="SQLite only")
     parser.add_argument("--fresh", action="store_true", help="regenerate the chain (no cache)")
     parser.add_argument("--workers", type=int, default=WORKERS, help="uvicorn worker processes")
-    parser.add_argument("--sse-seconds", type=float, default=SSE_SECONDS)
+    parser.add_argument("--sse-seconds", type=float, default=None, help="the SSE window")
     parser.add_argument("--skip-sse", action="store_true", help="throughput only (a quick look)")
+    parser.add_argument(
+        "--small", action="store_true", help="a smoke run: small chain, short load, no targets"
+    )
+    parser.add_argument("--out", type=Path, default=None, help="write api.json into this folder")
     args = parser.parse_args(argv)
     try:
         report = run(args)
     except BenchError as exc:
         console.print(f"[red]{exc}[/]")
         return 1
-    return finish("api", report, show)
+    missed = [] if args.small else None  # a smoke run reports its figures, enforces nothing
+    if args.out is None:
+        return finish("api", report, show, missed)
+    path = write_results("api", report, args.out)
+    show(report, path)
+    return 0 if args.small or report["targets_met"] else 1
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from fairkey.chain.types import order_id_hex
 from indexer.models import IndexCursor, RawLog
 from indexer.projections import court_models as cm
 from indexer.projections import models as m
-from indexer.projections.names import ORDER_STATUS, TERMINAL
+from indexer.projections.names import BAD_VERDICTS, ORDER_STATUS, TERMINAL
 from indexer.projections.scoring import bps, nearest_rank, wilson_lower_bps
 from indexer.projections.sql import count_if, ranked_value
 from indexer.projections.tiers import TIERS
@@ -90,30 +90,39 @@ def platform_stats(conn: Connection) -> dict[str, int | None]:
     return {name: value for name, value in conn.execute(sa.select(t.name, t.value))}
 
 
+_PROJECTION_STATE = sa.select(
+    m.ProjectionState.__table__.c.name, m.ProjectionState.__table__.c.value
+)
+
+
 def projection_state(conn: Connection) -> dict[str, int]:
     """What the figures refer to: `head_block`, `head_time`, `window_day` (empty: not yet)."""
-    t = m.ProjectionState.__table__.c
-    return {name: value for name, value in conn.execute(sa.select(t.name, t.value))}
+    return {name: value for name, value in conn.execute(_PROJECTION_STATE)}
 
 
 # ---------------------------------------------------------------------------- orders
 
 
+# Built once, with the order id as a parameter: the API runs them on every order it shows, and
+# building a statement costs more than running it.
+_ORDER = sa.select(m.OrderRow.__table__).where(
+    m.OrderRow.__table__.c.order_id == sa.bindparam("order_id")
+)
+_ORDER_TIMELINE = (
+    sa.select(m.OrderEvent.__table__)
+    .where(m.OrderEvent.__table__.c.order_id == sa.bindparam("order_id"))
+    .order_by(m.OrderEvent.__table__.c.block_number, m.OrderEvent.__table__.c.log_index)
+)
+
+
 def order(conn: Connection, order_id: int) -> Row | None:
     """One order's row, or None when the index has not seen it paid."""
-    t = m.OrderRow.__table__
-    return conn.execute(sa.select(t).where(t.c.order_id == order_id_hex(order_id))).first()
+    return conn.execute(_ORDER, {"order_id": order_id_hex(order_id)}).first()
 
 
 def order_timeline(conn: Connection, order_id: int) -> list[Row]:
     """Every event of the order, in chain order, with the status right after it."""
-    t = m.OrderEvent.__table__
-    query = (
-        sa.select(t)
-        .where(t.c.order_id == order_id_hex(order_id))
-        .order_by(t.c.block_number, t.c.log_index)
-    )
-    return list(conn.execute(query))
+    return list(conn.execute(_ORDER_TIMELINE, {"order_id": order_id_hex(order_id)}))
 
 
 def roles_of(conn: Connection, address: str) -> set[str]:
@@ -319,17 +328,25 @@ def court_case_timeline(conn: Connection, court: str, case_id: int) -> list[Row]
 # escrow's and the courts' events, so one cursor covers both feeds.
 
 
+def _build_index_head() -> Any:
+    t = IndexCursor.__table__
+    columns = (t.c.block_number, t.c.block_time, t.c.reorgs, t.c.last_reorg_ancestor)
+    query = sa.select(*columns, t.c.finalized_block)
+    return query.order_by(t.c.block_number.desc()).limit(1)
+
+
+_INDEX_HEAD = _build_index_head()  # built once: the API reads it on every listing page
+
+
 def index_head(conn: Connection, escrow: str | None = None) -> Row | None:
     """Where the index stands (index_cursor): `block_number`, `block_time`, `reorgs`,
     `last_reorg_ancestor`, `finalized_block` of `escrow`'s cursor (any escrow's when None: an
     index usually holds one); None before the first run."""
     t = IndexCursor.__table__
-    query = sa.select(
-        t.c.block_number, t.c.block_time, t.c.reorgs, t.c.last_reorg_ancestor, t.c.finalized_block
-    )
+    query = _INDEX_HEAD
     if escrow is not None:
         query = query.where(t.c.address == escrow.lower())
-    return conn.execute(query.order_by(t.c.block_number.desc()).limit(1)).first()
+    return conn.execute(query).first()
 
 
 def _after(block: Any, log: Any, position: tuple[int, int]) -> Any:
@@ -681,7 +698,7 @@ def supplier_history(
             day,
             sa.func.count(),
             count_if(d.disputed),
-            count_if(d.verdict.is_not(None)),
+            count_if(d.verdict.in_(BAD_VERDICTS)),
             count_if(d.misdelivery_fault.is_not(None)),
         )
         .where(

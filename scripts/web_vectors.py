@@ -1,10 +1,11 @@
 """Shared test vectors for the dApp's TypeScript crypto, written by the Python SDK itself.
 
 Every value in `web/test/vectors/*.json` is computed here by the SDK's own functions (order keys,
-delivery encryption and checks, records and misdelivery proofs, stock units, leaves, roots and
-proofs, canonical keys, stock files, the court's vote hashes and typed data, amounts and order
-ids); `web/test/*.test.ts` recomputes them in TypeScript and must get the same bytes. Nothing is
-random: salts and ephemeral keys come from fixed seeds, signatures from fixed keys (RFC 6979).
+delivery encryption and checks, the key-check envelope sealed to the verifier, records and
+misdelivery proofs, stock units, leaves, roots and proofs, canonical keys, stock files, the
+court's vote hashes and typed data, amounts and order ids); `web/test/*.test.ts` recomputes them
+in TypeScript and must get the same bytes. Nothing is random: salts and ephemeral keys (and the
+envelopes' nonces) come from fixed seeds, signatures from fixed keys (RFC 6979).
 `tests/web/test_vectors.py` regenerates them and fails if the committed files differ.
 
     .venv/bin/python -m scripts.web_vectors          # rewrite web/test/vectors/
@@ -20,6 +21,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from coincurve import PrivateKey
 from eth_account import Account
 from eth_account.messages import _hash_eip191_message, encode_defunct, encode_typed_data
 from eth_utils import keccak, to_checksum_address
@@ -78,6 +80,15 @@ from fairkey.units import (
 )
 from fairkey.vault.errors import VaultError
 from fairkey.vault.importer import parse_stock_file
+from fairkey.verifier.client import address_of as verifier_address
+from fairkey.verifier.envelope import (
+    AAD_DOMAIN,
+    HKDF_INFO,
+    NONCE_BYTES,
+    key_check_aad,
+    open_for_verifier,
+    seal_for_verifier,
+)
 
 VECTOR_DIR = PROJECT_ROOT / "web" / "test" / "vectors"
 
@@ -318,6 +329,49 @@ def delivery_vectors() -> dict[str, Any]:
             "z": h(z),
             "order_id": "7",
         },
+    }
+
+
+# ---------------------------------------------------------------------------- key checks
+
+
+ENVELOPE_KEYS = ["ABCD-1234-EFGH", "兑换码-0003", "K" * 256]
+
+
+def envelope_vectors() -> dict[str, Any]:
+    """The buyer's key sealed to the verifier (fairkey/verifier/envelope.py) with fixed ephemeral
+    keys and nonces, for the dApp to seal to the same bytes."""
+    verifier = PrivateKey(keccak(b"fairkey web vector verifier"))
+    public = verifier.public_key
+    cases = []
+    for i, text in enumerate(ENVELOPE_KEYS):
+        key = normalise_key(text)
+        order_id = int.from_bytes(keccak(f"fairkey web vector key-check order {i}".encode())[:20])
+        aad = key_check_aad(CHAIN_ID, ESCROW, order_id)
+        ephemeral = PrivateKey(keccak(f"fairkey web vector envelope ephemeral {i}".encode()))
+        nonce = keccak(f"fairkey web vector envelope nonce {i}".encode())[:NONCE_BYTES]
+        sealed = seal_for_verifier(key, public, aad, _ephemeral=ephemeral, _nonce=nonce)
+        assert open_for_verifier(sealed, verifier, aad) == key
+        cases.append(
+            {
+                "key": h(key),
+                "order_id": str(order_id),
+                "aad": h(aad),
+                "ephemeral_secret": h(ephemeral.secret),
+                "nonce": h(nonce),
+                "envelope": sealed.to_json(),
+            }
+        )
+    return {
+        "chain_id": CHAIN_ID,
+        "escrow": ESCROW,
+        "verifier_secret": h(verifier.secret),
+        "verifier_public_key": h(public.format(compressed=True)),
+        "verifier_public_key_uncompressed": h(public.format(compressed=False)),
+        "verifier_address": verifier_address(public.format(compressed=True)),
+        "hkdf_info": HKDF_INFO.decode(),
+        "aad_domain": AAD_DOMAIN.decode(),
+        "cases": cases,
     }
 
 
@@ -901,6 +955,7 @@ def expected() -> dict[Path, str]:
         for name, fn in (
             ("order_keys.json", order_key_vectors),
             ("delivery.json", delivery_vectors),
+            ("envelope.json", envelope_vectors),
             ("stock.json", stock_vectors),
             ("canonical.json", canonical_vectors),
             ("stock_files.json", stock_file_vectors),

@@ -3,26 +3,39 @@
 Figures come from the index (indexer/queries.py); titles and descriptions from the metadata
 store, shown only when they hash to the listing's on-chain description hash. Publishing needs
 no sign-in: the hash authenticates the document (a stranger can only publish the listing's own
-text), so the route checks the hash on chain, bounds the body and limits the rate per IP."""
+text), so the route checks the hash on chain, bounds the body and limits the rate per IP.
+Browsed pages are answered from memory while the index and the store are unchanged, as far as
+this process has seen (api/listings/cache.py)."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import INT64, ClientIp, State
+from api.listings.cache import ListingPages
 from api.listings.schemas import ListingDocumentIn, ListingDocumentOut, ListingOut, ListingPage
-from api.listings.view import listing_out, listings_out
-from api.market import Market, escrow_of
+from api.listings.view import listing_out, page_out
+from api.market import Market, MarketState, escrow_of
 from api.metadata.store import hash_hex
 from api.pagination import Cursor, decode, encode
 from api.params import ADDRESS, Limit, address
 from api.problems import ApiProblem, problem_responses
+from api.state import ApiState
 from fairkey.listing_meta import ListingMetadata, MetadataError
 from indexer import queries
 
 router = APIRouter(prefix="/listings", tags=["listings"])
+
+
+async def listing_pages(request: Request) -> ListingPages:
+    return request.app.state.listing_pages
+
+
+Pages = Annotated[ListingPages, Depends(listing_pages)]
 
 ListingId = Annotated[int, Path(ge=1, le=INT64, description="The listing's id")]
 Sort = Literal["newest", "price", "price_desc", "success", "delivery", "score"]
@@ -39,9 +52,10 @@ _UINT256 = 2**256
     "(fastest p95), `score` (best merchant score); listings without the figure come last. "
     "`in_stock=true`: open to orders with keys on sale. Pages follow `next_cursor`.",
 )
-def browse(
+async def browse(
     state: State,
     market: Market,
+    pages: Pages,
     merchant: Annotated[str | None, Query(pattern=ADDRESS)] = None,
     token: Annotated[
         str | None, Query(pattern=ADDRESS, description="0x000…000 for ETH, else the ERC-20")
@@ -51,15 +65,44 @@ def browse(
     sort: Sort = "newest",
     cursor: Annotated[str | None, Cursor] = None,
     limit: Limit = 20,
-) -> ListingPage:
+) -> Response:
+    # async, so that a remembered page (api/listings/cache.py: no query) takes no thread-pool
+    # hop; a page to build runs in the pool.
     after = _listing_cursor(sort, cursor)
+    merchant = address(merchant, "merchant") if merchant else None
+    token = address(token, "token") if token else None
+    page = partial(_page, state, market, sort, merchant, token, in_stock, q, after, limit)
+    if q is not None:
+        return _json((await run_in_threadpool(page))[0])
+    version = await pages.version(state.index.watch)
+    query = (sort, merchant, token, in_stock, cursor, limit)
+    cached = pages.get(version, query) if version is not None else None
+    if cached is not None:
+        return _json(cached)
+    body, cacheable = await run_in_threadpool(page)
+    if version is not None and cacheable:
+        pages.put(version, query, body)
+    return _json(body)
+
+
+def _page(  # a page of the index as JSON, and whether it may be remembered
+    state: ApiState,
+    market: MarketState,
+    sort: str,
+    merchant: str | None,
+    token: str | None,
+    in_stock: bool | None,
+    q: str | None,
+    after: tuple | None,
+    limit: int,
+) -> tuple[bytes, bool]:
     hashes = market.metadata.search_titles(q) if q is not None else None
     with state.index.connection() as conn:
         rows = queries.listing_page(
             conn,
             sort=sort,
-            merchant=address(merchant, "merchant") if merchant else None,
-            token=address(token, "token") if token else None,
+            merchant=merchant,
+            token=token,
             in_stock=in_stock,
             description_hashes=hashes,
             after=after,
@@ -70,7 +113,11 @@ def browse(
     next_cursor = (
         encode(f"listings:{sort}", queries.listing_key(rows[-1], sort)) if more and rows else None
     )
-    return ListingPage(items=listings_out(market, rows), next_cursor=next_cursor)
+    return page_out(market, rows, next_cursor)
+
+
+def _json(body: bytes) -> Response:
+    return Response(body, media_type="application/json")
 
 
 def _listing_cursor(sort: str, cursor: str | None) -> tuple | None:
@@ -123,6 +170,7 @@ def publish(
     document: ListingDocumentIn,
     state: State,
     market: Market,
+    pages: Pages,
     ip: ClientIp,
     response: Response,
 ) -> ListingDocumentOut:
@@ -148,6 +196,8 @@ def publish(
             got=hash_hex(got),
         )
     stored = market.metadata.put(metadata, listing_id)
+    if stored:
+        pages.documents.stored()  # shown on this process's next page, not a poll later
     response.status_code = 201 if stored else 200
     return ListingDocumentOut(
         listing_id=listing_id,

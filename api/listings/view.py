@@ -1,21 +1,30 @@
 """Index rows (indexer/queries.py `listing`, `listing_page`) as ListingOut, with their stored
-description documents."""
+description documents; a page of them as the JSON bytes answered (api/listings/cache.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pydantic import TypeAdapter
 from sqlalchemy import Row
 
-from api.listings.schemas import ListingOut, WindowsOut
+from api.listings.schemas import ListingOut, ListingPage, WindowsOut
 from api.market import MarketState
 from api.metadata.store import StoredDocument
 from api.params import checksum, checksum_or_none
 
+_PAGE = TypeAdapter(ListingPage)  # what FastAPI serialises a `response_model` with
 
-def listings_out(market: MarketState, rows: Sequence[Row]) -> list[ListingOut]:
+
+def page_out(
+    market: MarketState, rows: Sequence[Row], next_cursor: str | None
+) -> tuple[bytes, bool]:
+    """The page's JSON, as FastAPI serialises a ListingPage, and whether it may be remembered
+    (api/listings/cache.py: not when a token could not be read)."""
     documents = market.metadata.get_many([r.description_hash for r in rows])
-    return [listing_out(market, r, documents.get(r.description_hash.lower())) for r in rows]
+    items = [listing_out(market, r, documents.get(r.description_hash.lower())) for r in rows]
+    body = _PAGE.dump_json(ListingPage(items=items, next_cursor=next_cursor), by_alias=True)
+    return body, all(item.token.symbol is not None for item in items)
 
 
 def listing_out(market: MarketState, r: Row, stored: StoredDocument | None) -> ListingOut:

@@ -21,6 +21,7 @@ from fairkey.listing_meta import ListingMetadata, MetadataError
 
 _SEARCH_LIMIT = 5_000  # hashes a title search hands the listing query at most
 _REMEMBERED = 10_000  # documents kept in memory
+_COUNT = sa.select(sa.func.count()).select_from(ListingDocument.__table__)  # built once
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,12 @@ class MetadataStore:
                 while len(self._found) > _REMEMBERED:
                     self._found.popitem(last=False)
         return found
+
+    def count(self) -> int:
+        """How many documents are stored: rows are only ever added, so a change of this number
+        is a new document (api/listings/cache.py keys its pages on it)."""
+        with self.db.engine.connect() as conn:
+            return conn.execute(_COUNT).scalar_one()
 
     def search_titles(self, text: str) -> set[str]:
         """Hashes of the documents whose title contains `text` (case-insensitive)."""

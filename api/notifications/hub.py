@@ -1,5 +1,6 @@
 """Everything the notification routes share in one API process, built on first use: the index
-watch (wakeup.py), the ticket service (tickets.py) and the settings (ApiSettings' notify_*)."""
+watch (wakeup.py: the index reader's, which the answer caches share), the ticket service
+(tickets.py) and the settings (ApiSettings' notify_*)."""
 
 from __future__ import annotations
 
@@ -28,13 +29,8 @@ class NotificationHub:
     @classmethod
     def create(cls, state: ApiState, settings: ApiSettings | None = None) -> NotificationHub:
         settings = settings or state.settings
-        watch = IndexWatch(
-            state.index.engine,
-            state.settings.escrow(),
-            poll_s=settings.notify_poll_s,
-            pg_poll_s=settings.notify_pg_poll_s,
-        )
-        return cls(settings, watch, TicketService(state.db, state.clock, settings.notify_ticket_ttl))
+        tickets = TicketService(state.db, state.clock, settings.notify_ticket_ttl)
+        return cls(settings, state.index.watch, tickets)  # its polls are the app's settings'
 
     def read(self, address: str, position: Position, limit: int) -> list[Notification]:
         """`address`'s notifications after `position` (blocking: a worker thread's call)."""

@@ -1,5 +1,6 @@
-"""How an API process learns that the index moved: one `IndexWatch` per process wakes every open
-stream of that process, which then reads its own rows from the index (feed.py).
+"""How an API process learns that the index moved: one `IndexWatch` per process (the index
+reader's, api/index.py) wakes every open stream of that process, which then reads its own rows
+from the index (feed.py), and names the version the process's answer caches key on (`current`).
 
 - PostgreSQL: the indexer sends `NOTIFY fairkey_index` in the transaction of every chunk it
   commits (indexer/notify.py). The watch holds one extra connection that LISTENs on it, watched
@@ -12,6 +13,13 @@ stream of that process, which then reads its own rows from the index (feed.py).
 Either way the message carries nothing the streams rely on: the watch reads the head itself,
 and each stream reads what follows its own cursor, so a lost, doubled or late wake-up costs at
 most a poll interval, never an event.
+
+The same look names the version of the remembered answers (api/listings/cache.py,
+api/orders/router.py): the whole cursor row, so a request reads no head of its own. They lag the
+index as the streams do: until the NOTIFY arrives and the head is read (PostgreSQL, LISTEN up),
+else at most `poll_s`. A look that fails leaves no version (answers are then read afresh, and
+answer 503 while the index is down), so nothing is served from memory for an index nobody can
+see.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Row
 
 from api.notifications.positions import Head
 from indexer import queries
@@ -52,6 +60,7 @@ class IndexWatch:
         self.pg_poll_s = pg_poll_s
         self.clock = clock
         self.head: Head | None = None
+        self.version: tuple | None = None  # the cursor row at the last look; None: unknown
         self.listening = False  # a LISTEN connection is up
         self.wakeups = 0  # NOTIFY messages received (tests, metrics)
         self._changed = asyncio.Event()
@@ -70,13 +79,21 @@ class IndexWatch:
 
     # ------------------------------------------------------------------ for the streams
 
-    def read_head(self) -> Head | None:
-        """The head, read now from the index (blocking: call it in a worker thread)."""
+    def read_head(self) -> Row | None:
+        """The cursor row (indexer.queries.index_head), read now from the index (blocking: call
+        it in a worker thread); None before the first indexed block."""
         with self.engine.connect() as conn:
-            row = queries.index_head(conn, self.escrow)
-        if row is None:
-            return None
-        return Head(row.block_number, row.reorgs or 0, row.last_reorg_ancestor)
+            return queries.index_head(conn, self.escrow)
+
+    async def current(self) -> tuple | None:
+        """The version answers are remembered under: the cursor row at the last look (awaiting
+        the first look if there has been none); None when it is unknown (no indexed block yet,
+        or the last look failed)."""
+        if self._task is None or self._task.done():
+            self._start()
+        if not self._looked.is_set():
+            await self.started()
+        return self.version
 
     async def started(self, timeout: float = 5.0) -> None:
         """Starts the watch if need be and waits (bounded) for its first look: a stream that
@@ -120,10 +137,13 @@ class IndexWatch:
                         retry_at = self.clock() + min(RECONNECT_MAX_S, 0.5 * 2**failures)
                         log.warning("LISTEN %s failed (%s); polling meanwhile", CHANNEL, exc)
                 try:
-                    head = await asyncio.to_thread(self.read_head)
+                    row = await asyncio.to_thread(self.read_head)
                 except Exception as exc:  # noqa: BLE001 - the index may be down for a while
+                    self.version = None
                     log.warning("reading the index head failed: %s", exc)
                 else:
+                    self.version = None if row is None else tuple(row)
+                    head = None if row is None else _head(row)
                     if head != self.head:
                         self.head = head
                         self._broadcast()
@@ -179,3 +199,7 @@ class IndexWatch:
     def _loop(self) -> asyncio.AbstractEventLoop:
         assert self._task is not None
         return self._task.get_loop()
+
+
+def _head(row: Row) -> Head:
+    return Head(row.block_number, row.reorgs or 0, row.last_reorg_ancestor)

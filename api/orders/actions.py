@@ -20,13 +20,13 @@ from fairkey.flows.actions import (
     AppealPeriod,
     Kind,
     Role,
+    court_fee_needed,
     order_actions,
     reason_name,
     role_of,
 )
 
 ZERO32 = b"\0" * 32
-_CONTESTABLE = (OrderStatus.DISPUTED, OrderStatus.VERIFIER_REFUND_PENDING)
 _ETH_PAID = (Kind.CONTEST, Kind.CONTEST_VERDICT, Kind.APPEAL)  # fees go to the court in ETH
 
 
@@ -71,7 +71,7 @@ class ActionBuilder:
         )
 
     def _court_fee(self, order: Order, role: Role) -> int | None:
-        if role is not Role.MERCHANT or order.status not in _CONTESTABLE:
+        if not court_fee_needed(order, role):
             return None
         return self.escrow.arbitration_cost(self.order_id)
 

@@ -1,13 +1,20 @@
 """Orders: one order with its timeline (from the index), what the signed-in caller may do with
 it now (the SDK's rule, with transactions for the caller's wallet), and the merchant's contest
-of a verifier's refund."""
+of a verifier's refund.
+
+An order and its timeline are public (the chain's events, nothing of a caller's), so their JSON
+is remembered per worker under the index head it was built at (api/answer_cache.py), as the
+process's index watch saw it (api/notifications/wakeup.py): it shows what the index holds, a
+NOTIFY (PostgreSQL) or at most `notify_poll_s` late, as the notification streams do."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from pydantic import TypeAdapter
 
+from api.answer_cache import AnswerCache
 from api.deps import SignedIn, State
 from api.market import Market, escrow_of
 from api.orders.actions import ZERO32, ActionBuilder
@@ -16,10 +23,21 @@ from api.orders.schemas import BYTES32, ActionsOut, ContestIn, ContestOut, Order
 from api.orders.view import order_out
 from api.problems import ApiProblem, problem_responses
 from api.schemas import TxRequest
+from api.state import ApiState
 from fairkey.chain.types import ORDER_ID_FORMAT, OrderStatus, order_ref, parse_order_ref
 from indexer import queries
 
 router = APIRouter(prefix="/orders", tags=["orders"])
+
+ANSWERS = 4_096  # orders remembered per worker (a few kB each)
+_ORDER = TypeAdapter(OrderOut)  # what FastAPI serialises a `response_model` with
+
+
+async def order_answers(request: Request) -> AnswerCache:  # async: no thread-pool hop
+    return request.app.state.order_answers
+
+
+Answers = Annotated[AnswerCache, Depends(order_answers)]
 
 OrderRef = Annotated[
     str, Path(pattern=r"^0x[0-9a-fA-F]{40}$", description=f"The order: {ORDER_ID_FORMAT}")
@@ -41,8 +59,20 @@ def _order_id(ref: str) -> int:
     description="From the index: every event of the order in chain order, each with the state "
     "it left the order in. What the index has not ingested yet appears once it has.",
 )
-def one_order(order_id: OrderRef, state: State) -> OrderOut:
+async def one_order(order_id: OrderRef, state: State, answers: Answers) -> Response:
+    # async: three indexed reads of one order cost less than the thread-pool hops a `def`
+    # route takes (the endpoint, then its answer's validation); a remembered one costs none
     oid = _order_id(order_id)
+    version = await state.index.watch.current()
+    cached = answers.get(version, oid) if version is not None else None
+    if cached is None:
+        cached = _order_json(state, oid)
+        if version is not None:
+            answers.put(version, oid, cached)
+    return Response(cached, media_type="application/json")
+
+
+def _order_json(state: ApiState, oid: int) -> bytes:
     with state.index.connection() as conn:
         row = queries.order(conn, oid)
         if row is None:
@@ -54,7 +84,7 @@ def one_order(order_id: OrderRef, state: State) -> OrderOut:
             )
         events = queries.order_timeline(conn, oid)
         head = queries.projection_state(conn).get("head_block")
-    return order_out(row, events, head)
+    return _ORDER.dump_json(order_out(row, events, head), by_alias=True)
 
 
 @router.get(

@@ -34,6 +34,7 @@ abstract contract Disputes is OrderBook, EIP712 {
     uint256 public constant ARBITRATION_TIMEOUT = 30 days;
     uint8 public constant VERDICT_INVALID = Verdicts.INVALID;
     uint8 public constant VERDICT_REDEEMED = Verdicts.REDEEMED;
+    uint8 public constant VERDICT_VALID = Verdicts.VALID;
     bytes32 public constant KEY_VERDICT_TYPEHASH = Verdicts.KEY_VERDICT_TYPEHASH;
 
     /// @inheritdoc IFairkeyEscrow
@@ -58,6 +59,7 @@ abstract contract Disputes is OrderBook, EIP712 {
     {
         Order storage o = _loadOrder(orderId, DELIVERED);
         if (msg.sender != o.buyer) revert EscrowNotBuyer(orderId, msg.sender);
+        if (_verdictStands(o)) revert EscrowVerdictStands(orderId);
         if (reason == DisputeReason.None) revert EscrowNoDisputeReason();
         _requireBeforeDeadline(orderId, o);
         Listing storage l = _listing(_listingIdOf(o));
@@ -121,16 +123,20 @@ abstract contract Disputes is OrderBook, EIP712 {
         Listing storage l = _listing(listingId);
         address verifier = l.verifier;
         if (verifier == address(0)) revert EscrowNoVerifier(listingId);
-        if (verdict != Verdicts.INVALID && verdict != Verdicts.REDEEMED) revert EscrowUnknownVerdict(verdict);
+        if (verdict == 0 || verdict > Verdicts.VALID) revert EscrowUnknownVerdict(verdict);
         if (block.timestamp > deadline) revert EscrowAttestationExpired(deadline);
         _requireCurrentRecord(orderId, o, l.merchant, record);
         bytes32 digest = _verdictDigest(orderId, o.deliveries - 1, record.fingerprint, verdict, deadline);
         if (!SignatureChecker.isValidSignatureNow(verifier, digest, signature)) {
             revert EscrowInvalidAttestation(orderId, verifier);
         }
+        // The appeal window (the merchant's for INVALID/REDEEMED, the buyer's for VALID) never
+        // ends before the response window would have.
         uint256 appealDeadline = block.timestamp + l.appealWindow;
         if (appealDeadline < o.deadline) appealDeadline = o.deadline;
-        o.status = OrderStatus.VerifierRefundPending;
+        // VALID: a working key is a delivered key. The order is Delivered again (o.reason kept, so
+        // the bond stays held and no second dispute opens); the buyer may take it to the court.
+        o.status = verdict == Verdicts.VALID ? OrderStatus.Delivered : OrderStatus.VerifierRefundPending;
         o.deadline = uint32(appealDeadline);
         emit VerifierAttested(orderId, verifier, verdict, appealDeadline);
     }
@@ -177,10 +183,16 @@ abstract contract Disputes is OrderBook, EIP712 {
 
     /// @inheritdoc IFairkeyEscrow
     function contest(uint256 orderId, bytes32 evidenceHash) external payable nonReentrant {
-        Order storage o = _loadOrder(orderId, DISPUTED | VERIFIER_PENDING);
+        Order storage o = _loadOrder(orderId, DELIVERED | DISPUTED | VERIFIER_PENDING);
         uint256 listingId = _listingIdOf(o);
         Listing storage l = _listing(listingId);
-        if (msg.sender != l.merchant) revert EscrowNotMerchant(listingId, msg.sender);
+        if (o.status == OrderStatus.Delivered) {
+            // Only a standing VALID verdict can be contested from Delivered, and only by the buyer.
+            if (!_verdictStands(o)) revert EscrowUnexpectedStatus(orderId, OrderStatus.Delivered);
+            if (msg.sender != o.buyer) revert EscrowNotBuyer(orderId, msg.sender);
+        } else if (msg.sender != l.merchant) {
+            revert EscrowNotMerchant(listingId, msg.sender);
+        }
         _requireBeforeDeadline(orderId, o);
         IArbitrator court = _court();
         if (address(court) == address(0)) revert EscrowNoArbitrator();
@@ -214,7 +226,7 @@ abstract contract Disputes is OrderBook, EIP712 {
         if (ruling == Rulings.REFUND_BUYER) {
             _refundBuyer(orderId, o, RefundCause.Ruling, false);
         } else if (ruling == Rulings.PAY_MERCHANT) {
-            _payMerchant(orderId, o, CompletionCause.Ruling, _listing(_listingIdOf(o)).merchant);
+            _payMerchant(orderId, o, CompletionCause.Ruling, false);
         } else {
             _split(orderId, o);
         }

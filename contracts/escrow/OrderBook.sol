@@ -28,7 +28,8 @@ abstract contract OrderBook is StockBook {
     uint256 internal constant DISPUTED = 1 << uint8(OrderStatus.Disputed);
     uint256 internal constant VERIFIER_PENDING = 1 << uint8(OrderStatus.VerifierRefundPending);
     uint256 internal constant ARBITRATING = 1 << uint8(OrderStatus.Arbitrating);
-    /// States in which the buyer's dispute bond is held by the escrow.
+    /// States in which the buyer's dispute bond is held by the escrow (and Delivered under a
+    /// standing VALID verdict, see `_verdictStands`).
     uint256 internal constant BOND_HELD = DISPUTED | VERIFIER_PENDING | ARBITRATING;
 
     mapping(uint256 orderId => Order) private _orders;
@@ -253,15 +254,16 @@ abstract contract OrderBook is StockBook {
         return _deliver(orderId, o, listingId, l, record, proof);
     }
 
-    /// @dev `confirm`'s rule: the buyer accepts a delivery (ending any dispute they opened).
+    /// @dev `confirm`'s rule: the buyer accepts a delivery (ending any dispute they opened; under a
+    /// standing VALID verdict there is no dispute left to withdraw and the bond stays forfeit).
     function _tryConfirm(uint256 orderId) private returns (bytes memory refusal) {
         Order storage o;
         (o, refusal) = _orderIn(orderId, DELIVERED | DISPUTED | VERIFIER_PENDING);
         if (refusal.length != 0) return refusal;
         if (msg.sender != o.buyer) return abi.encodeWithSelector(EscrowNotBuyer.selector, orderId, msg.sender);
-        bool withdrawingDispute = _bondHeld(o);
+        bool withdrawingDispute = o.status != OrderStatus.Delivered;
         if (withdrawingDispute) emit DisputeWithdrawn(orderId);
-        _payMerchant(orderId, o, CompletionCause.BuyerConfirmed, withdrawingDispute ? o.buyer : address(0));
+        _payMerchant(orderId, o, CompletionCause.BuyerConfirmed, withdrawingDispute);
     }
 
     /// @dev `settle`'s rule: a delivery whose confirm window passed undisputed pays the merchant.
@@ -271,7 +273,7 @@ abstract contract OrderBook is StockBook {
         if (refusal.length != 0) return refusal;
         refusal = _afterDeadline(orderId, o);
         if (refusal.length != 0) return refusal;
-        _payMerchant(orderId, o, CompletionCause.ConfirmWindowPassed, address(0));
+        _payMerchant(orderId, o, CompletionCause.ConfirmWindowPassed, false);
     }
 
     function _priceOf(Order storage o) internal view returns (uint256) {
@@ -283,7 +285,13 @@ abstract contract OrderBook is StockBook {
     }
 
     function _bondHeld(Order storage o) internal view returns (bool) {
-        return (1 << uint8(o.status)) & BOND_HELD != 0;
+        return (1 << uint8(o.status)) & BOND_HELD != 0 || _verdictStands(o);
+    }
+
+    /// @dev A delivery the listing's verifier found valid (submitVerdict VALID): back in Delivered
+    /// with the dispute's reason kept, the buyer's dispute bond held until the order ends.
+    function _verdictStands(Order storage o) internal view returns (bool) {
+        return o.status == OrderStatus.Delivered && o.reason != DisputeReason.None;
     }
 
     /// @dev Consumes the unit, records the delivery and opens the confirm window; or returns the
@@ -318,10 +326,10 @@ abstract contract OrderBook is StockBook {
     }
 
     /// @dev Price minus fee, plus the unit's bond, to the merchant; the fee to the treasury; a held
-    /// dispute bond to `disputeBondTo` (address(0) when none is held).
-    function _payMerchant(uint256 orderId, Order storage o, CompletionCause cause, address disputeBondTo)
-        internal
-    {
+    /// dispute bond back to the buyer if `buyerWithdraws` (they ended their own dispute), else to
+    /// the merchant (a ruling or a standing verifier verdict found the claim false).
+    function _payMerchant(uint256 orderId, Order storage o, CompletionCause cause, bool buyerWithdraws) internal {
+        bool bondHeld = _bondHeld(o);
         o.status = OrderStatus.Completed;
         Listing storage l = _listing(_listingIdOf(o));
         address token = l.token;
@@ -329,7 +337,7 @@ abstract contract OrderBook is StockBook {
         uint256 fee = price * l.feeBps / 10_000;
         _credit(token, l.merchant, price - fee + l.bondPerUnit);
         _credit(token, _treasury(), fee);
-        if (disputeBondTo != address(0)) _credit(token, disputeBondTo, l.disputeBond);
+        if (bondHeld) _credit(token, buyerWithdraws ? o.buyer : l.merchant, l.disputeBond);
         emit OrderCompleted(orderId, cause, price - fee, fee);
     }
 

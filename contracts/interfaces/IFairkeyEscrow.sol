@@ -160,6 +160,9 @@ interface IFairkeyEscrow is IArbitrable {
     error EscrowUnknownVerdict(uint8 verdict);
     error EscrowAttestationExpired(uint256 deadline);
     error EscrowInvalidAttestation(uint256 orderId, address verifier);
+    /// The listing's verifier found this delivery valid: it cannot be disputed again (the buyer
+    /// may contest the verdict instead).
+    error EscrowVerdictStands(uint256 orderId);
     error EscrowNoArbitrator();
     error EscrowArbitrationFee(uint256 required, uint256 provided);
     error EscrowUnknownDispute(address arbitrator, uint256 disputeId);
@@ -296,11 +299,13 @@ interface IFairkeyEscrow is IArbitrable {
     function deliverMany(Delivery[] calldata deliveries) external returns (uint256 delivered);
 
     /// @notice The buyer accepts the key (also ends a dispute they opened, returning their dispute
-    /// bond): the merchant is paid. Buyer only. Emits OrderCompleted.
+    /// bond; after a VALID verifier verdict the held bond goes to the merchant): the merchant is
+    /// paid. Buyer only. Emits DisputeWithdrawn (when a dispute is open) and OrderCompleted.
     function confirm(uint256 orderId) external;
 
-    /// @notice After the confirm window passed without a dispute, anyone releases the payment to
-    /// the merchant. Emits OrderCompleted.
+    /// @notice After the confirm window passed without a dispute (or the window to contest a VALID
+    /// verifier verdict passed), anyone releases the payment to the merchant, with the buyer's held
+    /// dispute bond after a VALID verdict. Emits OrderCompleted.
     function settle(uint256 orderId) external;
 
     /// @notice `confirm` for each order (the caller must be its buyer); an order `confirm` would
@@ -332,7 +337,9 @@ interface IFairkeyEscrow is IArbitrable {
     // ---------------------------------------------------------------- disputes and proofs (L1)
 
     /// @notice Disputes the delivered key inside the confirm window, depositing the listing's
-    /// dispute bond. `evidenceHash` anchors off-chain evidence. Buyer only. Emits OrderDisputed.
+    /// dispute bond. `evidenceHash` anchors off-chain evidence. Once the listing's verifier found
+    /// the delivery valid it cannot be disputed again (EscrowVerdictStands). Buyer only.
+    /// Emits OrderDisputed.
     function dispute(uint256 orderId, DisputeReason reason, bytes32 evidenceHash) external payable;
 
     /// @notice Proves that the delivered key is not what the merchant committed: reveals the
@@ -361,9 +368,13 @@ interface IFairkeyEscrow is IArbitrable {
 
     // ---------------------------------------------------------------- verifier verdicts (L1, appealable)
 
-    /// @notice Records the listing verifier's signed verdict that the disputed key is invalid or
-    /// already redeemed at the issuer; the buyer is refunded after the appeal window unless the
-    /// merchant replaces the key or contests. Only within the merchant's response window (after
+    /// @notice Records the listing verifier's signed verdict on the disputed key, whatever the
+    /// dispute's reason. INVALID / REDEEMED (the issuer refuses the key, or it was redeemed): the
+    /// buyer is refunded after the appeal window unless the merchant replaces the key or contests.
+    /// VALID (the issuer accepts the key as working and unredeemed: a working key is a delivered
+    /// key): the order is Delivered again, its dispute bond still held, and is settled to the
+    /// merchant (bond included) after the appeal window unless the buyer contests the verdict or a
+    /// misdelivery / duplicate proof refunds it. Only within the merchant's response window (after
     /// it, the silent-merchant refund applies); the appeal window never ends before the response
     /// window would have. `record` is the order's current delivery (as in its KeyDelivered event).
     /// Replay-proof: the signature binds chain, contract, order, delivery number and key, and
@@ -397,8 +408,9 @@ interface IFairkeyEscrow is IArbitrable {
     function replace(uint256 orderId, DeliveryRecord calldata record, bytes32[] calldata proof) external;
 
     /// @notice Contests a dispute or appeals a verifier verdict inside its window: opens a court
-    /// case, paying the arbitration fee in ETH (any excess is credited back). Merchant only.
-    /// Emits ArbitrationRequested.
+    /// case, paying the arbitration fee in ETH (any excess is credited back). The merchant, for a
+    /// dispute or an INVALID / REDEEMED verdict; the buyer, for a VALID verdict (before its appeal
+    /// deadline). Emits ArbitrationRequested.
     function contest(uint256 orderId, bytes32 evidenceHash) external payable;
 
     // ---------------------------------------------------------------- court (L3)

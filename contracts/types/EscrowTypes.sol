@@ -8,7 +8,8 @@ import {IArbitrator} from "../interfaces/IArbitrator.sol";
 enum OrderStatus {
     None,
     Paid, //                  waiting for delivery
-    Delivered, //             waiting for the buyer (confirm window)
+    Delivered, //             waiting for the buyer (confirm window; or, with `reason` set, the
+    //                        window to contest a VALID verifier verdict)
     Disputed, //              waiting for the merchant's answer (response window)
     VerifierRefundPending, // the verifier said the key is bad; refund after the appeal window
     Arbitrating, //           a court decides
@@ -65,6 +66,7 @@ library Rulings {
 library Verdicts {
     uint8 internal constant INVALID = 1; //  the issuer refuses the key
     uint8 internal constant REDEEMED = 2; // the issuer says the key was already redeemed
+    uint8 internal constant VALID = 3; //    the issuer accepts the key as working and unredeemed
     bytes32 internal constant KEY_VERDICT_TYPEHASH = keccak256(
         "KeyVerdict(uint256 orderId,uint256 deliveryNo,bytes32 fingerprint,uint8 verdict,uint64 deadline)"
     );
@@ -139,14 +141,15 @@ struct PricePoint {
 /// @notice An order: one slot. Its id is the address of the buyer's per-order public key, so it
 /// is unique by construction and the key needs no storage of its own.
 /// `deadline` is the end of the current phase: delivery (Paid), confirm (Delivered), response
-/// (Disputed), appeal (VerifierRefundPending), arbitration timeout (Arbitrating).
+/// (Disputed), appeal (VerifierRefundPending; Delivered after a VALID verdict, when `reason` is
+/// not None), arbitration timeout (Arbitrating).
 struct Order {
     address buyer;
     uint40 pricePoint; //    the listing and price this order paid (listing prices may change later)
     OrderStatus status;
     uint32 deadline;
     uint8 deliveries; //     keys delivered so far; the current delivery is number `deliveries - 1`
-    DisputeReason reason;
+    DisputeReason reason; // the current delivery's dispute (None = undisputed; kept after a VALID verdict)
 }
 
 /// @notice The court case of an order that went to arbitration: the court it was opened at (a

@@ -68,8 +68,16 @@ def solidity_name(member: IntEnum) -> str:
 
 
 class Verdict(IntEnum):
-    INVALID = 1
-    REDEEMED = 2
+    """A listing verifier's KeyVerdict (contracts/types/EscrowTypes.sol, Verdicts)."""
+
+    INVALID = 1  # the issuer refuses the key: refund after the appeal window
+    REDEEMED = 2  # the issuer says it was redeemed before: refund after the appeal window
+    VALID = 3  # the issuer accepts it as working and unredeemed: delivered (bond to the merchant)
+
+    @property
+    def refunds(self) -> bool:
+        """The verdict moves the order to VerifierRefundPending (VALID: back to Delivered)."""
+        return self is not Verdict.VALID
 
 
 class Ruling(IntEnum):
@@ -196,6 +204,13 @@ class Order:
         # The buyer as EIP-55 whether the tuple came from web3 or straight from eth_abi.
         buyer = to_checksum_address(t[0])
         return cls(buyer, t[1], OrderStatus(t[2]), t[3], t[4], DisputeReason(t[5]), t[6])
+
+    @property
+    def verdict_stands(self) -> bool:
+        """The listing's verifier found the current delivery valid (a VALID verdict): DELIVERED
+        with the dispute's reason kept, its dispute bond held; no second dispute, and the buyer
+        may take the verdict to the court until `deadline`."""
+        return self.status is OrderStatus.DELIVERED and self.reason is not DisputeReason.NONE
 
 
 @dataclass(frozen=True)

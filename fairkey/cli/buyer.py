@@ -1,4 +1,4 @@
-"""Buyer commands: `buy`, `confirm`, `dispute`, `prove`."""
+"""Buyer commands: `buy`, `confirm`, `dispute`, `prove`, `contest` (a VALID verifier verdict)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from fairkey.cli.lookup import (
     open_as_buyer,
     require_buyer,
 )
+from fairkey.cli.merchant import send_contest
 from fairkey.cli.order_book import PaidOrder
 from fairkey.cli.output import fields, ok, say, table, warn
 from fairkey.cli.tokens import Token
@@ -310,3 +311,23 @@ def prove(ctx: typer.Context, order_id: OrderArg) -> None:
         f"misdelivery proven on chain: {token.show(refund['buyerAmount'])} credited to you "
         f"(compensation {token.show(refund['compensation'])}); collect it with `fairkey withdraw`"
     )
+
+
+def contest(
+    ctx: typer.Context,
+    order_id: OrderArg,
+    evidence: Annotated[
+        Path | None,
+        typer.Option(help="Evidence file: only its keccak hash goes on chain; keep the file."),
+    ] = None,
+) -> None:
+    """Take the listing verifier's "valid" verdict on your disputed key to the court, before its
+    deadline (pays the court's fee; otherwise the merchant is paid, with your dispute bond)."""
+    app = state(ctx)
+    order = buyer_order(app, order_id, OrderStatus.DELIVERED, action="contest")
+    if not order.verdict_stands:
+        raise CliError(
+            f"order {order_ref(order_id)} has no verifier verdict to contest: dispute it first "
+            f"(`fairkey dispute {order_ref(order_id)} --reason …`)"
+        )
+    send_contest(app, order_id, evidence)

@@ -276,7 +276,12 @@ EXPLANATIONS: dict[str, Message] = {
         "answer to your dispute"
     ),
     "EscrowUnknownVerdict": lambda a: (
-        f"verdict {a['verdict']} is neither invalid (1) nor redeemed (2)"
+        f"verdict {a['verdict']} is none of invalid (1), redeemed (2) or valid (3)"
+    ),
+    "EscrowVerdictStands": lambda a: (
+        f"the listing's verifier found the key of order {_ref(a)} valid: it cannot be disputed "
+        "again; take the verdict to the court before its deadline "
+        f"(`fairkey contest {_ref(a)}`), or confirm the order"
     ),
     "EscrowAttestationExpired": lambda a: (
         "the verifier's signed verdict expired at "

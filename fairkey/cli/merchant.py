@@ -176,7 +176,7 @@ def respond(
     if answer is Answer.replace:
         _replace(app, order_id, order)
     else:
-        _contest(app, order_id, evidence)
+        send_contest(app, order_id, evidence)
 
 
 def _refund(app: AppState, order_id: int, order: Order, listing: Listing) -> None:
@@ -204,7 +204,9 @@ def _replace(app: AppState, order_id: int, order: Order) -> None:
     )
 
 
-def _contest(app: AppState, order_id: int, evidence: Path | None) -> None:
+def send_contest(app: AppState, order_id: int, evidence: Path | None) -> None:
+    """Opens the order's court case, paying the court's fee (the merchant's contest of a dispute
+    or a refund verdict, the buyer's of a VALID verdict: the escrow's `contest` either way)."""
     evidence_hash = b"\0" * 32
     if evidence is not None:
         if not evidence.is_file():

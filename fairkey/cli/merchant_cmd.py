@@ -38,10 +38,10 @@ def run(
         Path | None,
         typer.Option(
             "--policy",
-            help="Dispute/alert policy (TOML); default: refund, replace key-invalid, contest "
-            "not-as-described, replace after a verifier verdict, contest a key the verifier "
-            "found valid; a dispute left to wait is answered (contest, else refund) before a "
-            "quarter of its response window is left.",
+            help="Dispute/alert policy (TOML); default: on a listing with a verifier every "
+            "dispute waits for its verdict, elsewhere refund, replace key-invalid, contest "
+            "not-as-described; replace after a bad-key verdict; a dispute left to wait is "
+            "answered (contest, else refund) before a quarter of its response window is left.",
             show_default=False,
         ),
     ] = None,

@@ -14,6 +14,7 @@ from fairkey.flows.actions import (
     AppealPeriod,
     Kind,
     Role,
+    court_fee_needed,
     order_actions,
     reason_name,
     role_of,
@@ -54,13 +55,12 @@ def show(app: AppState, order_id: int, order: Order, listing: Listing, now: int)
     )
     if not actions:
         return
-    rows = [[a.kind.value, _until(a, now), _command(a, order_id), a.note] for a in actions]
+    rows = [[a.kind.value, _until(a, now), _command(a, order_id, role), a.note] for a in actions]
     table(f"what you ({role.value}) may do now", ["action", "until", "command", "note"], rows)
 
 
 def _court_fee(app: AppState, order_id: int, order: Order, role: Role) -> int | None:
-    contestable = (OrderStatus.DISPUTED, OrderStatus.VERIFIER_REFUND_PENDING)
-    if role is not Role.MERCHANT or order.status not in contestable:
+    if not court_fee_needed(order, role):
         return None
     if int(app.reader.session.call(app.reader.f.arbitrator()), 16) == 0:
         return None
@@ -83,7 +83,10 @@ def _until(action: Action, now: int) -> str:
     return "—" if action.until is None else format_deadline(action.until, now)
 
 
-def _command(action: Action, order_id: int) -> str:
+def _command(action: Action, order_id: int, role: Role) -> str:
     reasons = "|".join(reason_name(r) for r in action.reasons)
     case = str(action.case_id) if action.case_id is not None else "CASE"
-    return _COMMANDS[action.kind].format(o=order_ref(order_id), reasons=reasons, case=case)
+    command = _COMMANDS[action.kind]
+    if action.kind is Kind.CONTEST_VERDICT and role is Role.BUYER:
+        command = "fairkey contest {o}"  # the buyer's contest of a VALID verdict
+    return command.format(o=order_ref(order_id), reasons=reasons, case=case)

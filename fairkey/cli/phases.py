@@ -19,7 +19,7 @@ _PHASE = {
     OrderStatus.DELIVERED: ("confirm by", "wait for the buyer",
                             "order show, then confirm or dispute", "settle"),
     OrderStatus.DISPUTED: ("answer by", "respond refund|replace|contest",
-                           "wait for the merchant (key-invalid: verify)", "refund-late"),
+                           "wait for the merchant (a listing verifier: verify)", "refund-late"),
     OrderStatus.VERIFIER_REFUND_PENDING: ("appeal by", "respond replace|contest, or let it refund",
                                           "wait: refunded after the appeal window", "refund-late"),
     OrderStatus.ARBITRATING: ("court by", "the court decides", "the court decides",

@@ -136,8 +136,9 @@ def verify(
 ) -> None:
     """Send the delivered key, encrypted to the listing's verifier, for a check at the issuer.
 
-    Dispute first (`fairkey dispute ORDER --reason key-invalid`): an invalid or redeemed key then
-    gets a signed verdict on chain, and you are refunded after the appeal window."""
+    Dispute first (`fairkey dispute ORDER --reason …`, any reason): the verifier's signed verdict
+    then goes on chain. An invalid or redeemed key is refunded after the appeal window; a valid
+    one is delivered (the merchant is paid, with your dispute bond, unless you contest)."""
     from fairkey.verifier.client import VerifierClient, VerifierError, VerifierMismatch
 
     app_ = state(ctx)
@@ -146,7 +147,7 @@ def verify(
         order_id,
         OrderStatus.DISPUTED,
         OrderStatus.VERIFIER_REFUND_PENDING,
-        action="verify (dispute with --reason key-invalid first)",
+        action="verify (dispute it first)",
     )
     listing = app_.reader.listing(order.listing_id)
     if listing.verifier == ZERO_ADDRESS:

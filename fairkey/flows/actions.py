@@ -49,7 +49,8 @@ class Kind(enum.StrEnum):
     REFUND = "refund"
     REPLACE = "replace"
     CONTEST = "contest"  # answer a dispute: the court decides
-    CONTEST_VERDICT = "contest-verdict"  # appeal a verifier's refund to the court
+    CONTEST_VERDICT = "contest-verdict"  # take a verifier's verdict to the court (the merchant
+    # a refund verdict, the buyer a VALID one)
     APPEAL = "appeal"  # fund the next court round (the loser), or its defence (the winner)
     SETTLE = "settle"
     REFUND_LATE = "refund-late"
@@ -77,6 +78,7 @@ class Why(enum.StrEnum):
     NO_REPLACEMENT = "no-replacement"  # replacements exhausted, or no stock
     NO_APPEAL = "no-appeal"  # no appeal period, or no more rounds
     NO_CREDIT = "no-credit"
+    VERDICT_STANDS = "verdict-stands"  # the verifier found the delivery valid: no second dispute
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,16 @@ def role_of(order: Order, listing: Listing, address: str | None) -> Role:
     return Role.ANYONE
 
 
+def court_fee_needed(order: Order, role: Role) -> bool:
+    """Whether `role` could be offered a contest of the order now, so the caller should read the
+    court's fee for `order_actions` (the merchant a dispute or a refund verdict, the buyer a
+    standing VALID verdict)."""
+    if order.verdict_stands:
+        return role is Role.BUYER
+    contestable = (OrderStatus.DISPUTED, OrderStatus.VERIFIER_REFUND_PENDING)
+    return role is Role.MERCHANT and order.status in contestable
+
+
 def order_actions(
     order_id: int,
     order: Order,
@@ -205,13 +217,19 @@ def _status(f: OrderFacts, *allowed: OrderStatus) -> Refusal | None:
     )
 
 
+def _phase(f: OrderFacts) -> str:
+    if f.order.verdict_stands:
+        return "the window to contest the verifier's verdict"
+    return _NAMES.get(f.order.status, "the deadline")
+
+
 def _before(f: OrderFacts) -> Refusal | None:
     if in_time(f.order, f.now):
         return None
     return Refusal(
         Why.DEADLINE,
-        f"{_NAMES.get(f.order.status, 'the deadline')} of order {order_ref(f.order_id)} closed "
-        f"at {f.order.deadline} (chain time {f.now})",
+        f"{_phase(f)} of order {order_ref(f.order_id)} closed at {f.order.deadline} "
+        f"(chain time {f.now})",
         f.order.deadline,
     )
 
@@ -221,8 +239,20 @@ def _after(f: OrderFacts) -> Refusal | None:
         return None
     return Refusal(
         Why.TOO_EARLY,
-        f"{_NAMES.get(f.order.status, 'the deadline')} of order {order_ref(f.order_id)} is "
-        f"open until {f.order.deadline} (chain time {f.now})",
+        f"{_phase(f)} of order {order_ref(f.order_id)} is open until {f.order.deadline} "
+        f"(chain time {f.now})",
+        f.order.deadline,
+    )
+
+
+def _no_verdict(f: OrderFacts) -> Refusal | None:
+    if not f.order.verdict_stands:
+        return None
+    return Refusal(
+        Why.VERDICT_STANDS,
+        f"the listing's verifier found the key of order {order_ref(f.order_id)} valid: it "
+        "cannot be disputed again; the buyer may take the verdict to the court until "
+        f"{f.order.deadline}",
         f.order.deadline,
     )
 
@@ -241,7 +271,9 @@ def _confirm(f: OrderFacts) -> _Answer:
     if no:
         return no
     note = "the key works: the merchant is paid"
-    if f.order.status is not OrderStatus.DELIVERED:
+    if f.order.verdict_stands:
+        note += ", with your dispute bond (the verifier found the key valid)"
+    elif f.order.status is not OrderStatus.DELIVERED:
         note += "; withdraws your dispute (its bond comes back)"
     return Action(Kind.CONFIRM, "confirm", "escrow", None, note=note)
 
@@ -250,6 +282,7 @@ def _dispute(f: OrderFacts) -> _Answer:
     no = _first(
         lambda: _who(f, Role.BUYER),
         lambda: _status(f, OrderStatus.DELIVERED),
+        lambda: _no_verdict(f),
         lambda: _before(f),
     )
     if no:
@@ -340,7 +373,8 @@ def _refund(f: OrderFacts) -> _Answer:
         OrderStatus.PAID: "late: refund + the unit's bond"
         if late
         else "no key to deliver: the unit goes back on sale",
-        OrderStatus.DELIVERED: "the buyer gets the price and the unit's bond",
+        OrderStatus.DELIVERED: "the buyer gets the price and the unit's bond"
+        + (" (and the dispute bond back)" if f.order.verdict_stands else ""),
         OrderStatus.DISPUTED: "no answer in time: refund + the unit's bond"
         if late
         else "answers the dispute: the buyer gets the price back",
@@ -374,23 +408,22 @@ def _replaceable(f: OrderFacts) -> Refusal | None:
     return None if why is None else Refusal(Why.NO_REPLACEMENT, why)
 
 
-def _contest_in(f: OrderFacts, kind: Kind, status: OrderStatus) -> _Answer:
+def _contest_in(
+    f: OrderFacts,
+    kind: Kind,
+    status: OrderStatus,
+    role: Role = Role.MERCHANT,
+    note: str = "the court decides; value = the court's fee",
+) -> _Answer:
     no = _first(
-        lambda: _who(f, Role.MERCHANT),
+        lambda: _who(f, role),
         lambda: _status(f, status),
         lambda: _before(f),
         lambda: None if f.court_fee is not None else Refusal(Why.NO_COURT, "no court"),
     )
     if no:
         return no
-    return Action(
-        kind,
-        "contest",
-        "escrow",
-        f.order.deadline,
-        value=f.court_fee or 0,
-        note="the court decides; value = the court's fee",
-    )
+    return Action(kind, "contest", "escrow", f.order.deadline, value=f.court_fee or 0, note=note)
 
 
 def _contest(f: OrderFacts) -> _Answer:
@@ -398,6 +431,16 @@ def _contest(f: OrderFacts) -> _Answer:
 
 
 def _contest_verdict(f: OrderFacts) -> _Answer:
+    """The merchant appeals a refund verdict; the buyer takes a VALID verdict to the court."""
+    if f.order.verdict_stands:
+        return _contest_in(
+            f,
+            Kind.CONTEST_VERDICT,
+            OrderStatus.DELIVERED,
+            Role.BUYER,
+            note="take the verifier's verdict to the court; value = the court's fee (else the "
+            "merchant is paid, with your dispute bond, after the deadline)",
+        )
     return _contest_in(f, Kind.CONTEST_VERDICT, OrderStatus.VERIFIER_REFUND_PENDING)
 
 
@@ -428,9 +471,10 @@ def _appeal(f: OrderFacts) -> _Answer:
 
 def _settle(f: OrderFacts) -> _Answer:
     no = _first(lambda: _status(f, OrderStatus.DELIVERED), lambda: _after(f))
-    return no or Action(
-        Kind.SETTLE, "settle", "escrow", None, note="no dispute in time: the merchant is paid"
-    )
+    note = "no dispute in time: the merchant is paid"
+    if f.order.verdict_stands:
+        note = "the verifier found the key valid: the merchant is paid, with the dispute bond"
+    return no or Action(Kind.SETTLE, "settle", "escrow", None, note=note)
 
 
 _LATE_REFUNDS = {

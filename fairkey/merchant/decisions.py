@@ -36,10 +36,15 @@ def in_time(order: Order, now: int) -> bool:
 # ---------------------------------------------------------------------------- disputes
 
 
-def verifier_matters(policy: MerchantPolicy, reason: DisputeReason) -> bool:
+def has_verifier(listing: Listing) -> bool:
+    """The listing names a key verifier (its verdicts decide disputes by rule)."""
+    return int(listing.verifier, 16) != 0
+
+
+def verifier_matters(policy: MerchantPolicy, reason: DisputeReason, verifier: bool = False) -> bool:
     """Whether the verifier's "valid" can change the answer (only a dispute the policy waits on:
-    worth reading the verifier for)."""
-    return policy.answer(reason) is DisputeAnswer.wait
+    worth reading the verifier for; `verifier`: the listing names one)."""
+    return policy.answer(reason, verifier=verifier) is DisputeAnswer.wait
 
 
 @dataclass(frozen=True)
@@ -60,8 +65,10 @@ def dispute_decision(
     verifier_valid: bool,
     court: bool,
     attempts: int = 0,
+    verifier: bool = False,
 ) -> DisputeDecision:
-    """What to do now about a dispute inside its response window (`window`: the listing's).
+    """What to do now about a dispute inside its response window (`window`: the listing's;
+    `verifier`: the listing names a verifier, whose verdict a dispute then waits for).
 
     The policy's answer (MerchantPolicy.dispute_answer). After failed attempts (`attempts`): a
     retry, until `max-attempts`, then wait for the fallback — and once the fallback is due, a
@@ -73,12 +80,15 @@ def dispute_decision(
         window=window,
         verifier_valid=verifier_valid,
         court=court,
+        verifier=verifier,
     )
     answer_at = policy.answer_at(order.deadline, window)
     due = now >= answer_at
     why = f"dispute {order.reason.name}" + (
         ": the verifier signed 'valid'" if verifier_valid else ""
     )
+    if verifier and not verifier_valid and policy.wait_for_verdict:
+        why += ": waiting for the verifier's verdict"
     if answer is not DisputeAnswer.wait and attempts:
         if not due and attempts >= policy.max_attempts:
             answer = DisputeAnswer.wait  # gave up for now; the fallback comes in time
@@ -88,7 +98,9 @@ def dispute_decision(
         return DisputeDecision(answer, why, answer_at, due, fallback=False)
     fallback = (
         due
-        and policy.first_answer(order.reason, verifier_valid=verifier_valid, court=court)
+        and policy.first_answer(
+            order.reason, verifier_valid=verifier_valid, court=court, verifier=verifier
+        )
         is DisputeAnswer.wait
     )
     if fallback:

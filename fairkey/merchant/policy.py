@@ -4,7 +4,8 @@ and when alerts are raised. fairkey/merchant/decisions.py applies it to an order
 A TOML file; every key is optional (the defaults below apply) and a bad key or value is refused
 with its full name, e.g. ``disputes.key-invalid: 'maybe' is not one of refund, replace, …``::
 
-    [disputes]              # the merchant's answer per dispute reason
+    [disputes]              # the merchant's answer per dispute reason (on a listing with a
+                            # verifier: see verifier.wait-for-verdict)
     wrong-content = "refund"
     duplicate = "refund"
     key-invalid = "replace"
@@ -18,11 +19,17 @@ with its full name, e.g. ``disputes.key-invalid: 'maybe' is not one of refund, r
                             # unit's bond, a refund only the price
 
     [verifier]              # the listing's key verifier
+    wait-for-verdict = true # on a listing with a verifier every dispute, whatever its reason,
+                            # waits for the verifier's verdict (answer-before, then the
+                            # fallback); false: the [disputes] answers apply there too. A VALID
+                            # verdict ends the dispute on chain (the order is delivered again,
+                            # the buyer's bond goes to you): nothing left to answer
     url = ""                # its HTTP API, e.g. "http://127.0.0.1:8600" (none: no reads); the
                             # `merchant run --verifier-url` option overrides it
     on-verdict = "replace"  # it confirmed "invalid key" / "already redeemed": re-issue when stock
                             # exists, else refund (or refund | contest | accept)
-    on-valid = "contest"    # it signed "valid" for a disputed key the policy waits on:
+    on-valid = "contest"    # it signed "valid" off chain for a disputed key the policy waits on
+                            # but its VALID verdict is not on chain (it could not submit it):
                             # contest | refund | replace | wait (wait: the fallback, in time)
     poll-interval = 5.0     # seconds between reads of its answer for each waiting dispute
 
@@ -134,8 +141,12 @@ class MerchantPolicy:
     verifier_url: str | None = None
     on_valid: DisputeAnswer = DisputeAnswer.contest
     poll_interval: float = 5.0
+    wait_for_verdict: bool = True
 
-    def answer(self, reason: DisputeReason) -> DisputeAnswer:
+    def answer(self, reason: DisputeReason, *, verifier: bool = False) -> DisputeAnswer:
+        """The first answer to a dispute with `reason` (`verifier`: the listing names one)."""
+        if verifier and self.wait_for_verdict:
+            return DisputeAnswer.wait  # the verifier decides; the fallback comes in time
         return self.disputes.get(reason, DisputeAnswer.refund)
 
     def dispute_answer(
@@ -147,13 +158,17 @@ class MerchantPolicy:
         window: int,
         verifier_valid: bool,
         court: bool,
+        verifier: bool = False,
     ) -> DisputeAnswer:
         """What to do now about a dispute (refund | replace | contest, or wait: nothing yet).
 
-        The reason's answer; "wait" turns into `on-valid` once the verifier signed "valid"; a
-        contest without a court waits; and from `deadline - answer-before` on, a wait becomes
-        the fallback (contest without a court: refund), so the window never lapses."""
-        answer = self.first_answer(reason, verifier_valid=verifier_valid, court=court)
+        The reason's answer (on a listing with a verifier, `verifier`: wait for its verdict);
+        "wait" turns into `on-valid` once the verifier signed "valid" off chain; a contest
+        without a court waits; and from `deadline - answer-before` on, a wait becomes the
+        fallback (contest without a court: refund), so the window never lapses."""
+        answer = self.first_answer(
+            reason, verifier_valid=verifier_valid, court=court, verifier=verifier
+        )
         if answer is not DisputeAnswer.wait or now < self.answer_at(deadline, window):
             return answer
         if self.fallback is Fallback.contest and not court:
@@ -161,10 +176,10 @@ class MerchantPolicy:
         return DisputeAnswer(self.fallback.value)
 
     def first_answer(
-        self, reason: DisputeReason, *, verifier_valid: bool, court: bool
+        self, reason: DisputeReason, *, verifier_valid: bool, court: bool, verifier: bool = False
     ) -> DisputeAnswer:
         """The answer before the fallback is due (wait: the fallback will answer)."""
-        answer = self.answer(reason)
+        answer = self.answer(reason, verifier=verifier)
         if answer is DisputeAnswer.wait and verifier_valid:
             answer = self.on_valid
         if answer is DisputeAnswer.contest and not court:
@@ -218,7 +233,16 @@ class MerchantPolicy:
             disputes[REASON_KEYS[key]] = _choice(value, DisputeAnswer, f"disputes.{key}")
 
         section = _table(data, "verifier")
-        _only(section, {"url", "on-verdict", "on-valid", "poll-interval"}, "verifier.")
+        _only(
+            section,
+            {"url", "on-verdict", "on-valid", "poll-interval", "wait-for-verdict"},
+            "verifier.",
+        )
+        wait_for_verdict = section.get("wait-for-verdict", True)
+        if not isinstance(wait_for_verdict, bool):
+            raise PolicyError(
+                f"verifier.wait-for-verdict: {wait_for_verdict!r} is not true or false"
+            )
         on_verdict = _choice(
             section.get("on-verdict", VerdictAnswer.replace.value),
             VerdictAnswer,
@@ -263,6 +287,7 @@ class MerchantPolicy:
             url,
             on_valid,
             poll_interval,
+            wait_for_verdict,
         )
 
 

@@ -576,6 +576,19 @@ class Vault:
             state=row.state,
         )
 
+    def delivered_key(self, order_id: int, delivery_no: int, fingerprint: bytes) -> bytes | None:
+        """The card key the vault gave delivery `delivery_no` of the order, if it is the one of
+        `fingerprint` (the key on chain); None otherwise. Read only: nothing is assigned."""
+        with self._sessions() as session:
+            row = session.scalars(
+                select(Unit).where(
+                    Unit.order_id == _order_key(order_id), Unit.delivery_no == delivery_no
+                )
+            ).first()
+            if row is None or row.fingerprint != fingerprint.hex():
+                return None
+            return self._open_unit(row).key
+
     def mark_delivered(self, order_id: int) -> None:
         """`mark_delivered_many` for one order."""
         self.mark_delivered_many([order_id])

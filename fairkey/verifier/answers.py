@@ -1,11 +1,12 @@
 """The verifier's signed answer to a key check, for the merchant (its bot) to act on.
 
-Only "invalid" and "redeemed" become on-chain verdicts (`fairkey/chain/verdicts.py`). Every other
-answer — above all "valid": the issuer says the disputed key works — is told to the merchant as
-an EIP-712 `KeyCheckAnswer` signed by the verifier's key, read from the verifier's
-`GET /orders/{order}/key-check`. It binds the answer to the chain, the escrow, the order, the
-delivery number and the key's fingerprint, so it cannot be replayed for another delivery, and its
-type differs from `KeyVerdict`, so it can never pass as a verdict.
+"invalid", "redeemed" and "valid" become on-chain verdicts (`fairkey/chain/verdicts.py`). Every
+answer (also "region_locked" and "unavailable", which never do) is told to the merchant as an
+EIP-712 `KeyCheckAnswer` signed by the verifier's key, read from the verifier's
+`GET /orders/{order}/key-check`: the bot falls back on it when a verdict did not reach the chain.
+It binds the answer to the chain, the escrow, the order, the delivery number and the key's
+fingerprint, so it cannot be replayed for another delivery, and its type differs from
+`KeyVerdict`, so it can never pass as a verdict.
 """
 
 from __future__ import annotations

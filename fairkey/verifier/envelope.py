@@ -101,13 +101,20 @@ def _aead_key(shared: PublicKey, ephemeral: PublicKey, recipient: PublicKey) -> 
 
 
 def seal_for_verifier(
-    key_bytes: bytes, verifier_pubkey: bytes | str | PublicKey, aad: bytes
+    key_bytes: bytes,
+    verifier_pubkey: bytes | str | PublicKey,
+    aad: bytes,
+    *,
+    _ephemeral: PrivateKey | None = None,
+    _nonce: bytes | None = None,
 ) -> Envelope:
+    """Seals `key_bytes` to the verifier. `_ephemeral` and `_nonce` are for fixed test vectors
+    only (scripts/web_vectors.py): a real envelope always takes fresh ones."""
     recipient = _public_key(verifier_pubkey)
-    ephemeral = PrivateKey()
+    ephemeral = _ephemeral or PrivateKey()
     shared = recipient.multiply(ephemeral.secret)
     key = _aead_key(shared, ephemeral.public_key, recipient)
-    nonce = os.urandom(NONCE_BYTES)
+    nonce = _nonce if _nonce is not None else os.urandom(NONCE_BYTES)
     ciphertext = AESGCM(key).encrypt(nonce, bytes(key_bytes), aad)
     return Envelope(ephemeral.public_key.format(compressed=True), nonce, ciphertext)
 

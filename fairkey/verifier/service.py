@@ -1,6 +1,10 @@
-"""The key verifier: the buyer sends the delivered key (sealed to the verifier), the verifier asks
-the issuer and, when the issuer says invalid or redeemed, signs an EIP-712 KeyVerdict and submits
-it on chain (docs/protocol.md, "Verifier attestation").
+"""The key verifier: the buyer sends the delivered key of a disputed order (sealed to the
+verifier; any dispute reason), the verifier asks the issuer and, when the issuer says invalid,
+redeemed or valid, signs an EIP-712 KeyVerdict and submits it on chain (docs/protocol.md,
+"Verifier attestation"): invalid / redeemed refund the buyer after the appeal window, valid puts
+the order back to Delivered (a working key is a delivered key; the buyer may take the verdict to
+the court). "Region locked" is no verdict: whether the listing said so is for the merchant or
+the court.
 
 A temporary issuer failure is never a verdict: the verifier retries with exponential backoff up
 to a budget (attempts and seconds), then records "unavailable" and leaves the dispute to the
@@ -50,7 +54,7 @@ VERDICT_TTL = 3600  # a signed verdict expires one hour (chain time) after it is
 
 class Outcome(enum.StrEnum):
     REFUND_PENDING = "refund_pending"  # verdict on chain: refund after the appeal window
-    NO_REFUND = "no_refund"  # the key is good
+    NO_REFUND = "no_refund"  # the key is good: VALID verdict on chain, the order is delivered
     REGION_LOCKED = "region_locked"  # good key, wrong region: merchant / court matter
     MERCHANT_RESPONSE = "merchant_response"  # no issuer answer: the dispute goes to L2
 
@@ -65,6 +69,7 @@ OUTCOME = {
 VERDICT = {
     IssuerAnswer.INVALID.value: Verdict.INVALID,
     IssuerAnswer.REDEEMED.value: Verdict.REDEEMED,
+    IssuerAnswer.VALID.value: Verdict.VALID,
 }
 
 MESSAGES = {
@@ -73,8 +78,10 @@ MESSAGES = {
         "refunded after the appeal window unless the merchant replaces the key or appeals"
     ),
     Outcome.NO_REFUND: (
-        "the issuer says the key is valid and unused: no refund from the verifier; redeem it, "
-        "or wait for the merchant's answer to your dispute"
+        "the issuer says the key is valid and unused: the verifier's signed verdict is on chain "
+        "and the order is delivered again. Redeem the key; the merchant is paid, with your "
+        "dispute bond, after the appeal window unless you take the verdict to the court "
+        "(`fairkey contest ORDER`)"
     ),
     Outcome.REGION_LOCKED: (
         "the key is good but locked to another region: no refund from the verifier; whether the "
@@ -228,9 +235,9 @@ class VerifierService:
             return self._decision(row, repeated=True)
         if order.status is not OrderStatus.DISPUTED:
             raise NotDisputed(
-                f"order {ref} is {order.status.name}, not DISPUTED: dispute it with reason "
-                f"key-invalid first (`fairkey dispute {ref} --reason key-invalid`), then send the "
-                "key again",
+                f"order {ref} is {order.status.name}, not DISPUTED: dispute it first (any "
+                f"reason, e.g. `fairkey dispute {ref} --reason key-invalid`), then send the key "
+                "again",
                 order_status=order.status.name,
             )
 

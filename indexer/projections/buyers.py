@@ -3,9 +3,10 @@
 - `disputes_opened`: OrderDisputed events (a buyer may dispute again after a replacement);
   `disputed_orders`: orders with at least one;
 - `disputes_lost`: disputed orders that ended with the merchant paid for the disputed key: the
-  buyer withdrew (DisputeWithdrawn) or the court ruled for the merchant. A dispute answered by a
-  replacement the buyer then accepted is not lost: the merchant fixed it. Many lost disputes are
-  the fraud signal;
+  buyer withdrew (DisputeWithdrawn), the court ruled for the merchant, or the listing's verifier
+  found the key valid and the order was paid with that verdict standing. A dispute answered by
+  a replacement the buyer then accepted is not lost: the merchant fixed it. Many lost disputes
+  are the fraud signal;
 - `refunds_won`: disputed orders that ended refunded; `misdeliveries_proven`: refunds the buyer
   obtained with a misdelivery proof.
 """

@@ -83,9 +83,11 @@ class OrderRow(Base):
     last_disputed_time: Mapped[int | None] = mapped_column(BigInteger)
     dispute_reason: Mapped[str | None] = mapped_column(NAME)  # of the latest dispute
     dispute_withdrawn: Mapped[bool] = mapped_column(Boolean)
-    dispute_lost: Mapped[bool] = mapped_column(Boolean)  # withdrawn, or ruled for the merchant
-    attestations: Mapped[int] = mapped_column(Integer)  # verifier verdicts "bad key"
-    verdict: Mapped[int | None] = mapped_column(Integer)  # latest verdict (1 invalid, 2 redeemed)
+    # withdrawn, ruled for the merchant, or paid after a VALID verdict stood
+    dispute_lost: Mapped[bool] = mapped_column(Boolean)
+    attestations: Mapped[int] = mapped_column(Integer)  # verifier verdicts "bad key" (1, 2)
+    # latest verdict (1 invalid, 2 redeemed, 3 valid: only an escrow with Verdicts.VALID emits 3)
+    verdict: Mapped[int | None] = mapped_column(Integer)
     misdelivery_fault: Mapped[int | None] = mapped_column(Integer)
     arbitrator: Mapped[str | None] = mapped_column(ADDRESS)
     dispute_id: Mapped[int | None] = mapped_column(Uint256)
@@ -143,7 +145,7 @@ class OrderDelivery(Base):
     block_time: Mapped[int] = mapped_column(BigInteger)
     tx_hash: Mapped[str] = mapped_column(BYTES32)
     disputed: Mapped[bool] = mapped_column(Boolean)
-    verdict: Mapped[int | None] = mapped_column(Integer)
+    verdict: Mapped[int | None] = mapped_column(Integer)  # 1 invalid, 2 redeemed, 3 valid
     misdelivery_fault: Mapped[int | None] = mapped_column(Integer)
     replaced: Mapped[bool] = mapped_column(Boolean)
 

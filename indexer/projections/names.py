@@ -34,7 +34,9 @@ TERMINAL = tuple(solidity_name(status) for status in OrderStatus if status.termi
 DISPUTE_REASON = _by_value(DisputeReason)
 COMPLETION_CAUSE = _by_value(CompletionCause)
 REFUND_CAUSE = _by_value(RefundCause)
-VERDICT = {int(v): solidity_name(v) for v in Verdict}  # FairkeyEscrow.VERDICT_INVALID / _REDEEMED
+VERDICT = {int(v): solidity_name(v) for v in Verdict}  # FairkeyEscrow.VERDICT_* (1..3)
+BAD_VERDICTS = tuple(int(v) for v in Verdict if v.refunds)  # "bad key": INVALID, REDEEMED
+VALID_VERDICT = int(Verdict.VALID)  # "a working key is a delivered key": back to Delivered
 RULING = {int(r): solidity_name(r) for r in Ruling}  # Rulings in EscrowTypes.sol
 # OrderSplit without a Ruling: resolveStalledArbitration after ARBITRATION_TIMEOUT.
 ARBITRATION_TIMEOUT = "ArbitrationTimeout"

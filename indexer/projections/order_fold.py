@@ -4,7 +4,9 @@ deliveries and its court case. Pure: no database, no clock.
 The status after each event is the contract's (OrderBook/FairkeyEscrow state machine); events that
 do not move the state (DisputeWithdrawn, MisdeliveryProven, Ruling) keep the status they found,
 because that is what the chain held between them and the settlement in the same transaction.
-A BatchItemRefused changed nothing for the order: it is neither in its row nor in its timeline
+A VerifierAttested with verdict VALID (3) puts the order back to Delivered (a working key is a
+delivered key), every other verdict to VerifierRefundPending. A BatchItemRefused changed
+nothing for the order: it is neither in its row nor in its timeline
 (refusals.py keeps it). An order paid in a basket folds exactly as a single one; only its
 `basket_id` says so. An order whose OrderPaid is not in the log (the index starts later) gets no
 rows: nothing is guessed.
@@ -17,19 +19,21 @@ from typing import Any
 
 from indexer.projections.names import (
     ARBITRATION_TIMEOUT,
+    BAD_VERDICTS,
     COMPLETION_CAUSE,
     DISPUTE_REASON,
     REFUND_CAUSE,
     REFUSAL_EVENT,
     RULING,
     TERMINAL,
+    VALID_VERDICT,
     VERDICT,
     name_of,
 )
 from indexer.projections.raw import Log
 from indexer.projections.tiers import case_opened_at, tier_of
 
-# Status right after each order event (None: unchanged).
+# Status right after each order event (None: unchanged); VerifierAttested: see `_status_after`.
 _STATUS_AFTER = {
     "OrderPaid": "Paid",
     "KeyDelivered": "Delivered",
@@ -129,6 +133,7 @@ def fold_order(
     folded = FoldedOrder(o)
     status = "None"
     ended_after_verdict = False  # the order ended while a verifier refund was pending
+    ended_after_valid = False  # the order ended while a VALID verdict stood (Delivered again)
     deadline: int | None = None
     current: dict[str, Any] | None = None  # the delivery the buyer holds now
 
@@ -181,7 +186,7 @@ def fold_order(
         elif name == "DisputeWithdrawn":
             o["dispute_withdrawn"] = True
         elif name == "VerifierAttested":
-            o["attestations"] += 1
+            o["attestations"] += a["verdict"] in BAD_VERDICTS  # "bad key" verdicts only
             o["verdict"] = a["verdict"]
             detail = name_of(VERDICT, a["verdict"])
             if current is not None:
@@ -203,12 +208,13 @@ def fold_order(
                 folded.case["time_to_ruling_s"] = log.block_time - folded.case["requested_time"]
         elif name in TERMINAL_EVENTS:
             ended_after_verdict = status == "VerifierRefundPending"
+            ended_after_valid = status == "Delivered" and o["verdict"] == VALID_VERDICT
             detail = _settle(o, log)
             if folded.case is not None:
                 _close_case(folded.case, o, log)
 
         if name in _STATUS_AFTER:
-            status = _STATUS_AFTER[name]
+            status = _status_after(name, a)
             deadline = new_deadline
         o["status"] = status
         o["last_block"], o["last_log_index"] = log.block_number, log.log_index
@@ -227,9 +233,13 @@ def fold_order(
         )
 
     o["deadline"] = None if status in TERMINAL else deadline
-    o["dispute_lost"] = o["dispute_withdrawn"] or (status == "Completed" and o["cause"] == "Ruling")
+    o["dispute_lost"] = o["dispute_withdrawn"] or (
+        status == "Completed" and (o["cause"] == "Ruling" or ended_after_valid)
+    )
     if status in TERMINAL:
-        o["tier"] = tier_of(status, o["cause"], o["disputes"] > 0, ended_after_verdict)
+        o["tier"] = tier_of(
+            status, o["cause"], o["disputes"] > 0, ended_after_verdict, ended_after_valid
+        )
         if o["tier"] is not None:
             opened = case_opened_at(
                 o["cause"], o["first_disputed_time"], o["delivery_deadline"], o["resolved_time"]
@@ -237,6 +247,12 @@ def fold_order(
             o["case_opened_time"] = opened
             o["handling_s"] = o["resolved_time"] - opened
     return folded
+
+
+def _status_after(name: str, args: dict[str, Any]) -> str:
+    if name == "VerifierAttested" and args["verdict"] == VALID_VERDICT:
+        return "Delivered"
+    return _STATUS_AFTER[name]
 
 
 def _case_key(logs: list[Log]) -> tuple[str, int] | None:

@@ -1,14 +1,15 @@
 """Supplier records (`suppliers`), per merchant and supplier tag (the bytes32 the merchant gave
 each batch in StockCommitted): batches and units committed / revoked from `stock_batches`; units
 delivered, disputes (deliveries disputed while the buyer held them), verifier-confirmed bad keys
-(deliveries a VerifierAttested verdict called invalid or redeemed) and misdeliveries (deliveries
-proven not to be what was committed) from `order_deliveries`."""
+(deliveries a VerifierAttested verdict called invalid or redeemed; a VALID verdict is no bad key)
+and misdeliveries (deliveries proven not to be what was committed) from `order_deliveries`."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
 from indexer.projections.models import OrderDelivery, StockBatch, SupplierRow
+from indexer.projections.names import BAD_VERDICTS
 from indexer.projections.sql import count_if, replace_rows, select_where_in
 
 suppliers = SupplierRow.__table__
@@ -55,7 +56,7 @@ def refresh_suppliers(conn: sa.Connection, keys: set[tuple[str, str]] | None) ->
         *key,
         sa.func.count(),
         count_if(d.disputed),
-        count_if(d.verdict.is_not(None)),
+        count_if(d.verdict.in_(BAD_VERDICTS)),
         count_if(d.misdelivery_fault.is_not(None)),
     ]
     for merchant, supplier, delivered, disputes, bad, misdelivered in select_where_in(

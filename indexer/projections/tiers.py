@@ -10,6 +10,8 @@ escrow/OrderBook.sol). The final event's cause decides:
 | OrderRefunded VerifierAttested                          | executeVerifierRefund           | L1   |
 | OrderRefunded MerchantRefunded, while the verifier's    | refund (accepting the verdict   | L1   |
 |   refund is pending (VerifierRefundPending)             |   before the appeal window)     |      |
+| OrderCompleted BuyerConfirmed / ConfirmWindowPassed,    | confirm, or settle after the    | L1   |
+|   while a VALID verdict stood (Delivered again)         |   buyer's window to contest it  |      |
 | OrderRefunded MerchantRefunded, after a dispute         | refund (the merchant's answer)  | L2   |
 | OrderCompleted BuyerConfirmed / ConfirmWindowPassed,    | confirm (dispute withdrawn), or |      |
 |   after a dispute                                       |   a replacement accepted        | L2   |
@@ -36,16 +38,23 @@ _L1_REFUNDS = ("NotDelivered", "Misdelivery", "Duplicate", "MerchantSilent", "Ve
 
 
 def tier_of(
-    status: str, cause: str | None, disputed: bool, after_verdict: bool = False
+    status: str,
+    cause: str | None,
+    disputed: bool,
+    after_verdict: bool = False,
+    after_valid: bool = False,
 ) -> int | None:
     """The tier that settled an order in its terminal `status` with `cause` (None: no case).
-    `after_verdict`: it ended while a verifier's refund was pending (VerifierRefundPending)."""
+    `after_verdict`: it ended while a verifier's refund was pending (VerifierRefundPending);
+    `after_valid`: it ended while a VALID verdict stood (Delivered again, bond held)."""
     if status == "Split" or cause == "Ruling":
         return L3
     if status == "Refunded" and cause in _L1_REFUNDS:
         return L1
     if status == "Refunded" and after_verdict:
         return L1  # the verifier's rule decided; the merchant only refunded before the window
+    if status == "Completed" and after_valid:
+        return L1  # the verifier's rule decided: a working key is a delivered key
     if status in ("Refunded", "Completed") and disputed:
         return L2
     return None

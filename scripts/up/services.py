@@ -5,6 +5,7 @@ summary says which setting starts it)."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -14,7 +15,7 @@ import httpx
 from eth_account import Account
 
 from scripts.supervisor import Service, Supervisor
-from scripts.up.accounts import DEMO_PASSPHRASE, ROLES
+from scripts.up.accounts import DEMO_PASSPHRASE, ROLES, account
 from scripts.up.output import shown
 from scripts.up.settings import UpSettings
 
@@ -41,14 +42,20 @@ def _api_env(settings: UpSettings, env: dict[str, str]) -> dict[str, str]:
     }
 
 
-def _readers(settings: UpSettings, env: dict[str, str]) -> list[Service]:
-    """The services that sign nothing: the indexer and the API (with the dApp)."""
+def _readers(
+    settings: UpSettings, env: dict[str, str], verifier: str | None = None
+) -> list[Service]:
+    """The services that sign nothing: the indexer and the API (with the dApp), which relays
+    buyers' sealed keys to `verifier` (its address) at the verifier's URL."""
     index = ["index", "run", "--metrics-port", str(settings.metrics_port)]
     if not settings.local:
         index += ["--interval", "1"]  # a public node's rate limits: one head check a second
+    api_env = _api_env(settings, env)
+    if verifier is not None:
+        api_env["FAIRKEY_API_VERIFIER_URLS"] = json.dumps({verifier: settings.verifier_url})
     return [
         Service("indexer", _cli(settings, *index)),
-        Service("api", [sys.executable, "-m", "api"], env=_api_env(settings, env)),
+        Service("api", [sys.executable, "-m", "api"], env=api_env),
     ]
 
 
@@ -70,7 +77,7 @@ def local_services(settings: UpSettings) -> list[Service]:
                                      "--verifier-url", settings.verifier_url,
                                      account=ROLES["merchant"]), env=vault),
         Service("keeper", _cli(settings, "keeper", "run", account=ROLES["keeper"])),
-        *_readers(settings, {}),
+        *_readers(settings, {}, account(ROLES["verifier"]).address),
         Service("relayer", _cli(settings, "relayer", "run", account=ROLES["relayer"]),
                 env=_api_env(settings, {})),
     ]  # fmt: skip

@@ -8,11 +8,11 @@ import pytest
 
 from api.problems import PROBLEM_BASE
 from arbitration.court_client import Choice
-from fairkey.chain.types import OrderStatus, order_ref
+from fairkey.chain.types import OrderStatus, Verdict, order_ref
 from tests.api.conftest import open_case, wallet_send
 from tests.api.shop import open_shop
 from tests.api.test_cases import _to_appeal
-from tests.support.disputes import MERCHANT_EVIDENCE
+from tests.support.disputes import MERCHANT_EVIDENCE, sign_verdict, submit
 
 
 @pytest.fixture
@@ -113,6 +113,27 @@ def test_a_verifier_refund_is_contested_by_the_merchant_and_waits_for_the_buyer(
     assert set(merchant) == {"refund", "replace", "contest-verdict", "withdraw"}
     buyer = _by_kind(_actions(api.sign_in(shop.market.accounts["buyer"]), order_id))
     assert set(buyer) == {"confirm", "prove-misdelivery"}
+
+
+def test_a_valid_verdict_is_taken_to_the_court_by_the_buyer_with_the_prepared_transaction(
+    api, shop
+):
+    deal = shop.orders["disputed"]
+    submit(deal, sign_verdict(deal, Verdict.VALID))
+    assert deal.order().verdict_stands
+    buyer = shop.market.accounts["buyer"]
+    answer = _actions(api.sign_in(buyer), deal.order_id)
+    actions = _by_kind(answer)
+    assert answer["status"] == "Delivered"
+    assert set(actions) == {"confirm", "prove-misdelivery", "contest-verdict"}  # no 2nd dispute
+    merchant = _by_kind(_actions(api.sign_in(shop.market.accounts["merchant"]), deal.order_id))
+    assert "contest-verdict" not in merchant and "refund" in merchant
+    fee = shop.market.client("buyer").arbitration_cost(deal.order_id)
+    contest = actions["contest-verdict"]
+    assert contest["until"] == deal.order().deadline and contest["value"] == str(fee)
+    requested = wallet_send(shop.world, buyer, contest["tx"]).event("ArbitrationRequested")
+    assert requested.args["requester"] == buyer.address
+    assert deal.order().status is OrderStatus.ARBITRATING
 
 
 def test_past_a_deadline_anyone_enforces_it_with_the_prepared_transaction(api, shop):

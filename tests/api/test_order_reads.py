@@ -8,6 +8,7 @@ import pytest
 
 from api.problems import PROBLEM_BASE
 from fairkey.chain.types import order_ref
+from tests.api.answers import once
 from tests.api.conftest import BOTH, both_indexes
 from tests.api.shop import open_shop
 
@@ -53,8 +54,8 @@ def test_the_timeline_grows_once_the_indexer_ingests_new_events(api, shop, index
     shop.market.client("buyer").confirm(deal.order_id)
     path = f"/orders/{order_ref(deal.order_id)}"
     assert api.client().get(path).json()["status"] == "Delivered"  # not indexed yet
-    index.catch_up()
-    order = api.client().get(path).json()
+    index.catch_up()  # shown once the API has seen the index move (tests/api/answers.py)
+    order = once(lambda: api.client().get(path).json(), lambda o: o["status"] != "Delivered")
     assert order["status"] == "Completed" and order["cause"] == "BuyerConfirmed"
     assert order["timeline"][-1]["event"] == "OrderCompleted"
 

@@ -3,6 +3,9 @@ detail, instance), request validation included; the OpenAPI schema declares them
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from api.problems import PROBLEM_BASE, PROBLEM_JSON
@@ -104,3 +107,17 @@ def test_the_openapi_schema_declares_every_answer(api):
             for status, answer in responses.items():
                 if status[0] in "45":
                     assert list(answer["content"]) == [PROBLEM_JSON], (method, path, status)
+
+
+def test_the_readme_names_every_route(api):
+    """The README's API section is the user's map of the API: every route of /openapi.json is in
+    it (path parameters compared by position: `/listings/{id}` names `/listings/{listing_id}`)."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    named = {_shape(p) for p in re.findall(r"(/[a-z][\w\-/{}]*)", readme)}
+    paths = api.client().get("/openapi.json").json()["paths"]
+    missing = sorted(p for p in paths if _shape(p) not in named)
+    assert not missing, f"README.md does not name {missing}"
+
+
+def _shape(path: str) -> str:
+    return re.sub(r"\{[^}]*\}", "{}", path.rstrip("/"))

@@ -71,6 +71,8 @@ ACTIONS = (
     "dispute",
     "dispute",
     "verdict",
+    "verdict",
+    "appeal",
     "prove",
     "answer",
     "answer",
@@ -426,9 +428,14 @@ def escrow_machine(market):
             return chosen
 
         def _dispute(self, o: OrderModel, reason: int) -> None:
-            late = self._late_error(o.deadline)
+            # One dispute per delivery once a verifier found it valid.
+            error = "EscrowVerdictStands" if o.verdict_stands else self._late_error(o.deadline)
             result = self._attempt(
-                market.client(o.buyer).dispute, o.order_id, reason, ok=late is None, errors=(late,)
+                market.client(o.buyer).dispute,
+                o.order_id,
+                reason,
+                ok=error is None,
+                errors=(error,),
             )
             if result:
                 o.deadline = result.event("OrderDisputed").args["responseDeadline"]
@@ -455,7 +462,8 @@ def escrow_machine(market):
                 appeal = result.event("VerifierAttested").args["appealDeadline"]
                 assert appeal >= o.deadline  # the appeal never ends before the response window
                 o.deadline = appeal
-                o.move(S.VERIFIER_REFUND_PENDING)
+                # VALID: delivered again, the reason (and the dispute bond) kept.
+                o.move(S.DELIVERED if verdict == 3 else S.VERIFIER_REFUND_PENDING)
 
         def _prove(self, o: OrderModel) -> None:
             late = self._late_error(o.deadline) if o.status == S.DELIVERED else None
@@ -520,7 +528,10 @@ def escrow_machine(market):
                 self._delivered(o, batch, record, good, result)
 
         def _contest(self, o: OrderModel, excess: int) -> None:
-            client = market.client(o.listing.merchant)
+            """The merchant contests a dispute or an INVALID/REDEEMED verdict; the buyer a VALID
+            one (the order is then Delivered with its reason kept)."""
+            contester = o.buyer if o.status == S.DELIVERED else o.listing.merchant
+            client = market.client(contester)
             late = self._late_error(o.deadline)
             result = self._attempt(
                 client.contest,
@@ -534,7 +545,7 @@ def escrow_machine(market):
                 o.dispute_id = event["disputeId"]
                 o.deadline = event["timeoutAt"]
                 o.move(S.ARBITRATING)
-                self.model.credit(ETH, o.listing.merchant, excess)  # the court keeps its fee
+                self.model.credit(ETH, contester, excess)  # the court keeps its fee
 
         def _rule(self, o: OrderModel, ruling: int) -> None:
             send_as(market, "stranger", arbitrator.functions.giveRuling(o.dispute_id, ruling))
@@ -672,7 +683,13 @@ def escrow_machine(market):
 
         def _verdict_step(self, pick, good, n, seconds):
             if self._orders(S.DISPUTED):
-                self._verdict(self._choose(pick, S.DISPUTED), verdict=1 + n % 2)
+                self._verdict(self._choose(pick, S.DISPUTED), verdict=1 + n % 3)
+
+        def _appeal_step(self, pick, good, n, seconds):
+            """The buyer takes a VALID verdict to the court."""
+            standing = [o for o in self._orders(S.DELIVERED) if o.verdict_stands]
+            if standing:
+                self._contest(standing[pick % len(standing)], excess=12_345 if n % 2 else 0)
 
         def _prove_step(self, pick, good, n, seconds):
             """The buyer reveals the order key (a proof also ends an arbitration)."""
@@ -855,6 +872,14 @@ MONEY_PATHS = {
     "settled in a keeper's batch": ("deliver_many", "late", "settle_many"),
     "dispute withdrawn in a batch": ("deliver", "dispute", "confirm_many"),
     "confirmed in a batch despite a verdict": ("deliver", "dispute", "verdict", "confirm_many"),
+    "valid verdict settles": ("deliver", "dispute", "valid", "late", "deadline"),
+    "valid verdict confirmed": ("deliver", "dispute", "valid", "confirm"),
+    "valid verdict settled in a batch": ("deliver", "dispute", "valid", "late", "settle_many"),
+    "valid verdict, merchant refunds": ("deliver", "dispute", "valid", "refund"),
+    "valid verdict appealed, court refunds": ("deliver", "dispute", "valid", "appeal", "rule1"),
+    "valid verdict appealed, court pays": ("deliver", "dispute", "valid", "appeal", "rule2"),
+    "valid verdict appealed, court splits": ("deliver", "dispute", "valid", "appeal", "rule0"),
+    "proof after a valid verdict": ("deliver_wrong", "dispute", "valid", "prove"),
 }
 
 
@@ -869,6 +894,8 @@ STEPS = {
     "confirm": lambda m, o: m._confirm(o),
     "dispute": lambda m, o: m._dispute(o, 3),
     "verdict": lambda m, o: m._verdict(o, 1),
+    "valid": lambda m, o: m._verdict(o, 3),
+    "appeal": lambda m, o: m._contest(o, excess=12_345),
     "prove": lambda m, o: m._prove(o),
     "refund": lambda m, o: m._merchant_refund(o),
     "replace": lambda m, o: m._answer(o, "replace"),

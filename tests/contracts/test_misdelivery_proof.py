@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from fairkey.chain.types import DisputeReason, OrderStatus, RefundCause
+from fairkey.chain.types import DisputeReason, OrderStatus, RefundCause, Verdict
 from fairkey.crypto.order_keys import OrderKey
 from fairkey.crypto.records import (
     FAULT_BAD_EPHEMERAL,
@@ -170,6 +170,16 @@ def test_a_proof_during_a_verifier_appeal_window_refunds_with_compensation(marke
     dispute(deal, DisputeReason.KEY_INVALID)
     submit(deal, sign_verdict(deal))
     assert deal.order().status == OrderStatus.VERIFIER_REFUND_PENDING
+    before = credits(market)
+    result = _prove(deal)
+    _assert_refunded_for_fault(deal, result, FAULT_COMMITMENT, before, DISPUTE_BOND)
+
+
+def test_a_proof_outranks_a_valid_verdict_and_returns_the_dispute_bond(market):
+    deal = _misdelivered(market, "commitment")
+    dispute(deal, DisputeReason.OTHER)
+    submit(deal, sign_verdict(deal, Verdict.VALID))
+    assert deal.order().status == OrderStatus.DELIVERED
     before = credits(market)
     result = _prove(deal)
     _assert_refunded_for_fault(deal, result, FAULT_COMMITMENT, before, DISPUTE_BOND)

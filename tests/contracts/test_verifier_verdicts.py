@@ -1,6 +1,8 @@
 """L1 verifier verdict (EIP-712): the listing's verifier attests that the disputed key is invalid
-or redeemed; the buyer is refunded after the appeal window. Signatures are bound to chain,
-contract, order, delivery number and key, and expire."""
+or redeemed (the buyer is refunded after the appeal window), or valid (a working key is a
+delivered key: the order is Delivered again and the merchant is paid, with the buyer's dispute
+bond, after the appeal window unless the buyer takes the verdict to the court). Signatures are
+bound to chain, contract, order, delivery number and key, and expire."""
 
 from __future__ import annotations
 
@@ -11,9 +13,19 @@ from eth_account.messages import encode_typed_data
 from eth_utils import keccak
 
 from fairkey.chain.escrow_client import EscrowClient
-from fairkey.chain.types import ETH, DisputeReason, OrderStatus, RefundCause, Verdict
+from fairkey.chain.types import (
+    ETH,
+    CompletionCause,
+    DisputeReason,
+    OrderStatus,
+    RefundCause,
+    Ruling,
+    Verdict,
+)
 from fairkey.crypto.secp256k1 import N
 from tests.support.disputes import (
+    ARBITRATION_FEE,
+    EVIDENCE,
     Deal,
     credited_since,
     credits,
@@ -182,8 +194,8 @@ def test_an_expired_verdict_is_refused(market):
         submit(deal, sign_verdict(deal, deadline=deadline))
 
 
-@pytest.mark.parametrize("verdict", [0, 3])
-def test_a_verdict_other_than_invalid_or_redeemed_is_refused(market, verdict):
+@pytest.mark.parametrize("verdict", [0, 4, 255])
+def test_a_verdict_other_than_invalid_redeemed_or_valid_is_refused(market, verdict):
     deal = disputed_order(market)
     with expect_revert("EscrowUnknownVerdict", verdict=verdict):
         submit(deal, sign_verdict(deal, verdict))
@@ -300,3 +312,168 @@ def test_a_verdict_on_the_replacement_key_is_accepted(market):
     )
     submit(deal, signed)
     assert deal.order().status == OrderStatus.VERIFIER_REFUND_PENDING
+
+
+# ------------------------------------------------------- VALID: a working key is a delivered key
+
+FEE = PRICE // 100
+PAID_WITH_BOND = {"merchant": PRICE - FEE + BOND + DISPUTE_BOND, "treasury": FEE}
+
+
+def _found_valid(market, reason: DisputeReason = DisputeReason.KEY_INVALID) -> Deal:
+    deal = disputed_order(market, reason)
+    submit(deal, sign_verdict(deal, Verdict.VALID))
+    return deal
+
+
+def _court(market):
+    return market.session.contract("TestArbitrator", market.arbitrator_address)
+
+
+@pytest.mark.parametrize(
+    "reason", [DisputeReason.KEY_INVALID, DisputeReason.NOT_AS_DESCRIBED, DisputeReason.OTHER]
+)
+def test_a_valid_verdict_returns_any_dispute_to_delivered_and_keeps_the_bond(market, reason):
+    deal = disputed_order(market, reason)
+    market.clock.advance_past(deal.order().deadline - APPEAL_WINDOW)  # less than a window left
+    before = credits(market)
+
+    result = submit(deal, sign_verdict(deal, Verdict.VALID))
+
+    now = market.clock.now()
+    order = deal.order()
+    assert order.status == OrderStatus.DELIVERED
+    assert order.reason == reason  # kept: "a verifier found this delivery valid"
+    assert order.verdict_stands
+    assert order.deadline == now + APPEAL_WINDOW
+    assert single_event(result, "VerifierAttested").args == {
+        "orderId": deal.order_id,
+        "verifier": market.address("verifier"),
+        "verdict": Verdict.VALID,
+        "appealDeadline": now + APPEAL_WINDOW,
+    }
+    assert credited_since(market, before) == {}  # the dispute bond stays held
+
+
+def test_after_a_valid_verdicts_window_anyone_settles_and_the_merchant_gets_the_bond(market):
+    deal = _found_valid(market)
+    deadline = deal.order().deadline
+    with expect_revert("EscrowDeadlineNotReached", orderId=deal.order_id, deadline=deadline):
+        deal.client("stranger").settle(deal.order_id)
+    market.clock.advance_past(deadline)
+    before = credits(market)
+
+    result = deal.client("stranger").settle(deal.order_id)
+
+    assert deal.order().status == OrderStatus.COMPLETED
+    assert credited_since(market, before) == PAID_WITH_BOND
+    assert single_event(result, "OrderCompleted").args["cause"] == (
+        CompletionCause.CONFIRM_WINDOW_PASSED
+    )
+
+
+def test_the_buyers_confirm_after_a_valid_verdict_pays_the_merchant_the_bond(market):
+    deal = _found_valid(market)
+    before = credits(market)
+
+    result = deal.client("buyer").confirm(deal.order_id)
+
+    assert deal.order().status == OrderStatus.COMPLETED
+    assert credited_since(market, before) == PAID_WITH_BOND
+    assert not [e for e in result.events if e.name == "DisputeWithdrawn"]  # nothing to withdraw
+
+
+def test_a_delivery_found_valid_cannot_be_disputed_again(market):
+    deal = _found_valid(market)
+    with expect_revert("EscrowVerdictStands", orderId=deal.order_id):
+        dispute(deal, DisputeReason.NOT_AS_DESCRIBED)
+    assert deal.order().status == OrderStatus.DELIVERED
+
+
+@pytest.mark.parametrize(
+    ("ruling", "credited"),
+    [
+        (Ruling.PAY_MERCHANT, PAID_WITH_BOND),
+        (Ruling.REFUND_BUYER, {"buyer": PRICE + DISPUTE_BOND, "merchant": BOND}),
+    ],
+)
+def test_the_buyer_takes_a_valid_verdict_to_the_court_and_the_ruling_pays(market, ruling, credited):
+    deal = _found_valid(market)
+    court_before = market.eth_balance(market.arbitrator_address)
+
+    result = deal.client("buyer").contest(deal.order_id, EVIDENCE)
+
+    event = single_event(result, "ArbitrationRequested").args
+    assert event["requester"] == market.address("buyer")
+    assert event["evidenceHash"] == EVIDENCE
+    assert deal.order().status == OrderStatus.ARBITRATING
+    assert market.eth_balance(market.arbitrator_address) - court_before == ARBITRATION_FEE
+    before = credits(market)
+    market.session.send(_court(market).functions.giveRuling(event["disputeId"], int(ruling)))
+    assert credited_since(market, before) == credited
+
+
+@pytest.mark.parametrize("who", ["merchant", "stranger"])
+def test_only_the_buyer_may_contest_a_valid_verdict(market, who):
+    deal = _found_valid(market)
+    with expect_revert("EscrowNotBuyer", orderId=deal.order_id, caller=market.address(who)):
+        deal.client(who).contest(deal.order_id, EVIDENCE, fee=ARBITRATION_FEE)
+    assert deal.order().status == OrderStatus.DELIVERED
+
+
+def test_a_valid_verdict_cannot_be_contested_after_its_window(market):
+    deal = _found_valid(market)
+    deadline = deal.order().deadline
+    market.clock.advance_past(deadline)
+    with expect_revert("EscrowDeadlinePassed", orderId=deal.order_id, deadline=deadline):
+        deal.client("buyer").contest(deal.order_id, EVIDENCE)
+
+
+def test_an_undisputed_delivery_cannot_be_contested(market):
+    deal = delivered_order(market)
+    with expect_revert(
+        "EscrowUnexpectedStatus", orderId=deal.order_id, current=OrderStatus.DELIVERED
+    ):
+        deal.client("buyer").contest(deal.order_id, EVIDENCE, fee=ARBITRATION_FEE)
+
+
+def test_the_merchant_may_still_refund_after_a_valid_verdict(market):
+    deal = _found_valid(market)
+    before = credits(market)
+    deal.client("merchant").refund(deal.order_id)
+    assert deal.order().status == OrderStatus.REFUNDED
+    # A refund of a delivered key pays the unit's bond as a proof would; the dispute bond goes back.
+    assert credited_since(market, before) == {"buyer": PRICE + BOND + DISPUTE_BOND}
+
+
+def test_a_valid_verdict_for_one_order_cannot_be_replayed_on_another(market):
+    deal = disputed_order(market)
+    order_b, _ = market.make_order(deal.listing)
+    record_b, _ = market.deliver(order_b, deal.stock)
+    market.client("buyer").dispute(order_b, DisputeReason.KEY_INVALID)
+    with expect_revert("EscrowInvalidAttestation", orderId=order_b):
+        submit(deal, sign_verdict(deal, Verdict.VALID), record=record_b, order_id=order_b)
+    assert market.client("stranger").order(order_b).status == OrderStatus.DISPUTED
+
+
+def test_a_valid_verdict_on_the_first_key_does_not_count_for_the_replacement(market):
+    deal = disputed_order(market)
+    on_first_key = sign_verdict(deal, Verdict.VALID, delivery_no=0)
+    _replace_key(deal)
+    dispute(deal)
+    with expect_revert("EscrowInvalidAttestation", orderId=deal.order_id):
+        submit(deal, on_first_key)
+    assert deal.order().status == OrderStatus.DISPUTED
+
+
+def test_a_valid_verdict_cannot_be_turned_into_a_refund_by_changing_its_verdict(market):
+    deal = disputed_order(market)
+    signed = sign_verdict(deal, Verdict.VALID)
+    with expect_revert("EscrowInvalidAttestation", orderId=deal.order_id):
+        submit(deal, replace(signed, verdict=int(Verdict.INVALID)))
+
+
+def test_a_second_verdict_after_a_valid_one_is_refused(market):
+    deal = _found_valid(market)
+    with expect_revert("EscrowUnexpectedStatus", current=OrderStatus.DELIVERED):
+        submit(deal, sign_verdict(deal, Verdict.INVALID))

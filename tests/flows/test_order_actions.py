@@ -18,6 +18,7 @@ from fairkey.flows.actions import (
     Role,
     Secret,
     Why,
+    court_fee_needed,
     order_actions,
     refusal,
     role_of,
@@ -178,3 +179,80 @@ def test_withdraw_is_offered_only_with_credit():
     final = order(OrderStatus.COMPLETED)
     assert kinds(None, Role.MERCHANT, order=final) == set()
     assert kinds(None, Role.MERCHANT, order=final, credit=1) == {Kind.WITHDRAW}
+
+
+# ---------------------------------------------------------------------------- a VALID verdict
+
+
+def _found_valid(reason=DisputeReason.NOT_AS_DESCRIBED) -> Order:
+    """A disputed delivery the listing's verifier found valid: Delivered, reason kept."""
+    return order(OrderStatus.DELIVERED, reason=reason)
+
+
+def test_after_a_valid_verdict_the_buyer_may_take_it_to_the_court_until_its_deadline():
+    o = _found_valid()
+    facts = OrderFacts(OID, o, listing(), Role.BUYER, DEADLINE - 10, court_fee=3)
+    [contest] = [
+        a
+        for a in order_actions(OID, o, listing(), Role.BUYER, DEADLINE - 10, court_fee=3)
+        if a.kind is Kind.CONTEST_VERDICT
+    ]
+    assert contest.function == "contest" and contest.value == 3 and contest.until == DEADLINE
+    assert "court" in contest.note
+    assert kinds(OrderStatus.DELIVERED, Role.BUYER, order=o, court_fee=3) == {
+        Kind.CONFIRM, Kind.PROVE_MISDELIVERY, Kind.CONTEST_VERDICT,
+    }  # fmt: skip
+    assert refusal(Kind.CONTEST_VERDICT, facts) is None
+    # No court: no contest; the window closed: the verdict stands.
+    no_court = dataclasses.replace(facts, court_fee=None)
+    assert refusal(Kind.CONTEST_VERDICT, no_court).why is Why.NO_COURT
+    closed = dataclasses.replace(facts, now=DEADLINE)
+    assert refusal(Kind.CONTEST_VERDICT, closed).why is Why.DEADLINE
+    assert "verifier's verdict" in refusal(Kind.CONTEST_VERDICT, closed).sentence
+
+
+def test_a_delivery_found_valid_cannot_be_disputed_again_and_says_why():
+    facts = OrderFacts(OID, _found_valid(), listing(), Role.BUYER, DEADLINE - 10)
+    no = refusal(Kind.DISPUTE, facts)
+    assert no.why is Why.VERDICT_STANDS
+    assert "found the key" in no.sentence and "valid" in no.sentence
+    assert no.deadline == DEADLINE
+
+
+def test_only_the_buyer_contests_a_valid_verdict():
+    o = _found_valid()
+    for role in (Role.MERCHANT, Role.ANYONE):
+        facts = OrderFacts(OID, o, listing(), role, DEADLINE - 10, court_fee=3)
+        assert refusal(Kind.CONTEST_VERDICT, facts).why is Why.ROLE
+    assert kinds(OrderStatus.DELIVERED, Role.MERCHANT, order=o, court_fee=3) == {Kind.REFUND}
+
+
+def test_an_undisputed_delivery_offers_no_contest():
+    facts = OrderFacts(OID, order(OrderStatus.DELIVERED), listing(), Role.BUYER, 5, court_fee=3)
+    assert refusal(Kind.CONTEST_VERDICT, facts) is not None
+    assert Kind.CONTEST_VERDICT not in kinds(OrderStatus.DELIVERED, Role.BUYER, court_fee=3)
+
+
+def test_after_a_valid_verdicts_deadline_anyone_settles_and_the_merchant_gets_the_bond():
+    o = _found_valid()
+    late = DEADLINE + 1
+    assert kinds(OrderStatus.DELIVERED, Role.ANYONE, order=o, now=late) == {Kind.SETTLE}
+    [settle] = [
+        a for a in order_actions(OID, o, listing(), Role.ANYONE, late) if a.kind is Kind.SETTLE
+    ]
+    assert "dispute bond" in settle.note
+    [confirm] = [
+        a
+        for a in order_actions(OID, o, listing(), Role.BUYER, DEADLINE - 10)
+        if a.kind is Kind.CONFIRM
+    ]
+    assert "dispute bond" in confirm.note and "comes back" not in confirm.note
+
+
+def test_the_court_fee_is_read_for_whoever_may_contest():
+    assert court_fee_needed(_found_valid(), Role.BUYER)
+    assert not court_fee_needed(_found_valid(), Role.MERCHANT)
+    assert not court_fee_needed(order(OrderStatus.DELIVERED), Role.BUYER)
+    assert court_fee_needed(order(OrderStatus.DISPUTED), Role.MERCHANT)
+    assert court_fee_needed(order(OrderStatus.VERIFIER_REFUND_PENDING), Role.MERCHANT)
+    assert not court_fee_needed(order(OrderStatus.DISPUTED), Role.BUYER)

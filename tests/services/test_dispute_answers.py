@@ -78,22 +78,82 @@ def keeper_cannot_refund_with_the_bond(market, order_id: int) -> None:
 # ---------------------------------------------------------------------------- (a) verifier: valid
 
 
-@pytest.mark.parametrize("on_valid", ["contest", "refund"])
-def test_a_dispute_of_a_key_the_verifier_found_valid_is_answered_by_policy(
-    make_shop, market, issuer, verifier_url, on_valid
+def off_chain_verifier(market, signer) -> FastAPI:
+    """A verifier that signs "valid" for every current delivery but puts no verdict on chain
+    (as when its submitVerdict did not get through): what `on-valid` is for."""
+    app = FastAPI()
+
+    @app.get("/orders/{order}/key-check")
+    def signed_valid(order: str) -> dict:
+        record, delivery_no = market.client("stranger").current_delivery(int(order, 16))
+        answer = CheckAnswer(market.w3.eth.chain_id, market.escrow_address, int(order, 16),
+                             delivery_no, record.fingerprint, "valid", 1)  # fmt: skip
+        return {"answer": "valid", "signed": answer.to_json(answer.sign(signer.key))}
+
+    return app
+
+
+def test_a_key_the_verifier_finds_valid_is_delivered_and_the_merchant_gets_the_bond(
+    make_shop, market, issuer, verifier_url
 ):
+    """The default policy waits for the listing's verifier whatever the reason; its VALID
+    verdict ends the dispute on chain, so the bot has nothing left to answer."""
     sim, _ = issuer
     shop = make_shop(stock=3)
-    extra = {} if on_valid == "contest" else {"on-valid": on_valid}  # contest: the default
-    bot = bot_for(shop, policy('[disputes]\nkey-invalid = "wait"\n', url=verifier_url, **extra))
-    order_id, key = disputed(shop, bot)
+    bot = bot_for(shop, policy(url=verifier_url))
+    order_id, key = disputed(shop, bot, DisputeReason.NOT_AS_DESCRIBED)
     sim.set_keys({key: "valid"})
-    assert bot.step().worked is False  # the buyer has not sent the key to the verifier yet
-    assert shop.status(order_id) is OrderStatus.DISPUTED
+    assert bot.step().worked is False  # waiting for the verifier's verdict
 
     assert ask_verifier(market, verifier_url, order_id, key)["answer"] == "valid"
+    order = shop.client.order(order_id)
+    assert order.status is OrderStatus.DELIVERED and order.verdict_stands
+    assert bot.step().worked is False  # no dispute left: no refund, no court case
+    market.clock.advance_past(order.deadline)
     before = credits(market)
-    report = bot.step()
+    KeeperService(market.client("stranger")).step()
+
+    assert shop.status(order_id) is OrderStatus.COMPLETED
+    fee = PRICE // 100
+    assert credited_since(market, before) == {
+        "merchant": PRICE - fee + BOND + DISPUTE_BOND,
+        "treasury": fee,
+    }
+
+
+@pytest.mark.parametrize(("answer", "status"), [("valid", OrderStatus.DELIVERED),
+                                                ("redeemed", OrderStatus.REFUNDED)])  # fmt: skip
+def test_the_bot_sends_the_delivered_key_to_the_verifier_when_the_buyer_does_not(
+    make_shop, market, issuer, verifier_url, answer, status
+):
+    """A buyer who lies about a working key never sends it to the verifier: the bot does (the
+    verifier checks it is the key delivered on chain), so the lie ends by rule, not in court."""
+    sim, _ = issuer
+    shop = make_shop(stock=3)
+    bot = bot_for(shop, policy(url=verifier_url, **{"on-verdict": "refund"}))
+    order_id, key = disputed(shop, bot, DisputeReason.OTHER)
+    sim.set_keys({key: answer})
+
+    assert bot.step().worked is False  # waiting for the verdict; the key check is on its way
+    bot.verifier.drain()
+    bot.step()  # a bad key: the policy's on-verdict (refund); a valid one: nothing to answer
+
+    assert shop.status(order_id) is status
+    attested = market.client("stranger").events("VerifierAttested", orderId=order_id)
+    assert [e.args["verdict"] for e in attested] == [3 if answer == "valid" else 2]
+
+
+@pytest.mark.parametrize("on_valid", ["contest", "refund"])
+def test_a_valid_answer_that_did_not_reach_the_chain_is_answered_by_on_valid(
+    make_shop, market, on_valid
+):
+    shop = make_shop(stock=3)
+    extra = {} if on_valid == "contest" else {"on-valid": on_valid}  # contest: the default
+    with serve(off_chain_verifier(market, market.accounts["verifier"])) as url:
+        bot = bot_for(shop, policy(url=url, **extra))
+        order_id, _ = disputed(shop, bot)
+        before = credits(market)
+        report = bot.step()
 
     if on_valid == "contest":
         assert report.contested == 1
@@ -139,27 +199,30 @@ def test_a_valid_answer_signed_by_anyone_but_the_listing_verifier_is_ignored(
 
 
 def test_a_waiting_dispute_without_a_verifier_answer_is_contested_before_the_window_ends(
-    make_shop, market, verifier_url
+    make_shop, market
 ):
     shop = make_shop(stock=3)  # response window 12 h
-    rules = policy('[disputes]\nkey-invalid = "wait"\nanswer-before = "1h"\n', url=verifier_url)
-    bot = bot_for(shop, rules)
-    order_id, _ = disputed(shop, bot)
-    deadline = shop.client.order(order_id).deadline
-    assert bot.step().worked is False
+    with serve(FastAPI()) as silent:  # a verifier that answers nothing (404 to everything)
+        rules = policy('[disputes]\nkey-invalid = "wait"\nanswer-before = "1h"\n', url=silent)
+        bot = bot_for(shop, rules)
+        order_id, _ = disputed(shop, bot)
+        deadline = shop.client.order(order_id).deadline
+        assert bot.step().worked is False
 
-    market.clock.advance(deadline - HOUR - market.clock.now() - 60)  # a minute before the margin
-    assert bot.step().worked is False
-    assert shop.status(order_id) is OrderStatus.DISPUTED
+        market.clock.advance(
+            deadline - HOUR - market.clock.now() - 60
+        )  # a minute before the margin
+        assert bot.step().worked is False
+        assert shop.status(order_id) is OrderStatus.DISPUTED
 
-    market.clock.advance(120)  # inside the last hour
-    report = bot.step()
+        market.clock.advance(120)  # inside the last hour
+        report = bot.step()
 
-    assert report.contested == 1
-    assert market.clock.now() < deadline
-    assert shop.status(order_id) is OrderStatus.ARBITRATING
-    assert [a["kind"] for a in report.alerts] == ["dispute-fallback"]
-    keeper_cannot_refund_with_the_bond(market, order_id)
+        assert report.contested == 1
+        assert market.clock.now() < deadline
+        assert shop.status(order_id) is OrderStatus.ARBITRATING
+        assert [a["kind"] for a in report.alerts] == ["dispute-fallback"]
+        keeper_cannot_refund_with_the_bond(market, order_id)
 
 
 def test_without_a_court_the_fallback_refunds_and_keeps_the_units_bond(make_shop, market):
@@ -202,9 +265,8 @@ def test_a_contest_that_fails_is_answered_by_a_refund_before_the_deadline(make_s
     shop = make_shop(stock=3)
     owner = market.client("deployer")
     owner.session.send(owner.f.setArbitrator(market.token_address))
-    bot = bot_for(
-        shop, policy('[disputes]\nnot-as-described = "contest"\n[bot]\nmax-attempts = 1\n')
-    )
+    rules = '[disputes]\nnot-as-described = "contest"\n[bot]\nmax-attempts = 1\n'
+    bot = bot_for(shop, policy(rules + "[verifier]\nwait-for-verdict = false\n"))
     order_id, _ = disputed(shop, bot, DisputeReason.NOT_AS_DESCRIBED)
     report = bot.step()
     assert report.contested == 0 and report.failed == 1
@@ -219,19 +281,14 @@ def test_a_contest_that_fails_is_answered_by_a_refund_before_the_deadline(make_s
     assert shop.status(order_id) is OrderStatus.REFUNDED
 
 
-def test_merchant_run_reads_the_verifier_given_on_the_command_line(
-    make_shop, market, issuer, verifier_url, tmp_path
-):
+def test_merchant_run_reads_the_verifier_given_on_the_command_line(make_shop, market, tmp_path):
     from typer.testing import CliRunner
 
     from fairkey.cli.main import app
     from tests.services.conftest import PASSPHRASE
 
-    sim, _ = issuer
     shop = make_shop(stock=3)
-    order_id, key = disputed(shop, bot_for(shop, policy()))
-    sim.set_keys({key: "valid"})
-    assert ask_verifier(market, verifier_url, order_id, key)["answer"] == "valid"
+    order_id, _ = disputed(shop, bot_for(shop, policy()))
     rules = tmp_path / "policy.toml"
     rules.write_text('[disputes]\nkey-invalid = "wait"\n')
     argv = ["--home", str(shop.home), "--rpc", market.w3.provider.endpoint_uri]
@@ -240,7 +297,8 @@ def test_merchant_run_reads_the_verifier_given_on_the_command_line(
 
     bad = CliRunner().invoke(app, [*argv, "--verifier-url", "verifier.local"], env=env)
     assert bad.exit_code == 1 and "verifier.url: 'verifier.local'" in bad.output
-    result = CliRunner().invoke(app, [*argv, "--verifier-url", verifier_url], env=env)
+    with serve(off_chain_verifier(market, market.accounts["verifier"])) as verifier_url:
+        result = CliRunner().invoke(app, [*argv, "--verifier-url", verifier_url], env=env)
 
     assert result.exit_code == 0, result.output
-    assert shop.status(order_id) is OrderStatus.ARBITRATING
+    assert shop.status(order_id) is OrderStatus.ARBITRATING  # on-valid, read at that URL

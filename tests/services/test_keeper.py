@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from fairkey.chain.deploy import Deployment
 from fairkey.chain.escrow_client import EscrowClient
-from fairkey.chain.types import OrderStatus
+from fairkey.chain.types import OrderStatus, Verdict
 from fairkey.cli.context import AppState
 from fairkey.cli.keeper_cmd import app as keeper_app
 from fairkey.services import keeper as keeper_module
@@ -108,6 +108,26 @@ def test_a_verifier_verdict_past_its_appeal_window_is_executed(market):
     assert deal.order().status == OrderStatus.REFUNDED
     # a verdict refunds without compensation: the unit's bond returns to the merchant
     assert credited_since(market, before) == {"buyer": PRICE + DISPUTE_BOND, "merchant": BOND}
+
+
+def test_a_valid_verdict_past_its_appeal_window_is_settled_with_the_dispute_bond(market):
+    deal = disputed_order(market)
+    k = keeper(market)
+    k.step()  # the keeper knows the order as disputed
+    submit(deal, sign_verdict(deal, Verdict.VALID))
+    assert deal.order().status == OrderStatus.DELIVERED
+    assert k.step() == []  # inside the buyer's window to contest the verdict: nothing due
+    market.clock.advance_past(deal.order().deadline)
+    before = credits(market)
+
+    actions = k.step()
+
+    assert [(a.rule, a.outcome) for a in actions] == [("settle", "done")]
+    assert deal.order().status == OrderStatus.COMPLETED
+    assert credited_since(market, before) == {
+        "merchant": PRICE - FEE + BOND + DISPUTE_BOND,
+        "treasury": FEE,
+    }
 
 
 def test_an_arbitration_without_ruling_for_30_days_is_split(market):

@@ -128,7 +128,10 @@ def test_disputes_are_answered_by_policy(make_shop, market):
     buyer.dispute(contest_me, DisputeReason.NOT_AS_DESCRIBED, EVIDENCE)
     buyer.dispute(wait_me, DisputeReason.OTHER, EVIDENCE)
     old_key = fingerprints(shop, [replace_me])[0]
-    policy = MerchantPolicy.from_toml('[disputes]\nother = "wait"\n')
+    # The per-reason answers (this listing has a verifier: they apply with wait-for-verdict off).
+    policy = MerchantPolicy.from_toml(
+        '[disputes]\nother = "wait"\n[verifier]\nwait-for-verdict = false\n'
+    )
 
     report = bot_for(shop, policy).step()
 
@@ -187,8 +190,9 @@ def test_a_replacement_without_stock_is_a_refund(make_shop, market, short_of):
     if short_of == "vault":
         market.make_stock(shop.listing_id, 2)  # on chain, but not in this vault
     market.client("buyer").dispute(order_id, DisputeReason.KEY_INVALID, EVIDENCE)
+    replacing = MerchantPolicy.from_toml("[verifier]\nwait-for-verdict = false\n")
 
-    report = bot_for(shop).step()
+    report = bot_for(shop, replacing).step()
 
     assert report.refunded == 1 and report.replaced == 0
     order = shop.client.order(order_id)

@@ -322,6 +322,15 @@ class OrderModel:
     def terminal(self) -> bool:
         return self.status in TERMINAL
 
+    @property
+    def verdict_stands(self) -> bool:
+        """A VALID verdict put the order back to Delivered, its dispute reason and bond kept."""
+        return self.status == OrderStatus.DELIVERED and self.reason != 0
+
+    @property
+    def bond_held(self) -> bool:
+        return self.status in BOND_HELD or self.verdict_stands
+
     def move(self, status: OrderStatus) -> None:
         assert not self.terminal, f"order {self.order_id:#x} left terminal state {self.status.name}"
         self.status = status
@@ -353,7 +362,7 @@ class EscrowModel:
         for o in self.open_orders():
             if o.listing.token == token:
                 total += o.price
-                if o.status in BOND_HELD:
+                if o.bond_held:
                     total += o.listing.dispute_bond
         for listing in self.listings:
             if listing.token == token:
@@ -362,9 +371,13 @@ class EscrowModel:
 
     # -- the three ways money leaves an order
     def pay_merchant(self, o: OrderModel, dispute_bond_to: str | None) -> None:
+        """`dispute_bond_to`: who gets a held dispute bond; under a standing VALID verdict it is
+        always the merchant (the buyer's claim was found false)."""
         l = o.listing  # noqa: E741
         fee = o.price * self.fee_bps // 10_000
-        held = o.status in BOND_HELD
+        held = o.bond_held
+        if o.verdict_stands:
+            dispute_bond_to = l.merchant
         o.move(OrderStatus.COMPLETED)
         self.credit(l.token, l.merchant, o.price - fee + l.bond)
         self.credit(l.token, self.treasury, fee)
@@ -373,7 +386,7 @@ class EscrowModel:
 
     def refund_buyer(self, o: OrderModel, fault: bool) -> None:
         l = o.listing  # noqa: E741
-        held = o.status in BOND_HELD
+        held = o.bond_held
         o.move(OrderStatus.REFUNDED)
         compensation = 0
         if fault:
@@ -386,7 +399,7 @@ class EscrowModel:
 
     def split(self, o: OrderModel) -> None:
         l = o.listing  # noqa: E741
-        held = o.status in BOND_HELD
+        held = o.bond_held
         o.move(OrderStatus.SPLIT)
         buyer_share = o.price // 2
         merchant_share = o.price - buyer_share

@@ -48,7 +48,8 @@ def test_the_indexers_names_are_the_sdks_enums():
     assert names.TERMINAL == ("Completed", "Refunded", "Split")
     assert names.DISPUTE_REASON[DisputeReason.KEY_INVALID] == "KeyInvalid"
     assert names.REFUND_CAUSE[RefundCause.VERIFIER_ATTESTED] == "VerifierAttested"
-    assert names.VERDICT == {1: "Invalid", 2: "Redeemed"}
+    assert names.VERDICT == {1: "Invalid", 2: "Redeemed", 3: "Valid"}
+    assert names.BAD_VERDICTS == (1, 2) and names.VALID_VERDICT == 3
     assert names.RULING == {0: "Split", 1: "RefundBuyer", 2: "PayMerchant"}
 
 

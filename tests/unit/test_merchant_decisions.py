@@ -179,3 +179,13 @@ def test_failures_are_retried_then_given_up_except_a_disputes_answer():
     assert after(3, 3, answering_dispute=False) is AfterFailure.GIVE_UP
     assert after(3, 3, answering_dispute=True) is AfterFailure.KEEP_ANSWERING  # reported once
     assert after(4, 3, answering_dispute=True) is AfterFailure.KEEP_QUIET
+
+
+def test_on_a_verifier_listing_a_dispute_waits_for_the_verdict_and_says_so():
+    policy = MerchantPolicy()
+    assert decisions.verifier_matters(policy, DisputeReason.NOT_AS_DESCRIBED, verifier=True)
+    decided = dispute(policy, verifier=True)
+    assert decided.answer is DisputeAnswer.wait
+    assert decided.why == "dispute KEY_INVALID: waiting for the verifier's verdict"
+    late = dispute(policy, verifier=True, now=ANSWER_AT)
+    assert late.answer is DisputeAnswer.contest and late.fallback

@@ -109,3 +109,42 @@ def test_the_verifier_url_from_the_file_or_the_command_line():
     assert policy.with_verifier_url("https://v.example").verifier_url == "https://v.example"
     with pytest.raises(PolicyError, match="verifier.url"):
         policy.with_verifier_url("v.example")
+
+
+# ---------------------------------------------------------------------------- a listing's verifier
+
+
+def on_verifier_listing(policy: MerchantPolicy, now: int, *, reason=KEY_INVALID, court=True):
+    return policy.dispute_answer(
+        reason,
+        now=now,
+        deadline=DEADLINE,
+        window=WINDOW,
+        verifier_valid=False,
+        court=court,
+        verifier=True,
+    )
+
+
+def test_with_a_verifier_every_dispute_waits_for_its_verdict_then_gets_the_fallback():
+    policy = MerchantPolicy()
+    assert policy.wait_for_verdict
+    for reason in DisputeReason:
+        if reason is DisputeReason.NONE:
+            continue
+        assert on_verifier_listing(policy, DEADLINE - WINDOW, reason=reason) is DisputeAnswer.wait
+        due = DEADLINE - policy.answer_before.margin(WINDOW)
+        assert on_verifier_listing(policy, due, reason=reason) is DisputeAnswer.contest
+        assert on_verifier_listing(policy, due, reason=reason, court=False) is DisputeAnswer.refund
+
+
+def test_wait_for_verdict_false_answers_a_verifier_listing_like_any_other():
+    policy = MerchantPolicy.from_toml("[verifier]\nwait-for-verdict = false\n")
+    assert not policy.wait_for_verdict
+    assert on_verifier_listing(policy, DEADLINE - WINDOW) is DisputeAnswer.replace
+    assert policy.answer(KEY_INVALID, verifier=True) is DisputeAnswer.replace
+
+
+def test_wait_for_verdict_must_be_a_boolean():
+    with pytest.raises(PolicyError, match="verifier.wait-for-verdict: 'yes' is not true or false"):
+        MerchantPolicy.from_toml('[verifier]\nwait-for-verdict = "yes"\n')

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from fairkey.chain.types import DisputeReason, OrderStatus, RefundCause, order_ref
+from fairkey.chain.types import DisputeReason, OrderStatus, RefundCause, Verdict, order_ref
 from fairkey.flows.buyer import open_delivery
 from fairkey.issuers.http_json import HttpJsonAdapter
 from fairkey.issuers.simulator import FailureModes
@@ -74,13 +74,15 @@ def delivered_key(deal: Deal) -> str:
     return opened.key_text
 
 
-def disputed_deal(market, supplier: str = "supplier-a") -> Deal:
+def disputed_deal(
+    market, supplier: str = "supplier-a", reason: DisputeReason = DisputeReason.KEY_INVALID
+) -> Deal:
     listing = market.make_listing()
     stock = market.make_stock(listing, 3, supplier=supplier)
     order_id, key = market.make_order(listing)
     record, _ = market.deliver(order_id, stock)
     deal = Deal(market, listing, stock, order_id, key, record)
-    dispute(deal, DisputeReason.KEY_INVALID)
+    dispute(deal, reason)
     return deal
 
 
@@ -130,13 +132,36 @@ def test_invalid_key_gets_verdict_invalid(market, verifier, sim):
     assert attested[0].args["verdict"] == 1
 
 
-def test_valid_key_is_recorded_and_the_dispute_stays(market, verifier, sim):
+@pytest.mark.parametrize(
+    "reason", [DisputeReason.KEY_INVALID, DisputeReason.NOT_AS_DESCRIBED, DisputeReason.OTHER]
+)
+def test_a_valid_key_gets_verdict_valid_and_the_order_is_delivered_again(
+    market, verifier, sim, reason
+):
+    deal = disputed_deal(market, reason=reason)
+    sim.set_keys({delivered_key(deal): "valid"})
+
+    decision = check(verifier, deal)
+
+    assert decision["answer"] == "valid" and decision["outcome"] == "no_refund"
+    assert decision["tx_hash"] and "delivered again" in decision["message"]
+    order = deal.order()
+    assert order.status is OrderStatus.DELIVERED and order.verdict_stands
+    attested = market.client("stranger").events("VerifierAttested", orderId=deal.order_id)
+    assert attested[0].args["verdict"] == Verdict.VALID
+    # Asked again, the verifier answers from its record: no second issuer call, no second tx.
+    again = check(verifier, deal)
+    assert again["repeated"] and again["tx_hash"] == decision["tx_hash"]
+
+
+def test_a_valid_key_is_settled_to_the_merchant_with_the_dispute_bond(market, verifier, sim):
     deal = disputed_deal(market)
     sim.set_keys({delivered_key(deal): "valid"})
-    decision = check(verifier, deal)
-    assert decision["answer"] == "valid" and decision["outcome"] == "no_refund"
-    assert decision["tx_hash"] is None and "no refund" in decision["message"]
-    assert deal.order().status is OrderStatus.DISPUTED
+    check(verifier, deal)
+    market.clock.advance_past(deal.order().deadline)
+    result = market.client("stranger").settle(deal.order_id)
+    assert single_event(result, "OrderCompleted").args["cause"] == 1  # ConfirmWindowPassed
+    assert deal.order().status is OrderStatus.COMPLETED
 
 
 def test_region_locked_key_is_no_refund(market, verifier, sim):

@@ -12,6 +12,7 @@ VECTOR_TESTS = {
     "test/stock.test.ts",
     "test/canonical.test.ts",
     "test/court.test.ts",
+    "test/verifierEnvelope.test.ts",
     "test/format.test.ts",
     "test/types.test.ts",
     "test/i18n.test.ts",

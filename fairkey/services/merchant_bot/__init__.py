@@ -18,11 +18,12 @@ Exactly-once under crashes at any point, without trusting local state:
   reach two orders even if the vault were wrong.
 
 Disputes are answered by policy (fairkey/merchant/policy.py, decided by
-fairkey/merchant/decisions.py) and never left to lapse: a dispute the policy waits on gets
-`verifier.on-valid` as soon as the listing's verifier signs "valid" for the key (read over HTTP,
-verifier.py), and the fallback answer once `disputes.answer-before` is all that is left of the
-response window. A batch revoked on chain (StockRevoked) is brought in line in the vault:
-exactly the units the chain withdrew.
+fairkey/merchant/decisions.py) and never left to lapse: on a listing with a verifier a dispute
+waits for its verdict (a VALID one ends the dispute on chain; a bad-key one gets `on-verdict`), a
+dispute the policy waits on gets `verifier.on-valid` if the verifier signed "valid" but no verdict
+reached the chain (read over HTTP, verifier.py), and the fallback answer once
+`disputes.answer-before` is all that is left of the response window. A batch revoked on chain
+(StockRevoked) is brought in line in the vault: exactly the units the chain withdrew.
 
 Bursts: a step's first deliveries are packed into as few `deliverMany` transactions as a block
 takes (pack.py: a share of the block's gas limit, calldata under the nodes' pool limit; one

@@ -130,8 +130,11 @@ class Planner:
         tracked.answer_by = order.deadline
         listing = self.listing(tracked.listing_id)
         policy = self.ctx.policy
+        verifier = decisions.has_verifier(listing)
+        if verifier and policy.wait_for_verdict and self.verifier is not None:
+            self._send_key(order_id, order, listing)
         valid = (
-            decisions.verifier_matters(policy, order.reason)
+            decisions.verifier_matters(policy, order.reason, verifier)
             and self.verifier is not None
             and self.verifier.says_valid(order_id, order, listing)
         )
@@ -143,6 +146,7 @@ class Planner:
             verifier_valid=valid,
             court=self.has_court(),
             attempts=tracked.attempts,
+            verifier=verifier,
         )
         answer, why = decided.answer, decided.why
         if answer is DisputeAnswer.wait:
@@ -174,6 +178,25 @@ class Planner:
                 log.warning("order %s: contest impossible (%s); refunding", ref, exc)
                 return self._refund(order_id, f"{why}: contest impossible, policy refund")
         return self._answer(order_id, order, answer.value, why)
+
+    def _send_key(self, order_id: int, order: Order, listing: Listing) -> None:
+        """The delivered key to the listing's verifier (the buyer may never send it)."""
+        if self.verifier.was_sent(order_id, order.deliveries - 1):
+            return
+        found = self.ctx.client.current_delivery(order_id)
+        if found is None:
+            return
+        record, delivery_no = found
+        try:
+            key = self.ctx.vault.delivered_key(order_id, delivery_no, record.fingerprint)
+        except VaultError as exc:
+            log.warning("order %s: cannot read the delivered key: %s", order_ref(order_id), exc)
+            return
+        if key is None:  # not delivered from this vault: only the buyer can send it
+            self.verifier.skip(order_id, delivery_no)
+            return
+        if self.verifier.send_key(order_id, order, listing, key):
+            log.info("order %s: delivered key sent to the verifier", order_ref(order_id))
 
     def _verdict(self, order_id: int, order: Order, now: int) -> Action | None:
         """The verifier's verdict (VERIFIER_REFUND_PENDING): the policy's `on-verdict`."""

@@ -1,7 +1,13 @@
-"""The merchant bot's view of the listing verifier: has it found a disputed key valid?
+"""The merchant bot and the listing verifier: it sends the verifier the delivered key of a
+disputed order, and reads whether the verifier found it valid.
 
-A key the issuer confirms bad becomes an on-chain verdict the bot sees as an event. A key the
-issuer says is *valid* leaves nothing on chain, so the bot reads the verifier's signed answer
+A buyer who lies about a working key will not send it to the verifier, so the bot does
+(`send_key`): the merchant holds the key, and the verifier only checks a key whose fingerprint is
+the one delivered on chain, so the merchant cannot pass off another. The verifier's verdict goes
+on chain (VALID: the order is delivered again; INVALID / REDEEMED: the bot's `on-verdict`). The
+sends run on a background thread: a step never waits on the issuer.
+
+Should a "valid" not reach the chain, the bot reads the verifier's signed answer
 (`GET /orders/{order}/key-check`, fairkey/verifier/answers.py) and believes it only if it is
 signed by the listing's verifier and names this chain, this escrow, the order, its current
 delivery number and the fingerprint delivered on chain. Reads are throttled per order, and a
@@ -13,6 +19,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import httpx
 from eth_utils import to_checksum_address
@@ -20,6 +27,7 @@ from eth_utils import to_checksum_address
 from fairkey.chain.escrow_client import EscrowClient
 from fairkey.chain.types import Listing, Order, order_ref
 from fairkey.verifier.answers import CheckAnswer
+from fairkey.verifier.client import VerifierClient, VerifierError, VerifierMismatch
 
 log = logging.getLogger("fairkey.merchant_bot")
 
@@ -45,9 +53,67 @@ class VerifierAnswers:
         self._valid: set[tuple[int, int]] = set()  # (order, delivery number) signed "valid"
         self._polled: dict[int, float] = {}
         self._down_until = 0.0
+        # (order, delivery number): sent, being sent, or not the bot's to send
+        self._sent: set[tuple[int, int]] = set()
+        self._sender = ThreadPoolExecutor(max_workers=2, thread_name_prefix="verifier-send")
+        self._pending: list[Future] = []
 
     def close(self) -> None:
+        self._sender.shutdown(wait=True)
         self.http.close()
+
+    def drain(self) -> None:
+        """Waits for the key checks sent so far (the verifier has answered, or failed)."""
+        pending, self._pending = self._pending, []
+        for future in pending:
+            future.result()
+
+    def was_sent(self, order_id: int, delivery_no: int) -> bool:
+        return (order_id, delivery_no) in self._sent
+
+    def skip(self, order_id: int, delivery_no: int) -> None:
+        """Not the bot's to send (the vault does not hold that key): never asked again."""
+        self._sent.add((order_id, delivery_no))
+
+    def send_key(self, order_id: int, order: Order, listing: Listing, key: bytes) -> bool:
+        """Sends the delivered `key` of a disputed order to the verifier for a check, once per
+        delivery, in the background (a failed send is tried again on a later call). True when
+        a send was started now."""
+        delivery = (order_id, order.deliveries - 1)
+        if delivery in self._sent:
+            return False
+        self._sent.add(delivery)
+        self._pending = [f for f in self._pending if not f.done()]
+        self._pending.append(self._sender.submit(self._send, delivery, listing.verifier, key))
+        return True
+
+    def _send(self, delivery: tuple[int, int], verifier: str, key: bytes) -> None:
+        order_id, delivery_no = delivery
+        ref = order_ref(order_id)
+        session = self.client.session
+        try:
+            with VerifierClient(self.url) as client:
+                decision = client.check_key(
+                    order_id,
+                    key,
+                    expect_verifier=verifier,
+                    expect_chain_id=session.chain_id,
+                    expect_escrow=self.client.address,
+                )
+        except (VerifierError, VerifierMismatch) as exc:  # its answer: not worth repeating
+            log.warning("order %s: the verifier refused the key check: %s", ref, exc)
+            return
+        except Exception as exc:  # noqa: BLE001 - unreachable, a node error: try again later
+            self._sent.discard(delivery)
+            log.warning("order %s: key check not sent (%s); trying again later", ref, exc)
+            return
+        log.info(
+            "order %s delivery %d: the verifier says %s (%s)",
+            ref,
+            delivery_no,
+            decision.get("answer"),
+            decision.get("outcome"),
+        )
 
     def says_valid(self, order_id: int, order: Order, listing: Listing) -> bool:
         """True once the listing's verifier signed "valid" for the order's current delivery."""

@@ -52,6 +52,7 @@ export enum RefundCause {
 export enum Verdict {
   Invalid = 1,
   Redeemed = 2,
+  Valid = 3, // the issuer accepts the key: the order is delivered again (a working key is a delivered key)
 }
 
 /** The court's ruling as the escrow reads it. */

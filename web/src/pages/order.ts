@@ -1,6 +1,7 @@
 // One order: what it waits for and until when (in words, not a status label), the key opened
-// and checked in this browser, exactly the after-sales actions the API offers the caller now,
-// and the truthful timeline from the chain. Live: every event about it redraws the page.
+// and checked in this browser, exactly the after-sales actions the API offers the caller now
+// (the key sent, sealed, to the listing's verifier among them), and the truthful timeline from
+// the chain. Live: every event about it redraws the page.
 import { apiGet, ApiError } from "../lib/api";
 import { t } from "../lib/i18n";
 import type { Order, OrderActions } from "../ui/apiTypes";
@@ -18,7 +19,9 @@ import { currentWallet, ensureCtx, ensureSignedIn, signedInAs } from "../ui/sess
 import { tokenMeta } from "../ui/tokens";
 import { kv } from "./profile";
 import { deliverFromBrowser } from "../ui/vaultDelivery";
+import { verifierAnswer, verifyKey } from "../ui/verifyKey";
 import { parseOrderRef } from "../lib/format";
+import { LibError } from "../lib/errors";
 
 const INDEX_RETRY_MS = 1500;
 const INDEX_RETRIES = 40; // a fresh payment appears once the indexer ingested its block
@@ -37,12 +40,23 @@ export async function orderPage(ctx: PageContext): Promise<Node> {
   const head = h("div", { class: "row between" });
   const next = h("div");
   const keySlot = h("div");
+  const verifySlot = h("div"); // the verifier's answer stays through redraws
   const actionsSlot = h("div");
   const details = h("div", { class: "panel" });
   const history = h("div", { class: "panel" });
   let key: ReturnType<typeof keyPanel> | null = null;
   let retries = 0;
   let generation = 0; // live events can start a redraw while one is loading: the newest wins
+
+  let following = false;
+  // Live once signed in: at load, or after the sign-in button (the stream needs the session).
+  const follow = async (): Promise<void> => {
+    if (following || !signedInAs()) return;
+    following = true;
+    await subscribe((n) => {
+      if (n.what === "reorg" || same(n.order_id, id)) void draw();
+    }, ctx.signal);
+  };
 
   const draw = async (): Promise<void> => {
     const mine = ++generation;
@@ -85,7 +99,7 @@ export async function orderPage(ctx: PageContext): Promise<Node> {
     const me = signedInAs();
     if (!me) {
       replace(next, nextStep(o, now));
-      replace(actionsSlot, h("div", { class: "panel" }, h("p", null, t("order.signInForActions")), h("button", { class: "primary", testid: "order-sign-in", on: { click: () => void ensureSignedIn().then(draw) } }, t("wallet.signIn"))));
+      replace(actionsSlot, h("div", { class: "panel" }, h("p", null, t("order.signInForActions")), h("button", { class: "primary", testid: "order-sign-in", on: { click: () => void ensureSignedIn().then(follow).then(draw) } }, t("wallet.signIn"))));
       return;
     }
     let actions: OrderActions | null = null;
@@ -112,6 +126,11 @@ export async function orderPage(ctx: PageContext): Promise<Node> {
           actions,
           {
             vault: async (a) => deliverFromBrowser(await ensureCtx(), parseOrderRef(id), o.listing_id, a.kind === "replace"),
+            verify: async () => {
+              const v = await key?.open(); // the key as read in this browser, sealed to the verifier
+              if (!v || v.check.key === null) throw new LibError("verify.noKey");
+              replace(verifySlot, verifierAnswer(await verifyKey(await ensureCtx(), id, v.check.key)));
+            },
             prove: async () => {
               const v = await key?.open(); // files the proof by itself when the check fails
               if (v && v.kind !== "prove") throw new Error(t("delivery.noFault"));
@@ -129,7 +148,7 @@ export async function orderPage(ctx: PageContext): Promise<Node> {
     { testid: "page-order", "data-order": id },
     head,
     next,
-    h("div", { class: "cols" }, h("div", null, keySlot, actionsSlot), h("div", null, details, history)),
+    h("div", { class: "cols" }, h("div", null, keySlot, actionsSlot, verifySlot), h("div", null, details, history)),
   );
   if (currentWallet()) {
     try {
@@ -138,11 +157,7 @@ export async function orderPage(ctx: PageContext): Promise<Node> {
       /* the actions panel offers sign-in */
     }
   }
-  if (signedInAs()) {
-    await subscribe((n) => {
-      if (n.what === "reorg" || same(n.order_id, id)) void draw();
-    }, ctx.signal);
-  }
+  await follow();
   await draw();
   return page;
 }
