@@ -25,6 +25,7 @@ from bench.common import LATEST_DIR, OUT_DIR, console, finish, print_table, prog
 from bench.market_sim.chart import render
 from bench.market_sim.figures import TARGETS, compute, missed_targets
 from bench.market_sim.loop import SimConfig, simulate
+from bench.market_sim.merchants import GIVE_UP_AFTER
 
 
 def run(config: SimConfig) -> dict:
@@ -44,6 +45,7 @@ def run(config: SimConfig) -> dict:
             "orders": config.orders,
             "days": config.days,
             "clique_share": config.clique_share,
+            "give_up_after": config.give_up_after,
             "tick_s": config.tick,
         },
         "figures": figures,
@@ -137,9 +139,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=float, default=30.0)
     parser.add_argument("--clique", type=float, default=0.20, help="the clique's stake share")
     parser.add_argument("--quick", action="store_true", help="60 orders over 3 chain days")
+    parser.add_argument(
+        "--stubborn",
+        action="store_true",
+        help="fraudulent merchants contest every dispute and verdict forever (never learn)",
+    )
     args = parser.parse_args(argv)
     orders, days = (60, 3.0) if args.quick else (args.orders, args.days)
-    config = SimConfig(seed=args.seed, orders=orders, days=days, clique_share=args.clique)
+    config = SimConfig(
+        seed=args.seed,
+        orders=orders,
+        days=days,
+        clique_share=args.clique,
+        give_up_after=None if args.stubborn else GIVE_UP_AFTER,
+    )
     report = run(config)
     out = OUT_DIR if saving() else LATEST_DIR
     out.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,7 @@ from bench.market_sim.buyers import BuyerAgent, make_buyers
 from bench.market_sim.court_play import CourtPlay
 from bench.market_sim.jurors import JUROR_STAKE, stake_jurors
 from bench.market_sim.ledger import Ledger, Party, read_money, read_order_events
-from bench.market_sim.merchants import BOND, PRICE, MerchantAgent, open_shops
+from bench.market_sim.merchants import BOND, GIVE_UP_AFTER, PRICE, MerchantAgent, open_shops
 from bench.market_sim.world import World, market_world
 from fairkey.merchant.policy import MerchantPolicy
 from fairkey.services.keeper import KeeperService
@@ -45,6 +45,7 @@ class SimConfig:
     buyers: tuple = pops.BUYERS
     policy_overrides: dict | None = field(default_factory=pops.honest_policy)  # honest bots'
     court_play: bool = True  # False: no jurors (contested cases wait for the court's timeout)
+    give_up_after: int | None = GIVE_UP_AFTER  # court losses that stop a fraudster contesting
 
 
 @dataclass
@@ -162,7 +163,7 @@ def simulate(
             court_keeper.step()
             if play is not None:
                 play.step()
-                _count_court_losses(play, ledger, shops, counted)
+                _count_court_losses(play, ledger, shops, counted, config.give_up_after)
             result.ticks += 1
             if progress is not None:
                 progress(result.ticks, total_ticks)
@@ -178,7 +179,9 @@ def simulate(
         return result
 
 
-def _count_court_losses(play: CourtPlay, ledger: Ledger, shops, counted: set[int]) -> None:
+def _count_court_losses(
+    play: CourtPlay, ledger: Ledger, shops, counted: set[int], give_up_after: int | None
+) -> None:
     """Tells each merchant of a case the court finally ruled against it (the fraudsters learn)."""
     by_name = {s.name: s for s in shops}
     for case_id, choice in play.final_rulings().items():
@@ -188,7 +191,7 @@ def _count_court_losses(play: CourtPlay, ledger: Ledger, shops, counted: set[int
         ledger.truth_of_case(case_id)  # resolves the case's order
         order = ledger.orders[ledger.case_orders[case_id]]
         if choice is not Choice.PAY_MERCHANT and order.merchant in by_name:
-            by_name[order.merchant].lost_in_court(MerchantPolicy())
+            by_name[order.merchant].lost_in_court(MerchantPolicy(), give_up_after)
 
 
 def _buy(buyer: BuyerAgent, shop: MerchantAgent, now: int, ledger: Ledger, world: World) -> None:

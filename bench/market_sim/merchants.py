@@ -122,10 +122,11 @@ class MerchantAgent:
             self.idle_steps = 0
             self.bot.step()
 
-    def lost_in_court(self, default_policy: MerchantPolicy) -> None:
-        """A final ruling went against it; a fraudster that keeps losing stops contesting."""
+    def lost_in_court(self, default_policy: MerchantPolicy, give_up_after: int | None) -> None:
+        """A final ruling went against it; a fraudster that keeps losing stops contesting
+        (`give_up_after` None: never — the stubborn adversary of `bench.market --stubborn`)."""
         self.court_losses += 1
-        if self.population.startswith("fraud") and self.court_losses == GIVE_UP_AFTER:
+        if self.population.startswith("fraud") and self.court_losses == give_up_after:
             self.bot.policy = replace(
                 self.bot.policy,
                 disputes=default_policy.disputes,

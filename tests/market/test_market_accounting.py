@@ -71,3 +71,27 @@ def test_a_small_market_is_reproducible_and_every_wrong_key_is_refunded_by_rule(
     assert wrong  # the fraudulent shop misdelivered some keys …
     assert a["tiers"]["counts"].get("L1", 0) >= len(wrong)  # … each proven on chain (L1)
     assert a["honest_loss_share"] == 0.0
+
+
+def test_a_fraudulent_merchant_stops_contesting_after_its_third_court_loss():
+    from types import SimpleNamespace
+
+    from bench.market_sim.merchants import GIVE_UP_AFTER, MerchantAgent, merchant_policy
+    from fairkey.chain.types import DisputeReason
+    from fairkey.merchant.policy import DisputeAnswer, MerchantPolicy
+
+    mix = MerchantMix("fraud_resold", 1, 1.0, redeemed_share=0.3)
+    bot = SimpleNamespace(policy=merchant_policy("fraud_resold", "http://127.0.0.1:9"))
+    agent = MerchantAgent("fraud_resold-0", mix, None, 1, None, bot)
+    assert bot.policy.disputes[DisputeReason.OTHER] is DisputeAnswer.contest
+    for _ in range(GIVE_UP_AFTER - 1):
+        agent.lost_in_court(MerchantPolicy(), GIVE_UP_AFTER)
+    assert bot.policy.disputes[DisputeReason.OTHER] is DisputeAnswer.contest  # still trying
+    agent.lost_in_court(MerchantPolicy(), GIVE_UP_AFTER)
+    assert bot.policy.disputes == MerchantPolicy().disputes  # learnt: the protocol's defaults
+    assert bot.policy.on_verdict == MerchantPolicy().on_verdict
+    stubborn = SimpleNamespace(policy=merchant_policy("fraud_resold", "http://127.0.0.1:9"))
+    never = MerchantAgent("fraud_resold-1", mix, None, 2, None, stubborn)
+    for _ in range(10):
+        never.lost_in_court(MerchantPolicy(), None)
+    assert stubborn.policy.disputes[DisputeReason.OTHER] is DisputeAnswer.contest
