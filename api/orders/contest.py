@@ -1,8 +1,10 @@
-"""Whether the signed-in merchant may contest an order's verifier refund now, as a problem.
+"""Whether the signed-in party may take an order's verifier verdict to the court now, as a problem.
 
 A verifier's signed "invalid" puts a disputed order in VERIFIER_REFUND_PENDING: the buyer is
 refunded once the appeal window passes, unless the listing's merchant contests inside it (the
-escrow's `contest`, which opens a court case). The rule is the SDK's one rule of order actions
+escrow's `contest`, which opens a court case). Its signed "valid" puts the order back to
+DELIVERED with the verdict standing: the merchant is paid after the window unless the buyer
+contests. The rule is the SDK's one rule of order actions
 (`fairkey.flows.actions`, action `contest-verdict`), which `GET /orders/{id}/actions` and
 `fairkey order show` answer too; this module only turns its refusal into the route's problem."""
 
@@ -25,9 +27,7 @@ def contest_refusal(
         return None
     ref = order_ref(order_id)
     if no.why is Why.ROLE:
-        return ApiProblem(
-            403, "not-the-merchant", "merchants only", f"only the merchant of order {ref} may"
-        )
+        return ApiProblem(403, "not-the-party", "not your verdict to contest", no.sentence)
     if no.why is Why.STATUS:
         return ApiProblem(
             409,

@@ -24,7 +24,8 @@ from api.orders.view import order_out
 from api.problems import ApiProblem, problem_responses
 from api.schemas import TxRequest
 from api.state import ApiState
-from fairkey.chain.types import ORDER_ID_FORMAT, OrderStatus, order_ref, parse_order_ref
+from fairkey.chain.types import ORDER_ID_FORMAT, order_ref, parse_order_ref
+from fairkey.flows.actions import court_fee_needed, role_of
 from indexer import queries
 
 router = APIRouter(prefix="/orders", tags=["orders"])
@@ -128,8 +129,8 @@ def contest_verifier_refund(
     oid = _order_id(order_id)
     order = escrow.order(oid)
     listing = escrow.listing(order.listing_id)
-    pending = order.status is OrderStatus.VERIFIER_REFUND_PENDING
-    fee = escrow.arbitration_cost(oid) if pending else None
+    needed = court_fee_needed(order, role_of(order, listing, session.address))
+    fee = escrow.arbitration_cost(oid) if needed else None
     refusal = contest_refusal(oid, order, listing, session.address, escrow.now(), fee)
     if refusal is not None:
         raise refusal

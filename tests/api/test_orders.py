@@ -67,7 +67,7 @@ def test_the_merchant_signs_a_contest_and_the_verifier_refund_goes_to_court(api,
 def test_only_the_orders_merchant_may_contest(api, world, verdict):
     for role in ("buyer", "merchant2", "stranger"):
         client = api.sign_in(world.market.accounts[role])
-        _problem(_contest(client, verdict.order_id), 403, "not-the-merchant")
+        _problem(_contest(client, verdict.order_id), 403, "not-the-party")
     _problem(_contest(api.client(), verdict.order_id), 401, "not-signed-in")
     assert verdict.order().status == OrderStatus.VERIFIER_REFUND_PENDING
 
@@ -106,3 +106,21 @@ def test_an_escrow_without_a_court_takes_no_contest(api, world, verdict):
     merchant = api.sign_in(world.market.accounts["merchant"])
     problem = _problem(_contest(merchant, verdict.order_id), 409, "escrow-refuses")
     assert problem["error"] == "EscrowNoArbitrator"
+
+
+def test_after_a_valid_verdict_the_buyer_and_only_the_buyer_takes_it_to_court(api, world):
+    """A verifier's "valid" (verdict 3) puts the order back to Delivered with the verdict
+    standing: the buyer, not the merchant, may contest it, paying the court's fee."""
+    world.add_jurors(3)
+    deal = disputed_order(world.market)
+    submit(deal, sign_verdict(deal, 3))
+    assert deal.order().status == OrderStatus.DELIVERED and deal.order().verdict_stands
+    _problem(_contest(api.sign_in(world.market.accounts["merchant"]), deal.order_id), 403,
+             "not-the-party")  # fmt: skip
+    buyer = world.market.accounts["buyer"]
+    answer = _contest(api.sign_in(buyer), deal.order_id)
+    assert answer.status_code == 200, answer.text
+    fee = world.market.client("buyer").arbitration_cost(deal.order_id)
+    assert answer.json()["fee_wei"] == str(fee)
+    wallet_send(world, buyer, answer.json()["tx"])
+    assert deal.order().status == OrderStatus.ARBITRATING
