@@ -61,13 +61,13 @@ def _order_id(ref: str) -> int:
     "it left the order in. What the index has not ingested yet appears once it has.",
 )
 async def one_order(order_id: OrderRef, state: State, answers: Answers) -> Response:
-    # async: three indexed reads of one order cost less than the thread-pool hops a `def`
-    # route takes (the endpoint, then its answer's validation); a remembered one costs none
+    # async: a remembered order takes no thread-pool hop; one to read takes one only where
+    # its reads wait on the network (IndexReader.run)
     oid = _order_id(order_id)
     version = await state.index.watch.current()
     cached = answers.get(version, oid) if version is not None else None
     if cached is None:
-        cached = _order_json(state, oid)
+        cached = await state.index.run(_order_json, state, oid)
         if version is not None:
             answers.put(version, oid, cached)
     return Response(cached, media_type="application/json")
