@@ -10,6 +10,7 @@ from eth_utils import is_checksum_address, to_checksum_address
 from fastapi import Path, Query
 
 from api.problems import ApiProblem
+from fairkey.chain.types import ORDER_ID_FORMAT, parse_order_ref
 
 ADDRESS = r"^0x[0-9a-fA-F]{40}$"
 MAX_PAGE = 100
@@ -41,3 +42,15 @@ def checksum_or_none(value: str | None) -> str | None:
     if value is None or int(value, 16) == 0:
         return None
     return checksum(value)
+
+
+OrderRef = Annotated[str, Path(pattern=ADDRESS, description=f"The order: {ORDER_ID_FORMAT}")]
+"""An order id in the path, as the SDK spells it (`order_ref`)."""
+
+
+def order_id_of(ref: str) -> int:
+    """The order id of a path's `OrderRef` (422 problem when it is not one)."""
+    try:
+        return parse_order_ref(ref)
+    except ValueError as exc:
+        raise ApiProblem(422, "invalid-order-id", "not an order id", str(exc)) from None

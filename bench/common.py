@@ -162,8 +162,13 @@ def bench_chain(
 
 
 def demo_terms(chain: BenchChain, **overrides: Any) -> ListingTerms:
+    """The demo listing with the `verifier` role as verifier (see `demo_listing_terms`)."""
+    return demo_listing_terms(chain.account("verifier").address, **overrides)
+
+
+def demo_listing_terms(verifier: str, **overrides: Any) -> ListingTerms:
     """The demo listing: ETH, 0.01 price, 0.005 bond/unit, 1 h delivery, 24 h confirm window,
-    12 h response, 2 h appeal, 2 replacements, the `verifier` role as verifier."""
+    12 h response, 2 h appeal, 2 replacements, `verifier` as verifier."""
     values: dict[str, Any] = dict(
         token=ETH,
         price=PRICE,
@@ -174,7 +179,7 @@ def demo_terms(chain: BenchChain, **overrides: Any) -> ListingTerms:
         response_window=12 * HOUR,
         appeal_window=2 * HOUR,
         max_replacements=2,
-        verifier=chain.account("verifier").address,
+        verifier=verifier,
         description_hash=Web3.keccak(text="Steam wallet card, 50 USD, global"),
     )
     values.update(overrides)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import TypeAdapter
 
 from api.answer_cache import AnswerCache
@@ -21,10 +21,11 @@ from api.orders.actions import ZERO32, ActionBuilder
 from api.orders.contest import contest_refusal
 from api.orders.schemas import BYTES32, ActionsOut, ContestIn, ContestOut, OrderOut
 from api.orders.view import order_out
+from api.params import OrderRef, order_id_of
 from api.problems import ApiProblem, problem_responses
 from api.schemas import TxRequest
 from api.state import ApiState
-from fairkey.chain.types import ORDER_ID_FORMAT, order_ref, parse_order_ref
+from fairkey.chain.types import order_ref
 from fairkey.flows.actions import court_fee_needed, role_of
 from indexer import queries
 
@@ -40,17 +41,6 @@ async def order_answers(request: Request) -> AnswerCache:  # async: no thread-po
 
 Answers = Annotated[AnswerCache, Depends(order_answers)]
 
-OrderRef = Annotated[
-    str, Path(pattern=r"^0x[0-9a-fA-F]{40}$", description=f"The order: {ORDER_ID_FORMAT}")
-]
-
-
-def _order_id(ref: str) -> int:
-    try:
-        return parse_order_ref(ref)
-    except ValueError as exc:
-        raise ApiProblem(422, "invalid-order-id", "not an order id", str(exc)) from None
-
 
 @router.get(
     "/{order_id}",
@@ -63,7 +53,7 @@ def _order_id(ref: str) -> int:
 async def one_order(order_id: OrderRef, state: State, answers: Answers) -> Response:
     # async: a remembered order takes no thread-pool hop; one to read takes one only where
     # its reads wait on the network (IndexReader.run)
-    oid = _order_id(order_id)
+    oid = order_id_of(order_id)
     version = await state.index.watch.current()
     cached = answers.get(version, oid) if version is not None else None
     if cached is None:
@@ -107,7 +97,7 @@ def order_actions(
 ) -> ActionsOut:
     evidence = bytes.fromhex(evidence_hash[2:]) if evidence_hash else ZERO32
     builder = ActionBuilder(
-        escrow_of(state), state.court, market, _order_id(order_id), session.address, evidence
+        escrow_of(state), state.court, market, order_id_of(order_id), session.address, evidence
     )
     return builder.answer()
 
@@ -126,7 +116,7 @@ def contest_verifier_refund(
     order_id: OrderRef, session: SignedIn, state: State, body: ContestIn | None = None
 ) -> ContestOut:
     escrow = escrow_of(state)
-    oid = _order_id(order_id)
+    oid = order_id_of(order_id)
     order = escrow.order(oid)
     listing = escrow.listing(order.listing_id)
     needed = court_fee_needed(order, role_of(order, listing, session.address))

@@ -6,21 +6,18 @@ from __future__ import annotations
 import threading
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 
 from api.deps import SignedIn, State
 from api.market import Market, escrow_of
-from api.problems import ApiProblem, problem_responses
+from api.params import OrderRef, order_id_of
+from api.problems import problem_responses
 from api.ratelimit import RateLimiter
 from api.verifier_relay.schemas import KeyCheckIn, KeyCheckOut, VerifierOut
 from api.verifier_relay.service import KEY_CHECK_BURST, VerifierRelay
-from fairkey.chain.types import ORDER_ID_FORMAT, parse_order_ref
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 
-OrderRef = Annotated[
-    str, Path(pattern=r"^0x[0-9a-fA-F]{40}$", description=f"The order: {ORDER_ID_FORMAT}")
-]
 _built = threading.Lock()
 
 
@@ -37,13 +34,6 @@ def relay(request: Request, state: State, market: Market) -> VerifierRelay:
 Relay = Annotated[VerifierRelay, Depends(relay)]
 
 
-def _order_id(ref: str) -> int:
-    try:
-        return parse_order_ref(ref)
-    except ValueError as exc:
-        raise ApiProblem(422, "invalid-order-id", "not an order id", str(exc)) from None
-
-
 @router.get(
     "/{order_id}/verifier",
     response_model=VerifierOut,
@@ -58,7 +48,7 @@ def order_verifier(
     order_id: OrderRef, session: SignedIn, state: State, relay: Relay
 ) -> VerifierOut:
     escrow = escrow_of(state)
-    target = relay.target(escrow, _order_id(order_id), session.address)
+    target = relay.target(escrow, order_id_of(order_id), session.address)
     return relay.info(target, escrow.chain_id, escrow.address)
 
 
@@ -77,5 +67,5 @@ def order_verifier(
 def key_check(
     order_id: OrderRef, body: KeyCheckIn, session: SignedIn, state: State, relay: Relay
 ) -> KeyCheckOut:
-    target = relay.target(escrow_of(state), _order_id(order_id), session.address)
+    target = relay.target(escrow_of(state), order_id_of(order_id), session.address)
     return relay.forward(target, body.envelope.model_dump())

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from arbitration.court_client import Choice
+from indexer.projections.names import ORDER_EVENTS
 
 
 @dataclass(frozen=True)
@@ -89,20 +90,6 @@ class Ledger:
 
 
 # ---------------------------------------------------------------------------- reading the chain
-
-ORDER_EVENTS = (
-    "OrderPaid",
-    "KeyDelivered",
-    "OrderDisputed",
-    "DisputeWithdrawn",
-    "VerifierAttested",
-    "MisdeliveryProven",
-    "DuplicateProven",
-    "ArbitrationRequested",
-    "OrderCompleted",
-    "OrderRefunded",
-    "OrderSplit",
-)
 
 
 def read_order_events(ledger: Ledger, escrow, from_block: int) -> None:

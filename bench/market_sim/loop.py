@@ -16,13 +16,14 @@ from pathlib import Path
 
 from arbitration.court_client import Choice
 from arbitration.court_keeper import CourtKeeper
+from bench.common import BOND, PRICE
 from bench.market_sim import populations as pops
 from bench.market_sim.appeal_api import AppealApi, appeal_api
 from bench.market_sim.buyers import BuyerAgent, make_buyers
 from bench.market_sim.court_play import CourtPlay
 from bench.market_sim.jurors import JUROR_STAKE, stake_jurors
 from bench.market_sim.ledger import Ledger, Party, read_money, read_order_events
-from bench.market_sim.merchants import BOND, GIVE_UP_AFTER, PRICE, MerchantAgent, open_shops
+from bench.market_sim.merchants import GIVE_UP_AFTER, MerchantAgent, open_shops
 from bench.market_sim.world import World, market_world
 from fairkey.merchant.policy import MerchantPolicy
 from fairkey.services.keeper import KeeperService

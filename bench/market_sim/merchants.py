@@ -20,20 +20,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from eth_account.signers.local import LocalAccount
-from web3 import Web3
 
+from bench.common import demo_listing_terms
 from bench.market_sim.populations import MerchantMix
 from bench.market_sim.world import World
-from fairkey.chain.types import ETH, DisputeReason, ListingTerms
+from fairkey.chain.types import DisputeReason, ListingTerms
 from fairkey.crypto.keys import normalise_key
 from fairkey.merchant.policy import DisputeAnswer, MerchantPolicy, VerdictAnswer
 from fairkey.services.merchant_bot import MerchantBot
 from fairkey.vault import Vault, VaultError
 from fairkey.vault.cipher import KdfParams
 
-HOUR = 3600
-PRICE = 10**16  # the demo listing's terms (bench/common.py, `make up`, the tests)
-BOND = 5 * 10**15
 # The buyer's dispute bond covers the court's first-round fee (3 seats x fee_per_juror): the
 # buyer never pays more than it at a first round, so a smaller bond leaves the honest winner of a
 # first round short of the fee it advanced (docs/fairness.md, "dispute bond").
@@ -44,19 +41,8 @@ KDF = KdfParams(n=1024)  # a cheap scrypt: the vaults live for one run
 
 
 def listing_terms(verifier: str) -> ListingTerms:
-    return ListingTerms(
-        token=ETH,
-        price=PRICE,
-        bond_per_unit=BOND,
-        dispute_bond=DISPUTE_BOND,
-        delivery_window=HOUR,
-        confirm_window=24 * HOUR,
-        response_window=12 * HOUR,
-        appeal_window=2 * HOUR,
-        max_replacements=2,
-        verifier=verifier,
-        description_hash=Web3.keccak(text="Steam wallet card, 50 USD, global"),
-    )
+    """The demo listing's terms, with a dispute bond that covers a first-round court fee."""
+    return demo_listing_terms(verifier, dispute_bond=DISPUTE_BOND)
 
 
 def merchant_policy(population: str, verifier_url: str, overrides: dict | None = None):
