@@ -108,16 +108,23 @@ class CourtApi:
         self.http.headers["Authorization"] = f"Bearer {self._token}"
         return answer["address"]
 
-    def _signed_in(self) -> None:
+    def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """A signed-in request. A session ends (its TTL, a sign-out elsewhere) while a juror's
+        service runs for days: on a 401 it signs in again, once, and resends."""
         if self._token is None:
             self.sign_in()
+        answer = self.http.request(method, path, **kwargs)
+        if answer.status_code == 401:
+            self._token = None
+            self.sign_in()
+            answer = self.http.request(method, path, **kwargs)
+        return answer
 
     # ------------------------------------------------------------------ evidence
 
     def evidence(self, case_id: int) -> list[EvidenceFile]:
         """The files of the case held by this API (parties and drawn jurors only)."""
-        self._signed_in()
-        listing = self._json(self.http.get(f"/cases/{case_id}/evidence"))
+        listing = self._json(self._call("GET", f"/cases/{case_id}/evidence"))
         return [
             EvidenceFile(
                 f["content_hash"], f["content_type"], f["size"], f.get("filename"), f["uploaded_by"]
@@ -128,14 +135,12 @@ class CourtApi:
     def upload(self, case_id: int, name: str, data: bytes, content_type: str) -> dict[str, Any]:
         """A party's file, stored by the API under its keccak256: {uri, content_hash, …} for the
         party's own `submitEvidence` (the API never holds a key)."""
-        self._signed_in()
         files = {"file": (name, data, content_type)}
-        return self._json(self.http.post(f"/cases/{case_id}/evidence", files=files))
+        return self._json(self._call("POST", f"/cases/{case_id}/evidence", files=files))
 
     def download(self, case_id: int, content_hash: str) -> bytes:
         """One file, checked against its content hash (the hash anchored on chain)."""
-        self._signed_in()
-        answer = self.http.get(f"/cases/{case_id}/evidence/{content_hash}")
+        answer = self._call("GET", f"/cases/{case_id}/evidence/{content_hash}")
         if answer.status_code != 200:
             self._json(answer)
         data = answer.content
@@ -151,7 +156,6 @@ class CourtApi:
 
     def post_commit(self, signed: tuple) -> dict[str, Any]:
         """A signed commit (caseId, seat, commitHash, deadline, signature) for the relayer."""
-        self._signed_in()
         case_id, seat, commit, deadline, signature = signed
         body = {
             "case_id": case_id,
@@ -160,19 +164,17 @@ class CourtApi:
             "deadline": deadline,
             "signature": "0x" + bytes(signature).hex(),
         }
-        return self._json(self.http.post("/votes/commits", json=body))
+        return self._json(self._call("POST", "/votes/commits", json=body))
 
     def post_reveal(self, item: tuple) -> dict[str, Any]:
         """A reveal (caseId, seat, juror, choice, salt, proof) for the relayer (reveal period
         only; the relayer finds the proof itself)."""
-        self._signed_in()
         case_id, seat, _, choice, salt = item[:5]
         body = {"case_id": case_id, "seat": seat, "choice": int(choice), "salt": "0x" + salt.hex()}
-        return self._json(self.http.post("/votes/reveals", json=body))
+        return self._json(self._call("POST", "/votes/reveals", json=body))
 
     def my_votes(self) -> list[dict[str, Any]]:
-        self._signed_in()
-        return self._json(self.http.get("/votes/mine"))["votes"]
+        return self._json(self._call("GET", "/votes/mine"))["votes"]
 
     # ------------------------------------------------------------------ answers
 
