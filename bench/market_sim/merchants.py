@@ -113,10 +113,12 @@ class MerchantAgent:
         (`give_up_after` None: never — the stubborn adversary of `bench.market --stubborn`)."""
         self.court_losses += 1
         if self.population.startswith("fraud") and self.court_losses == give_up_after:
-            self.bot.policy = replace(
-                self.bot.policy,
-                disputes=default_policy.disputes,
-                on_verdict=default_policy.on_verdict,
+            self.bot.set_policy(
+                replace(
+                    self.bot.policy,
+                    disputes=default_policy.disputes,
+                    on_verdict=default_policy.on_verdict,
+                )
             )
 
     def close(self) -> None:

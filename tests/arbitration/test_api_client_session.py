@@ -21,7 +21,7 @@ def test_a_juror_client_signs_in_again_when_its_session_ended(world, api):
 
 def test_a_refusal_other_than_the_session_is_not_retried_away(world, api):
     juror = world.market.accounts["stranger"]
-    with CourtApi(api.url, juror, world.market.w3.eth.chain_id) as client:
-        with pytest.raises(ApiRefused) as refused:
-            client.evidence(999)  # no such case: 404, not a sign-in problem
+    client = CourtApi(api.url, juror, world.market.w3.eth.chain_id)
+    with client, pytest.raises(ApiRefused) as refused:
+        client.evidence(999)  # no such case: 404, not a sign-in problem
     assert refused.value.status == 404

@@ -81,7 +81,13 @@ def test_a_fraudulent_merchant_stops_contesting_after_its_third_court_loss():
     from fairkey.merchant.policy import DisputeAnswer, MerchantPolicy
 
     mix = MerchantMix("fraud_resold", 1, 1.0, redeemed_share=0.3)
-    bot = SimpleNamespace(policy=merchant_policy("fraud_resold", "http://127.0.0.1:9"))
+
+    def holder():  # the bot's policy seam (MerchantBot.set_policy: tests/services)
+        bot = SimpleNamespace(policy=merchant_policy("fraud_resold", "http://127.0.0.1:9"))
+        bot.set_policy = lambda policy: setattr(bot, "policy", policy)
+        return bot
+
+    bot = holder()
     agent = MerchantAgent("fraud_resold-0", mix, None, 1, None, bot)
     assert bot.policy.disputes[DisputeReason.OTHER] is DisputeAnswer.contest
     for _ in range(GIVE_UP_AFTER - 1):
@@ -90,7 +96,7 @@ def test_a_fraudulent_merchant_stops_contesting_after_its_third_court_loss():
     agent.lost_in_court(MerchantPolicy(), GIVE_UP_AFTER)
     assert bot.policy.disputes == MerchantPolicy().disputes  # learnt: the protocol's defaults
     assert bot.policy.on_verdict == MerchantPolicy().on_verdict
-    stubborn = SimpleNamespace(policy=merchant_policy("fraud_resold", "http://127.0.0.1:9"))
+    stubborn = holder()
     never = MerchantAgent("fraud_resold-1", mix, None, 2, None, stubborn)
     for _ in range(10):
         never.lost_in_court(MerchantPolicy(), None)

@@ -302,3 +302,17 @@ def test_merchant_run_reads_the_verifier_given_on_the_command_line(make_shop, ma
 
     assert result.exit_code == 0, result.output
     assert shop.status(order_id) is OrderStatus.ARBITRATING  # on-valid, read at that URL
+
+
+def test_a_policy_set_while_running_answers_the_next_dispute(make_shop, market):
+    """`MerchantBot.set_policy` (a reloaded policy file): the planner and the settler both answer
+    with the new one from the next step on."""
+    shop = make_shop(stock=3)
+    no_verdicts = '[verifier]\nwait-for-verdict = false\n'  # the [disputes] answers decide
+    bot = bot_for(shop, policy('[disputes]\nother = "wait"\n' + no_verdicts))
+    order_id, _ = disputed(shop, bot, DisputeReason.OTHER)
+    assert bot.step().refunded == 0  # waits (the fallback comes only near the deadline)
+    bot.set_policy(policy('[disputes]\nother = "refund"\n' + no_verdicts))
+    report = bot.step()
+    assert report.refunded == 1 and report.failed == 0
+    assert shop.status(order_id) is OrderStatus.REFUNDED

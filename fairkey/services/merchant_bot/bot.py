@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from web3 import Web3
@@ -69,6 +69,14 @@ class MerchantBot:
         self.settler = Settler(ctx, self.sender)
         self._report = StepReport()
         self._delivered_now: list[int] = []
+
+    def set_policy(self, policy: MerchantPolicy) -> None:
+        """Answer with `policy` from the next step on (a policy file reloaded while running);
+        the verifier's URL and poll interval stay the ones the bot started with."""
+        self.policy = policy
+        ctx = replace(self.planner.ctx, policy=policy)
+        self.planner.ctx = ctx
+        self.settler.ctx = ctx
 
     def close(self) -> None:
         if self.verifier is not None:
