@@ -32,6 +32,10 @@ DEMO_MERCHANT_POLICY = """\
 key-invalid = "wait"
 
 [verifier]
+# The demo shop answers disputes by [disputes] and waits for the buyer's own key check (the
+# walkthrough's `fk verify`, the dApp's button); the default, true, sends its delivered key to
+# the verifier itself on any dispute (docs/fairness.md).
+wait-for-verdict = false
 on-verdict = "refund"
 
 [alerts]
