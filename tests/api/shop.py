@@ -100,3 +100,11 @@ def court_case_of(world: CourtWorld, order_id: int) -> int:
     court, case_id = escrow.session.call(escrow.f.cases(order_id))
     assert court.lower() == world.court.address.lower()
     return case_id
+
+
+def indexed_shop(world, index):
+    """The `shop` fixture of the tests that read it through the index (both databases): the
+    shop opened, then indexed. Each module: ``shop = pytest.fixture(name="shop")(indexed_shop)``."""
+    built = open_shop(world)
+    index.catch_up()
+    return built

@@ -16,16 +16,12 @@ from api.answer_cache import AnswerCache
 from fairkey.chain.types import order_ref
 from tests.api.answers import count_statements, once
 from tests.api.conftest import BOTH, both_indexes
-from tests.api.shop import open_shop
+from tests.api.shop import indexed_shop
 
 index_url = pytest.fixture(params=BOTH, name="index_url")(both_indexes)
 
 
-@pytest.fixture
-def shop(world, index):
-    built = open_shop(world)
-    index.catch_up()
-    return built
+shop = pytest.fixture(name="shop")(indexed_shop)
 
 
 def _get(client, path: str):
