@@ -11,20 +11,16 @@ reader's statements run without BEGIN/ROLLBACK and without a ping (indexer/db.py
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
-from starlette.concurrency import run_in_threadpool
 
 from api.notifications.wakeup import IndexWatch
 from api.problems import ApiProblem
 from indexer import queries
 from indexer.db import create_db_engine
-
-T = TypeVar("T")
 
 
 def _unavailable(detail: str) -> ApiProblem:
@@ -36,7 +32,6 @@ class IndexReader:
         self.engine = engine
         self.watch = watch  # the process's one look at the head (started on first use)
         self._built = False  # once built, an index stays built: checked until it is, then never
-        self._local = engine.dialect.name == "sqlite"
 
     @classmethod
     def open(
@@ -58,14 +53,6 @@ class IndexReader:
                 yield conn
         except (OperationalError, ProgrammingError) as exc:  # down, or an older schema
             raise _unavailable(f"the index cannot be read: {type(exc.orig).__name__}") from None
-
-    async def run(self, read: Callable[..., T], *args: object) -> T:
-        """`read(*args)` (blocking) from an async route: inline on SQLite, whose reads are CPU
-        work a thread hop would only add to; in the thread pool otherwise, so that the event
-        loop serves other requests while the read waits for its round trips."""
-        if self._local:
-            return read(*args)
-        return await run_in_threadpool(read, *args)
 
     def close(self) -> None:
         self.engine.dispose()

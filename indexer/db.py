@@ -15,6 +15,7 @@ from sqlalchemy.exc import DisconnectionError
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "indexer_schema_version"  # not `alembic_version`: other apps may share the DB
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+READER_CONNECT_TIMEOUT_S = 3  # a PostgreSQL index reader's connect (the API's loop waits on it)
 
 
 def _tune_sqlite(engine: Engine, begin: str) -> None:
@@ -76,7 +77,13 @@ def create_db_engine(url: str, *, writer: bool = True, autocommit_reads: bool = 
         _tune_sqlite(engine, "BEGIN IMMEDIATE" if writer else "BEGIN")
         return engine
     if autocommit_reads:
-        engine = create_engine(parsed, isolation_level="AUTOCOMMIT")
+        # The API reads inline on its event loop: a server that does not answer must not hold
+        # the loop for the system's TCP timeout (minutes), only for this bound.
+        engine = create_engine(
+            parsed,
+            isolation_level="AUTOCOMMIT",
+            connect_args={"connect_timeout": READER_CONNECT_TIMEOUT_S},
+        )
         _drop_dead_at_checkout(engine)
         return engine
     return create_engine(parsed, pool_pre_ping=True)

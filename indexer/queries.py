@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy import Connection, Row
@@ -108,21 +108,67 @@ def projection_state(conn: Connection) -> dict[str, int]:
 _ORDER = sa.select(m.OrderRow.__table__).where(
     m.OrderRow.__table__.c.order_id == sa.bindparam("order_id")
 )
-_ORDER_TIMELINE = (
-    sa.select(m.OrderEvent.__table__)
-    .where(m.OrderEvent.__table__.c.order_id == sa.bindparam("order_id"))
+# The order, its timeline and the figures' head in one statement (the order LEFT JOIN its
+# events): on PostgreSQL one round trip instead of three, which is most of a cold read's time.
+_EVENT_FIELDS = tuple(c.name for c in m.OrderEvent.__table__.c if c.name != "order_id")
+_HEAD_BLOCK = (
+    sa.select(m.ProjectionState.__table__.c.value)
+    .where(m.ProjectionState.__table__.c.name == "head_block")
+    .scalar_subquery()
+)
+_ORDER_WITH_TIMELINE = (
+    sa.select(
+        m.OrderRow.__table__,
+        *(m.OrderEvent.__table__.c[f].label(f"event__{f}") for f in _EVENT_FIELDS),
+        _HEAD_BLOCK.label("index_head_block"),
+    )
+    .select_from(
+        m.OrderRow.__table__.outerjoin(
+            m.OrderEvent.__table__,
+            m.OrderEvent.__table__.c.order_id == m.OrderRow.__table__.c.order_id,
+        )
+    )
+    .where(m.OrderRow.__table__.c.order_id == sa.bindparam("order_id"))
     .order_by(m.OrderEvent.__table__.c.block_number, m.OrderEvent.__table__.c.log_index)
 )
+
+
+class TimelineEvent(NamedTuple):
+    """One event of an order's timeline, with the status the chain had right after it."""
+
+    block_number: int
+    log_index: int
+    block_time: int
+    tx_hash: str
+    event: str
+    status: str
+    detail: str | None
+    deadline: int | None
+
+
+class OrderHistory(NamedTuple):
+    order: Row  # the orders row (its columns; the joined ones are extra attributes)
+    timeline: list[TimelineEvent]
+    head_block: int | None  # projection_state's head_block: what the figures refer to
+
+
+def order_history(conn: Connection, order_id: int) -> OrderHistory | None:
+    """One order's row, its events in chain order, and the projection head, in one
+    statement; None when the index has not seen the order paid."""
+    rows = conn.execute(_ORDER_WITH_TIMELINE, {"order_id": order_id_hex(order_id)}).all()
+    if not rows:
+        return None
+    timeline = [
+        TimelineEvent(**{f: getattr(r, f"event__{f}") for f in _EVENT_FIELDS})
+        for r in rows
+        if r.event__block_number is not None  # an order without events (never: OrderPaid)
+    ]
+    return OrderHistory(rows[0], timeline, rows[0].index_head_block)
 
 
 def order(conn: Connection, order_id: int) -> Row | None:
     """One order's row, or None when the index has not seen it paid."""
     return conn.execute(_ORDER, {"order_id": order_id_hex(order_id)}).first()
-
-
-def order_timeline(conn: Connection, order_id: int) -> list[Row]:
-    """Every event of the order, in chain order, with the status right after it."""
-    return list(conn.execute(_ORDER_TIMELINE, {"order_id": order_id_hex(order_id)}))
 
 
 def roles_of(conn: Connection, address: str) -> set[str]:

@@ -115,7 +115,6 @@ def _court_play(
 def simulate(
     config: SimConfig, home: Path, progress: Callable[[int, int], None] | None = None
 ) -> SimResult:
-    random.Random(config.seed)
     with market_world(config.seed, home) as world, contextlib.ExitStack() as stack:
         ledger = Ledger()
         escrow = world.escrow_as(None)

@@ -324,10 +324,10 @@ def order(
     except ValueError as exc:
         raise CliError(str(exc)) from None
     with index_reader(ctx, db) as conn:
-        row = queries.order(conn, order_id)
-        if row is None:
-            raise CliError(f"order {order_ref(order_id)} is not in the index (not paid yet?)")
-        events = queries.order_timeline(conn, order_id)
+        found = queries.order_history(conn, order_id)
+    if found is None:
+        raise CliError(f"order {order_ref(order_id)} is not in the index (not paid yet?)")
+    row, events = found.order, found.timeline
     fields(
         f"order {order_ref(order_id)}",
         [
