@@ -1,6 +1,7 @@
 """`GET /orders/{id}/actions`: the SDK's rule of what the caller may do now
-(`fairkey.flows.actions`), with the chain facts it needs read here and, for every action that
-needs no secret, the unsigned transaction for the caller's wallet (api/wallet_tx.py)."""
+(`fairkey.flows.actions`), with the chain facts it needs read as the CLI reads them
+(`arbitration/action_facts.py`, for this API's own court only) and, for every action that needs
+no secret, the unsigned transaction for the caller's wallet (api/wallet_tx.py)."""
 
 from __future__ import annotations
 
@@ -13,18 +14,10 @@ from api.orders.schemas import ActionOut, ActionsOut, ReasonTx
 from api.schemas import TxRequest
 from api.tokens import ETHER, TokenOut
 from api.wallet_tx import tx_request
-from arbitration.appeal_period import appeal_period, order_case
-from fairkey.chain.types import Listing, Order, OrderStatus, order_ref, solidity_name
-from fairkey.flows.actions import (
-    Action,
-    AppealPeriod,
-    Kind,
-    Role,
-    court_fee_needed,
-    order_actions,
-    reason_name,
-    role_of,
-)
+from arbitration.action_facts import order_facts
+from arbitration.court_client import CourtClient
+from fairkey.chain.types import Listing, order_ref, solidity_name
+from fairkey.flows.actions import Action, Kind, open_actions, reason_name
 
 ZERO32 = b"\0" * 32
 _ETH_PAID = (Kind.CONTEST, Kind.CONTEST_VERDICT, Kind.APPEAL)  # fees go to the court in ETH
@@ -49,39 +42,22 @@ class ActionBuilder:
         order = self.escrow.order(self.order_id)
         listing = self.escrow.listing(order.listing_id)
         now = self.escrow.now()
-        role = role_of(order, listing, self.caller)
-        found = order_actions(
-            self.order_id,
-            order,
-            listing,
-            role,
-            now,
-            court_fee=self._court_fee(order, role),
-            appeal=self._appeal(order, role),
-            credit=self.escrow.client.credit_of(listing.token, self.caller),
+        facts = order_facts(
+            self.escrow.client, self.order_id, order, listing, now, self.caller, self._court_for
         )
         return ActionsOut(
             order_id=order_ref(self.order_id),
             you=self.caller,
-            role=role.value,
+            role=facts.role.value,
             status=solidity_name(order.status),
             deadline=order.deadline,
             chain_time=now,
-            actions=[self._out(a, listing) for a in found],
+            actions=[self._out(a, listing) for a in open_actions(facts)],
         )
 
-    def _court_fee(self, order: Order, role: Role) -> int | None:
-        if not court_fee_needed(order, role):
-            return None
-        return self.escrow.arbitration_cost(self.order_id)
-
-    def _appeal(self, order: Order, role: Role) -> AppealPeriod | None:
-        if order.status is not OrderStatus.ARBITRATING or role is Role.ANYONE:
-            return None
-        found = order_case(self.escrow.client, self.order_id)
-        if found is None or found[0].lower() != self.court.address.lower():
-            return None  # a court this API does not read
-        return appeal_period(self.court.client, found[1])
+    def _court_for(self, address: str) -> CourtClient | None:
+        """This API's own court; a case in any other court is not read here."""
+        return self.court.client if address.lower() == self.court.address.lower() else None
 
     def _out(self, a: Action, listing: Listing) -> ActionOut:
         token = self._token(a, listing)

@@ -1,24 +1,20 @@
 """`order show`'s last part: what you may do with the order now and until when, and the command
 that does it. The list is the SDK's rule (`fairkey.flows.actions`), the same the API answers at
-`GET /orders/{id}/actions`; this module only reads its inputs and prints it."""
+`GET /orders/{id}/actions`, on the chain facts read as the API reads them
+(`arbitration/action_facts.py`); this module only prints it."""
 
 from __future__ import annotations
 
-from arbitration.appeal_period import appeal_period, order_case
+from functools import partial
+
+from arbitration.action_facts import order_facts
 from arbitration.court_client import CourtClient
-from fairkey.chain.types import Listing, Order, OrderStatus, order_ref
+from fairkey.chain.errors import ContractRevert
+from fairkey.chain.session import ChainSession
+from fairkey.chain.types import Listing, Order, order_ref
 from fairkey.cli.context import AppState
 from fairkey.cli.output import table
-from fairkey.flows.actions import (
-    Action,
-    AppealPeriod,
-    Kind,
-    Role,
-    court_fee_needed,
-    order_actions,
-    reason_name,
-    role_of,
-)
+from fairkey.flows.actions import Action, Kind, Role, open_actions, reason_name
 from fairkey.units import format_deadline
 
 _COMMANDS = {
@@ -42,41 +38,25 @@ _COMMANDS = {
 def show(app: AppState, order_id: int, order: Order, listing: Listing, now: int) -> None:
     account = app.maybe_account
     me = account.address if account is not None else None
-    role = role_of(order, listing, me)
-    actions = order_actions(
-        order_id,
-        order,
-        listing,
-        role,
-        now,
-        court_fee=_court_fee(app, order_id, order, role),
-        appeal=_appeal(app, order_id, order, role),
-        credit=app.reader.credit_of(listing.token, me) if me else 0,
-    )
+    court_at = partial(_court_at, app.reader.session)
+    facts = order_facts(app.reader, order_id, order, listing, now, me, court_at)
+    actions = open_actions(facts)
     if not actions:
         return
+    role = facts.role
     rows = [[a.kind.value, _until(a, now), _command(a, order_id, role), a.note] for a in actions]
     table(f"what you ({role.value}) may do now", ["action", "until", "command", "note"], rows)
 
 
-def _court_fee(app: AppState, order_id: int, order: Order, role: Role) -> int | None:
-    if not court_fee_needed(order, role):
-        return None
-    if int(app.reader.session.call(app.reader.f.arbitrator()), 16) == 0:
-        return None
-    return app.reader.arbitration_cost(order_id)
-
-
-def _appeal(app: AppState, order_id: int, order: Order, role: Role) -> AppealPeriod | None:
-    if order.status is not OrderStatus.ARBITRATING or role is Role.ANYONE:
-        return None
-    found = order_case(app.reader, order_id)
-    if found is None:
-        return None
+def _court_at(session: ChainSession, address: str) -> CourtClient | None:
+    """The court of the order's case, or None when that arbitrator is no fairkey Court: a demo
+    TestArbitrator (the tests', `make up`'s) has no appeal periods, so none is offered."""
+    court = CourtClient(session, address)
     try:
-        return appeal_period(CourtClient(app.reader.session, found[0]), found[1])
-    except Exception:  # noqa: BLE001 - a demo TestArbitrator has no appeal periods
+        court.case_count()
+    except ContractRevert:  # no caseCount() there; any other failure is the node's, and shown
         return None
+    return court
 
 
 def _until(action: Action, now: int) -> str:

@@ -4,7 +4,8 @@ show`, the API's `GET /orders/{id}/actions` and its contest route (and so the dA
 A pure function of the chain's `Order` and `Listing`, the caller's role and the chain's time
 (the latest block's timestamp), plus what only other contracts or the ledger know: the court's
 fee to contest (None: the escrow has no court), a court case's appeal period, and the caller's
-withdrawable credit in the order's token. No I/O: the callers read, this decides.
+withdrawable credit in the order's token. No I/O: the callers read (the CLI and the API through
+`arbitration/action_facts.py`), this decides.
 
 Timing follows the escrow (escrow/OrderBook.sol, escrow/Disputes.sol) and the court
 (court/CourtCases.sol). A transaction sent now lands in a later block, so
@@ -166,7 +167,11 @@ def order_actions(
     credit: int = 0,
 ) -> list[Action]:
     """What `role` may do with the order now, in `Kind` order."""
-    facts = OrderFacts(order_id, order, listing, role, now, court_fee, appeal, credit)
+    return open_actions(OrderFacts(order_id, order, listing, role, now, court_fee, appeal, credit))
+
+
+def open_actions(facts: OrderFacts) -> list[Action]:
+    """`order_actions` of facts in one value (as `arbitration/action_facts.py` reads them)."""
     found = (_RULES[kind](facts) for kind in Kind)
     return [a for a in found if isinstance(a, Action)]
 
