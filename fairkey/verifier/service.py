@@ -259,6 +259,11 @@ class VerifierService:
     def _submit(self, row: KeyCheck, record, status: OrderStatus, repeated: bool) -> dict:
         order_id = parse_order_ref(row.order_ref)
         if status is not OrderStatus.DISPUTED:
+            # ours may have landed unseen (a crash before its receipt): then it stands
+            landed = self._landed_verdict(order_id, row.delivery_no, VERDICT[row.answer])
+            if landed is not None:
+                row.tx_hash, row.detail = landed, ""
+                return self._decision(self.store.save(row), repeated=repeated)
             self.store.save(row)
             raise VerdictTooLate(
                 f"the issuer says the key is {row.answer}, but order {row.order_ref} is "
@@ -272,19 +277,47 @@ class VerifierService:
         )
         try:
             result = self.escrow.submit_verdict(order_id, record, int(verdict), deadline, signature)
+            row.tx_hash = result.receipt["transactionHash"].to_0x_hex()
+            row.detail = ""
         except ContractRevert as exc:
-            row.detail = f"submitVerdict reverted: {exc}"[:500]
-            self.store.save(row)
-            raise VerdictRejected(
-                f"the issuer says the key is {row.answer}, but the escrow refused the verdict: "
-                f"{exc}",
-                answer=row.answer,
-                revert=exc.name,
-            ) from None
-        row.tx_hash = result.receipt["transactionHash"].to_0x_hex()
-        row.detail = ""
+            landed = self._landed_verdict(order_id, row.delivery_no, verdict)
+            if landed is None:
+                row.detail = f"submitVerdict reverted: {exc}"[:500]
+                self.store.save(row)
+                raise VerdictRejected(
+                    f"the issuer says the key is {row.answer}, but the escrow refused the "
+                    f"verdict: {exc}",
+                    answer=row.answer,
+                    revert=exc.name,
+                ) from None
+            row.tx_hash = landed
+            row.detail = f"landed first by another sender; ours reverted: {exc.name}"[:500]
         row = self.store.save(row)
         return self._decision(row, repeated=repeated)
+
+    def _landed_verdict(self, order_id: int, delivery_no: int, verdict: Verdict) -> str | None:
+        """The transaction that put this verdict of ours on this delivery, if one did. Anyone may
+        submit a signed verdict, so a copy taken from our pending transaction can land first: ours
+        then reverts, yet the verdict stands. A delivery gets at most one verdict, so any of ours
+        after its KeyDelivered event is the one for it."""
+        try:
+            delivered = [
+                e
+                for e in self.escrow.events("KeyDelivered", orderId=order_id)
+                if e.args["deliveryNo"] == delivery_no
+            ]
+            if not delivered:
+                return None
+            since = (delivered[-1].block_number, delivered[-1].log_index)
+            attested = self.escrow.events(
+                "VerifierAttested", since[0], orderId=order_id, verifier=self.account.address
+            )
+        except Exception:  # noqa: BLE001 - best effort: the refusal (and the decision) must stand
+            return None
+        for event in attested:
+            if (event.block_number, event.log_index) > since and event.args["verdict"] == verdict:
+                return "0x" + event.tx_hash.removeprefix("0x")
+        return None
 
     def sign_verdict(
         self, order_id: int, delivery_no: int, fp: bytes, verdict: Verdict, deadline: int

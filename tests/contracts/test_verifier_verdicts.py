@@ -477,3 +477,45 @@ def test_a_second_verdict_after_a_valid_one_is_refused(market):
     deal = _found_valid(market)
     with expect_revert("EscrowUnexpectedStatus", current=OrderStatus.DELIVERED):
         submit(deal, sign_verdict(deal, Verdict.INVALID))
+
+
+# ------------------------------------------- a stranger relays the verifier's signed verdict first
+
+
+@pytest.mark.parametrize(
+    ("verdict", "status"),
+    [
+        (Verdict.VALID, OrderStatus.DELIVERED),
+        (Verdict.INVALID, OrderStatus.VERIFIER_REFUND_PENDING),
+        (Verdict.REDEEMED, OrderStatus.VERIFIER_REFUND_PENDING),
+    ],
+)
+def test_a_verdict_copied_and_relayed_by_a_stranger_counts_as_the_verifiers_own(
+    market, verdict, status
+):
+    # submitVerdict takes the signature, not the sender: a copy seen in the mempool lands the
+    # same verdict, credits its sender nothing, and the verifier's own transaction is refused.
+    deal = disputed_order(market)
+    market.clock.advance_past(deal.order().deadline - APPEAL_WINDOW)  # less than a window left
+    signed = sign_verdict(deal, verdict)
+    before = credits(market)
+
+    result = submit(deal, signed, submitter="stranger")
+
+    now = market.clock.now()
+    order = deal.order()
+    assert order.status == status
+    assert order.verdict_stands == (verdict == Verdict.VALID)
+    assert order.reason == DisputeReason.KEY_INVALID
+    assert order.deadline == now + APPEAL_WINDOW
+    assert single_event(result, "VerifierAttested").args == {
+        "orderId": deal.order_id,
+        "verifier": market.address("verifier"),
+        "verdict": verdict,
+        "appealDeadline": now + APPEAL_WINDOW,
+    }
+    assert credited_since(market, before) == {}  # the relayer earns nothing, nor does anyone
+
+    with expect_revert("EscrowUnexpectedStatus", orderId=deal.order_id, current=status):
+        submit(deal, signed, submitter="verifier")
+    assert deal.order() == order  # the refused copy changes nothing

@@ -3,7 +3,9 @@ simulator under uvicorn). Retry waits use an injected clock, deadlines move the 
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -17,6 +19,7 @@ from fairkey.verifier.routes import create_verifier_app
 from fairkey.verifier.service import RetryPolicy, VerifierService
 from fairkey.verifier.store import DecisionStore
 from tests.support.disputes import Deal, delivered_order, dispute, single_event
+from tests.support.mempool import Mempool
 from tests.verifier import serve
 
 
@@ -356,3 +359,99 @@ def test_concurrent_checks_of_many_orders_all_land_and_each_key_is_asked_once(
     assert [d["repeated"] for d in decisions].count(True) == 1
     for deal in deals:
         assert deal.order().status is OrderStatus.VERIFIER_REFUND_PENDING
+
+
+# ------------------------------------------------ front-run: someone lands the signed verdict first
+
+
+def _race(market, verifier, deal: Deal, front: Callable[[Mempool, dict], bytes]) -> tuple:
+    """The buyer's check runs with automine off; once the verifier's submitVerdict waits in the
+    mempool, `front` reads its arguments and sends a transaction with a higher tip; one block
+    then mines both, the front-runner's first. Returns (the check's future, the front tx hash)."""
+    pool = Mempool(market.w3)
+    escrow = market.client("stranger")
+    with pool.held(), ThreadPoolExecutor(max_workers=1) as run:
+        checked: Future = run.submit(check, verifier, deal)
+        for _ in range(600):  # the service signs and sends within moments; bounded wait
+            pending = [a for name, a in pool.pending_calls(escrow) if name == "submitVerdict"]
+            if pending or checked.done():
+                break
+            time.sleep(0.05)
+        assert pending, f"the verifier sent no verdict: {checked.result()}"
+        front_tx = front(pool, pending[0])
+        pool.mine()
+        checked.exception(timeout=60)  # the verifier's transaction is mined now: it answers
+    receipt = pool.receipt(front_tx)
+    assert receipt["status"] == 1
+    return checked, front_tx
+
+
+def _relay_copy(market) -> Callable[[Mempool, dict], bytes]:
+    """A stranger copies the pending verdict, signature and all, and sends it as its own."""
+    stranger = market.client("stranger")
+
+    def front(pool: Mempool, args: dict) -> bytes:
+        record = tuple(args["record"].values())
+        fn = stranger.f.submitVerdict(
+            args["orderId"], record, args["verdict"], args["deadline"], args["signature"]
+        )
+        return pool.send(stranger, fn, tip_gwei=100)
+
+    return front
+
+
+@pytest.mark.parametrize(
+    ("issuer_says", "verdict", "status", "outcome"),
+    [
+        ("valid", Verdict.VALID, OrderStatus.DELIVERED, "no_refund"),
+        ("invalid", Verdict.INVALID, OrderStatus.VERIFIER_REFUND_PENDING, "refund_pending"),
+    ],
+)
+def test_a_verdict_relayed_first_by_a_stranger_is_reported_as_standing(
+    market, verifier, sim, issuer_says, verdict, status, outcome
+):
+    deal = disputed_deal(market)
+    if issuer_says != "invalid":  # the simulator never issued it: "invalid"
+        sim.set_keys({delivered_key(deal): issuer_says})
+
+    checked, front_tx = _race(market, verifier, deal, _relay_copy(market))
+
+    decision = checked.result()  # no VerdictRejected: the verdict stands
+    assert decision["answer"] == issuer_says and decision["outcome"] == outcome
+    assert decision["tx_hash"] == "0x" + front_tx.hex().removeprefix("0x")
+    assert deal.order().status is status
+    [attested] = market.client("stranger").events("VerifierAttested", orderId=deal.order_id)
+    assert attested.args["verifier"] == market.address("verifier")
+    assert attested.args["verdict"] == verdict
+    # The verifier's own transaction was sent, mined and refused in the same block.
+    [own] = [
+        tx
+        for tx in market.w3.eth.get_block(attested.block_number, full_transactions=True)[
+            "transactions"
+        ]
+        if tx["from"] == market.address("verifier")
+    ]
+    assert market.w3.eth.get_transaction_receipt(own["hash"])["status"] == 0
+    # Asked again, the verifier answers from its record: the verdict, no second transaction.
+    again = check(verifier, deal)
+    assert again["repeated"] and again["tx_hash"] == decision["tx_hash"]
+    assert sim.stats()["calls"] == 1
+
+
+def test_a_verdict_refused_because_the_merchant_refunded_first_is_still_rejected(
+    market, verifier, sim
+):
+    deal = disputed_deal(market)
+    merchant = market.client("merchant")
+
+    def refund_first(pool: Mempool, args: dict) -> bytes:
+        return pool.send(merchant, merchant.f.refund(args["orderId"]), tip_gwei=100)
+
+    checked, _ = _race(market, verifier, deal, refund_first)
+
+    with pytest.raises(VerifierError) as err:
+        checked.result()
+    assert err.value.status == 409 and err.value.problem["type"].endswith("/verdict-rejected")
+    assert err.value.problem["revert"] == "EscrowUnexpectedStatus"
+    assert deal.order().status is OrderStatus.REFUNDED
+    assert market.client("stranger").events("VerifierAttested", orderId=deal.order_id) == []
