@@ -14,8 +14,10 @@ money) and nothing else.
   it had to give against a good key. Over the honest parties' volume (the prices of their
   orders).
 - A court ruling *flips* when the order's outcome by ruling (refund, pay, split) is not the truth.
-- A fraudulent buyer's false dispute *wins* when the order ends refunded or split, or the
-  merchant hands over a replacement.
+- A fraudulent buyer's false dispute *wins* when the order ends refunded or split while the key
+  the buyer holds is good, or the merchant hands over a replacement after the lie. A replacement
+  or refund that answered a true fault (a used first key before the lie) is no win: such orders
+  are listed apart (`fraud_buyer_true_fault_orders`), the wins with their events too.
 """
 
 from __future__ import annotations
@@ -134,6 +136,64 @@ def replacements_after(ledger: Ledger, order_id: int) -> int:
     )
 
 
+def false_dispute_won(ledger: Ledger, order_id: int) -> dict[str, Any] | None:
+    """How a fraudulent buyer's false dispute paid off (None: it did not): the order ended
+    refunded or split while the key the buyer holds is good, or a replacement was delivered
+    after a dispute against a good key. A replacement that answered an earlier, true dispute
+    (a redeemed or wrong first key) is no win. With what the chain did, for the report."""
+    order = ledger.orders[order_id]
+    events = ledger.events.get(order_id, [])
+    current_no, first_false = 0, None
+    replaced = False
+    for i, (_, e) in enumerate(events):
+        if e.name == "KeyDelivered":
+            if first_false is not None and e.args.get("deliveryNo", 0) > current_no:
+                replaced = True
+            current_no = e.args.get("deliveryNo", 0)
+        elif e.name == "OrderDisputed" and first_false is None:
+            delivery = order.deliveries.get(current_no)
+            if delivery is not None and delivery.good:
+                first_false = i
+    final = _final(events)
+    current = order.current()
+    refunded = (
+        final is not None
+        and final[1].name in ("OrderRefunded", "OrderSplit")
+        and current is not None
+        and current.good
+    )
+    if not (refunded or replaced):
+        return None
+    return order_story(ledger, order_id, "refunded" if refunded else "replaced")
+
+
+def _refunded_or_replaced(ledger: Ledger, order_id: int) -> bool:
+    """The order ended refunded or split, or had a replacement (whatever it answered)."""
+    final = _final(ledger.events.get(order_id, []))
+    ended_refunded = final is not None and final[1].name in ("OrderRefunded", "OrderSplit")
+    return ended_refunded or replacements_after(ledger, order_id) > 0
+
+
+def order_story(ledger: Ledger, order_id: int, how: str) -> dict[str, Any]:
+    """One order as the report lists it: its merchant's population, its disputes' reasons and
+    its events in chain order, and `how` it is listed."""
+    order = ledger.orders[order_id]
+    events = ledger.events.get(order_id, [])
+    start = min(o.paid_at for o in ledger.orders.values())
+    return {
+        "order_id": hex(order_id),
+        "merchant": ledger.parties[order.merchant].population,
+        "how": how,
+        "dispute_reasons": [int(e.args["reason"]) for _, e in events if e.name == "OrderDisputed"],
+        "events": [
+            e.name
+            + (f"({name_of(REFUND_CAUSE, e.args['cause'])})" if e.name == "OrderRefunded" else "")
+            for _, e in events
+        ],
+        "paid_day": round((order.paid_at - start) / 86_400, 2),
+    }
+
+
 def deserved(ledger: Ledger) -> dict[str, int]:
     """What each party deserved by the ground truth (see the module)."""
     fair: dict[str, int] = defaultdict(int)
@@ -193,14 +253,23 @@ def compute(ledger: Ledger) -> dict[str, Any]:
         rulings += 1
         flips += outcome != ledger.orders[order_id].right_choice()
 
-    false_disputes = wins = 0
+    false_disputes = 0
+    won: list[dict[str, Any]] = []
+    not_won: list[
+        dict[str, Any]
+    ] = []  # a lying buyer's order refunded or replaced for a true fault
     for order in ledger.orders.values():
         if not order.false_disputes or ledger.parties[order.buyer].population != "fraud":
             continue
         false_disputes += 1
-        final = _final(ledger.events.get(order.order_id, []))
-        won = final is not None and final[1].name in ("OrderRefunded", "OrderSplit")
-        wins += won or replacements_after(ledger, order.order_id) > 0
+        found = false_dispute_won(ledger, order.order_id)
+        if found is not None:
+            won.append(found)
+        elif _refunded_or_replaced(ledger, order.order_id):  # but not for the lie
+            not_won.append(
+                order_story(ledger, order.order_id, "refund or replacement not won by the lie")
+            )
+    wins = len(won)
 
     loss = honest_loss(ledger)
     juror_net = dict(ledger.juror_earnings)
@@ -216,6 +285,8 @@ def compute(ledger: Ledger) -> dict[str, Any]:
         "fraud_buyer_win_share": wins / false_disputes if false_disputes else 0.0,
         "fraud_buyer_disputes": false_disputes,
         "fraud_buyer_wins": wins,
+        "fraud_buyer_won_orders": won,
+        "fraud_buyer_true_fault_orders": not_won,
         "hours_to_resolution": {
             t: {
                 "median": nearest_rank(hours[t], 0.5),

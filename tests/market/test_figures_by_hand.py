@@ -291,6 +291,29 @@ def test_a_lying_buyer_wins_by_a_refund_a_split_or_a_replacement():
     assert figures["fraud_buyer_win_share"] == 0.5
 
 
+def test_a_replacement_that_answered_an_earlier_true_dispute_is_no_win_for_a_later_lie():
+    hand = HandLedger()
+    m, f = hand.merchant("m"), hand.buyer("f", "fraud")
+    # The first key was used already: a true dispute, answered with a second key. The buyer
+    # then lies about the good second key; the verifier finds it valid and the merchant is paid.
+    true_then_lie = hand.order(
+        m, f, delivered(0), disputed(2, Why.KEY_INVALID), delivered(3, no=1),
+        disputed(5, Why.OTHER), attested(5, VALID), completed(14, Done.CONFIRM_WINDOW_PASSED),
+        keys=("redeemed", "valid"), false_disputes=1,
+    )  # fmt: skip
+    # The same lie, but on the first key, answered with a second one: a win.
+    lie_then_replaced = hand.order(
+        m, f, delivered(0), disputed(2, Why.OTHER), delivered(3, no=1),
+        completed(27, Done.CONFIRM_WINDOW_PASSED),
+        keys=("valid", "valid"), false_disputes=1,
+    )  # fmt: skip
+    figures = compute(hand.ledger)
+    assert (figures["fraud_buyer_disputes"], figures["fraud_buyer_wins"]) == (2, 1)
+    assert [o["order_id"] for o in figures["fraud_buyer_won_orders"]] == [hex(lie_then_replaced)]
+    assert figures["fraud_buyer_won_orders"][0]["how"] == "replaced"
+    assert [o["order_id"] for o in figures["fraud_buyer_true_fault_orders"]] == [hex(true_then_lie)]
+
+
 def test_juror_nets_are_passed_through_and_judged():
     hand = HandLedger()
     hand.ledger.juror_earnings = {"honest": 4 * 10**15, "clique": -2 * 10**16}

@@ -308,7 +308,7 @@ def test_a_policy_set_while_running_answers_the_next_dispute(make_shop, market):
     """`MerchantBot.set_policy` (a reloaded policy file): the planner and the settler both answer
     with the new one from the next step on."""
     shop = make_shop(stock=3)
-    no_verdicts = '[verifier]\nwait-for-verdict = false\n'  # the [disputes] answers decide
+    no_verdicts = "[verifier]\nwait-for-verdict = false\n"  # the [disputes] answers decide
     bot = bot_for(shop, policy('[disputes]\nother = "wait"\n' + no_verdicts))
     order_id, _ = disputed(shop, bot, DisputeReason.OTHER)
     assert bot.step().refunded == 0  # waits (the fallback comes only near the deadline)
