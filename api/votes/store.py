@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +25,8 @@ from api.db import Database
 from api.votes.models import REASON_LENGTH, PendingCommit, PendingReveal
 
 VoteStatus = Literal["pending", "submitted", "refused"]
+_Row = TypeVar("_Row", PendingCommit, PendingReveal)
+_Item = TypeVar("_Item", "CommitItem", "RevealItem")
 
 
 class VoteConflict(Exception):
@@ -149,92 +151,93 @@ class VoteStore:
         """(the stored commit, True if new). The same commit again is accepted as is; another
         one for the seat is a VoteConflict, unless the stored one can no longer land (never sent
         and its deadline passed at `chain_now`, or refused): then the new one replaces it."""
-        commit_hash, signature = commit_hash.lower(), signature.lower()
-        for _ in range(2):  # a concurrent insert of the same seat: read it the second time
-            with self.db.transaction() as tx:
-                row = tx.scalar(
-                    select(PendingCommit).where(
-                        PendingCommit.case_id == case_id,
-                        PendingCommit.round == round_no,
-                        PendingCommit.seat == seat,
-                    )
-                )
-                if row is not None:
-                    same = (row.commit_hash, row.deadline, row.signature) == (
-                        commit_hash,
-                        deadline,
-                        signature,
-                    )
-                    if same:
-                        return _commit(row), False
-                    expired = row.submitted_at is None and row.deadline < chain_now
-                    if not (expired or row.refused_reason is not None):
-                        raise VoteConflict(
-                            f"seat {seat} of case {case_id} already has another commit here"
-                        )
-                    row.commit_hash, row.deadline, row.signature = commit_hash, deadline, signature
-                    _requeue(row, int(self.clock()))
-                    tx.flush()
-                    return _commit(row), True
-            try:
-                with self.db.transaction() as tx:
-                    row = PendingCommit(
-                        case_id=case_id,
-                        round=round_no,
-                        seat=seat,
-                        juror=juror,
-                        commit_hash=commit_hash,
-                        deadline=deadline,
-                        signature=signature,
-                        received_at=int(self.clock()),
-                    )
-                    tx.add(row)
-                    tx.flush()
-                    return _commit(row), True
-            except IntegrityError:
-                continue
-        raise VoteConflict(f"seat {seat} of case {case_id} is being written concurrently")
+        return self._put_seat(
+            PendingCommit,
+            _commit,
+            case_id=case_id,
+            round_no=round_no,
+            seat=seat,
+            juror=juror,
+            vote={
+                "commit_hash": commit_hash.lower(),
+                "deadline": deadline,
+                "signature": signature.lower(),
+            },
+            replaceable=lambda row: (
+                (row.submitted_at is None and row.deadline < chain_now)
+                or row.refused_reason is not None
+            ),
+            conflict=f"seat {seat} of case {case_id} already has another commit here",
+        )
 
     def add_reveal(
         self, *, case_id: int, round_no: int, seat: int, juror: str, choice: int, salt: str
     ) -> tuple[RevealItem, bool]:
         """(the stored reveal, True if new). The same reveal again is accepted as is; another one
         for the seat is a VoteConflict, unless the stored one was refused: then it is replaced."""
-        salt = salt.lower()
+        return self._put_seat(
+            PendingReveal,
+            _reveal,
+            case_id=case_id,
+            round_no=round_no,
+            seat=seat,
+            juror=juror,
+            vote={"choice": choice, "salt": salt.lower()},
+            replaceable=lambda row: row.refused_reason is not None,
+            conflict=f"seat {seat} of case {case_id} already has another reveal here",
+        )
+
+    def _put_seat(
+        self,
+        model: type[_Row],
+        item: Callable[[_Row], _Item],
+        *,
+        case_id: int,
+        round_no: int,
+        seat: int,
+        juror: str,
+        vote: dict[str, object],
+        replaceable: Callable[[_Row], bool],
+        conflict: str,
+    ) -> tuple[_Item, bool]:
+        """(the stored item, True if new) for the seat's vote with these `vote` columns. The same
+        values again leave the stored row as is; a stored row that is `replaceable` takes them
+        and is pending again; any other stored row is VoteConflict(`conflict`).
+
+        Two steps, each its own transaction: look the seat up, and insert only if it is empty.
+        An insert of the same seat by a concurrent request in between makes ours lose on the
+        unique key (case, round, seat); we then go round once more and treat the winner's row
+        as the stored one."""
         for _ in range(2):
             with self.db.transaction() as tx:
                 row = tx.scalar(
-                    select(PendingReveal).where(
-                        PendingReveal.case_id == case_id,
-                        PendingReveal.round == round_no,
-                        PendingReveal.seat == seat,
+                    select(model).where(
+                        model.case_id == case_id, model.round == round_no, model.seat == seat
                     )
                 )
                 if row is not None:
-                    if (row.choice, row.salt) == (choice, salt):
-                        return _reveal(row), False
-                    if row.refused_reason is None:
-                        raise VoteConflict(
-                            f"seat {seat} of case {case_id} already has another reveal here"
-                        )
-                    row.choice, row.salt = choice, salt
+                    if all(getattr(row, name) == value for name, value in vote.items()):
+                        return item(row), False
+                    if not replaceable(row):
+                        raise VoteConflict(conflict)
+                    for name, value in vote.items():
+                        setattr(row, name, value)
                     _requeue(row, int(self.clock()))
                     tx.flush()
-                    return _reveal(row), True
+                    return item(row), True
             try:
                 with self.db.transaction() as tx:
-                    row = PendingReveal(
+                    row = model(
                         case_id=case_id,
                         round=round_no,
                         seat=seat,
                         juror=juror,
-                        choice=choice,
-                        salt=salt,
+                        **vote,
                         received_at=int(self.clock()),
                     )
                     tx.add(row)
                     tx.flush()
-                    return _reveal(row), True
+                    return item(row), True
             except IntegrityError:
                 continue
         raise VoteConflict(f"seat {seat} of case {case_id} is being written concurrently")
