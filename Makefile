@@ -41,7 +41,7 @@ bench: build
 	$(PY) -m bench.indexer
 	$(PY) -m bench.court
 	$(PY) -m bench.api  # ≈ 6 min; measures the machine's load too: not beside the tests
-	$(PY) -m bench.market_sim.court_study  # the clique curve, 10–40 % of the stake (≈ 5 min)
+	$(PY) -m bench.market_sim.court_study  # the clique curve, 10–40 % of the stake (≈ 10 min)
 	$(PY) -m bench.market  # the adversarial market: 2,000 orders, 30 chain days (≈ 15 min)
 
 bench-save: export BENCH_SAVE := 1
