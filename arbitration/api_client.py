@@ -16,7 +16,6 @@ import httpx
 from eth_account.messages import encode_defunct
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
-from siwe.siwe import ISO8601Datetime, SiweMessage
 
 STATEMENT = "Sign in to the fairkey court"
 MESSAGE_TTL = 600  # seconds the signed message is valid for
@@ -81,6 +80,10 @@ class CourtApi:
                 f"{self.origin} is for chain {nonce.get('chain_id')}, this node is chain "
                 f"{self.chain_id}",
             )
+        # Imported here: siwe builds its ABNF grammars at import (≈ 0.35 s), which every
+        # `fairkey` command would pay, signing in or not (the CLI imports this module).
+        from siwe.siwe import ISO8601Datetime, SiweMessage
+
         issued = datetime.now(UTC)
         message = SiweMessage(
             domain=self.domain,
