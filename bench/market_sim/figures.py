@@ -143,25 +143,17 @@ def false_dispute_won(ledger: Ledger, order_id: int) -> dict[str, Any] | None:
     (a redeemed or wrong first key) is no win. With what the chain did, for the report."""
     order = ledger.orders[order_id]
     events = ledger.events.get(order_id, [])
-    current_no, first_false = 0, None
-    replaced = False
-    for i, (_, e) in enumerate(events):
+    current_no, lied, replaced = 0, False, False
+    for _, e in events:
         if e.name == "KeyDelivered":
-            if first_false is not None and e.args.get("deliveryNo", 0) > current_no:
-                replaced = True
-            current_no = e.args.get("deliveryNo", 0)
-        elif e.name == "OrderDisputed" and first_false is None:
+            no = e.args.get("deliveryNo", 0)
+            replaced = replaced or (lied and no > current_no)
+            current_no = no
+        elif e.name == "OrderDisputed" and not lied:
             delivery = order.deliveries.get(current_no)
-            if delivery is not None and delivery.good:
-                first_false = i
-    final = _final(events)
+            lied = delivery is not None and delivery.good
     current = order.current()
-    refunded = (
-        final is not None
-        and final[1].name in ("OrderRefunded", "OrderSplit")
-        and current is not None
-        and current.good
-    )
+    refunded = _ended_refunded(events) and current is not None and current.good
     if not (refunded or replaced):
         return None
     return order_story(ledger, order_id, "refunded" if refunded else "replaced")
@@ -169,9 +161,15 @@ def false_dispute_won(ledger: Ledger, order_id: int) -> dict[str, Any] | None:
 
 def _refunded_or_replaced(ledger: Ledger, order_id: int) -> bool:
     """The order ended refunded or split, or had a replacement (whatever it answered)."""
-    final = _final(ledger.events.get(order_id, []))
-    ended_refunded = final is not None and final[1].name in ("OrderRefunded", "OrderSplit")
-    return ended_refunded or replacements_after(ledger, order_id) > 0
+    return (
+        _ended_refunded(ledger.events.get(order_id, [])) or replacements_after(ledger, order_id) > 0
+    )
+
+
+def _ended_refunded(events) -> bool:
+    """The order's final event gave the buyer money back (a refund or a split)."""
+    final = _final(events)
+    return final is not None and final[1].name in ("OrderRefunded", "OrderSplit")
 
 
 def order_story(ledger: Ledger, order_id: int, how: str) -> dict[str, Any]:

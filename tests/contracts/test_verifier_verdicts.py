@@ -50,6 +50,17 @@ def _attested(market) -> Deal:
     return deal
 
 
+def _attested_args(deal: Deal, verdict: int, now: int) -> dict:
+    """The VerifierAttested event a verdict submitted at `now` emits: the listing's verifier,
+    whoever sent it, and an appeal window from now."""
+    return {
+        "orderId": deal.order_id,
+        "verifier": deal.market.address("verifier"),
+        "verdict": verdict,
+        "appealDeadline": now + APPEAL_WINDOW,
+    }
+
+
 def _replace_key(deal: Deal) -> None:
     """The merchant answers the dispute with the next unit of the deal's stock."""
     market = deal.market
@@ -100,12 +111,7 @@ def test_a_verifier_verdict_moves_the_dispute_to_refund_pending_with_an_appeal_d
     order = deal.order()
     assert order.status == OrderStatus.VERIFIER_REFUND_PENDING
     assert order.deadline == now + APPEAL_WINDOW
-    assert single_event(result, "VerifierAttested").args == {
-        "orderId": deal.order_id,
-        "verifier": market.address("verifier"),
-        "verdict": verdict,
-        "appealDeadline": now + APPEAL_WINDOW,
-    }
+    assert single_event(result, "VerifierAttested").args == _attested_args(deal, verdict, now)
     assert credited_since(market, before) == {}
 
 
@@ -346,12 +352,7 @@ def test_a_valid_verdict_returns_any_dispute_to_delivered_and_keeps_the_bond(mar
     assert order.reason == reason  # kept: "a verifier found this delivery valid"
     assert order.verdict_stands
     assert order.deadline == now + APPEAL_WINDOW
-    assert single_event(result, "VerifierAttested").args == {
-        "orderId": deal.order_id,
-        "verifier": market.address("verifier"),
-        "verdict": Verdict.VALID,
-        "appealDeadline": now + APPEAL_WINDOW,
-    }
+    assert single_event(result, "VerifierAttested").args == _attested_args(deal, Verdict.VALID, now)
     assert credited_since(market, before) == {}  # the dispute bond stays held
 
 
@@ -508,12 +509,7 @@ def test_a_verdict_copied_and_relayed_by_a_stranger_counts_as_the_verifiers_own(
     assert order.verdict_stands == (verdict == Verdict.VALID)
     assert order.reason == DisputeReason.KEY_INVALID
     assert order.deadline == now + APPEAL_WINDOW
-    assert single_event(result, "VerifierAttested").args == {
-        "orderId": deal.order_id,
-        "verifier": market.address("verifier"),
-        "verdict": verdict,
-        "appealDeadline": now + APPEAL_WINDOW,
-    }
+    assert single_event(result, "VerifierAttested").args == _attested_args(deal, verdict, now)
     assert credited_since(market, before) == {}  # the relayer earns nothing, nor does anyone
 
     with expect_revert("EscrowUnexpectedStatus", orderId=deal.order_id, current=status):
