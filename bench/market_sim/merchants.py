@@ -107,6 +107,12 @@ class MerchantAgent:
             self.woken = False
             self.idle_steps = 0
             self.bot.step()
+            # The bot sends keys to the verifier on a background thread, which real time gives
+            # a second or two; the simulation moves the clock an hour at once, so it waits for
+            # those sends here. Otherwise a loaded machine's late verdict lands after the jump,
+            # expired (EscrowAttestationExpired), and a seed's run is no longer reproducible.
+            if self.bot.verifier is not None:
+                self.bot.verifier.drain()
 
     def lost_in_court(self, default_policy: MerchantPolicy, give_up_after: int | None) -> None:
         """A final ruling went against it; a fraudster that keeps losing stops contesting
