@@ -4,6 +4,8 @@ URLs and the API's public URL. From the settings and the deployment file (api/se
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from eth_utils import to_checksum_address
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
@@ -39,11 +41,8 @@ def deployment(state: State, market: Market) -> DeploymentOut:
     settings = state.settings
     demo = settings.token()
     addresses = [ETHER.address] + ([demo] if demo else [])
-    try:
-        with state.index.connection() as conn:
-            addresses += queries.listing_tokens(conn)
-    except ApiProblem:  # no index yet: the configured tokens are all there is
-        pass
+    with suppress(ApiProblem):  # no index yet: the configured tokens are all there is
+        addresses += state.index.read(queries.listing_tokens)
     seen: dict[str, TokenOut] = {}
     for a in addresses:
         checksum = to_checksum_address(a)

@@ -2,7 +2,8 @@
 indexer/queries.py, never migrated here (the indexer owns its schema). Data flows chain ->
 indexer -> database -> API: what the index has not ingested yet, the API does not show yet.
 
-An index that is unreachable or was never built answers 503 (`index-unavailable`).
+An index that is unreachable or was never built answers 503 (`index-unavailable`); a read whose
+connection the server ended under it runs once more first (`IndexReader.read`).
 
 Each process has one watch on the index head (`watch`, api/notifications/wakeup.py): it wakes
 the notification streams and names the version answers are remembered under. On PostgreSQL the
@@ -11,16 +12,18 @@ reader's statements run without BEGIN/ROLLBACK and without a ping (indexer/db.py
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from typing import TypeVar
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
 from api.notifications.wakeup import IndexWatch
 from api.problems import ApiProblem
 from indexer import queries
 from indexer.db import create_db_engine
+
+T = TypeVar("T")
 
 
 def _unavailable(detail: str) -> ApiProblem:
@@ -42,17 +45,27 @@ class IndexReader:
         engine = create_db_engine(url, writer=False, autocommit_reads=True)
         return cls(engine, IndexWatch(engine, escrow, poll_s=poll_s, pg_poll_s=pg_poll_s))
 
-    @contextmanager
-    def connection(self) -> Iterator[Connection]:
-        """A connection on a built index (one read transaction)."""
+    def read(self, query: Callable[[Connection], T]) -> T:
+        """`query(conn)` on a built index. A read changes nothing, so when the server ended the
+        connection between the checkout's look and the query (a restart, pg_terminate_backend:
+        the backend's farewell can come a moment after), SQLAlchemy has invalidated the pool
+        and the read runs once more, on a connection made anew, instead of answering 503."""
         try:
-            with self.engine.connect() as conn:
-                if not self._built and not queries.is_indexed(conn):
-                    raise _unavailable("the index is not built yet: run `fairkey index run`")
-                self._built = True
-                yield conn
+            try:
+                return self._read(query)
+            except DBAPIError as exc:
+                if not exc.connection_invalidated:
+                    raise
+                return self._read(query)
         except (OperationalError, ProgrammingError) as exc:  # down, or an older schema
             raise _unavailable(f"the index cannot be read: {type(exc.orig).__name__}") from None
+
+    def _read(self, query: Callable[[Connection], T]) -> T:
+        with self.engine.connect() as conn:
+            if not self._built and not queries.is_indexed(conn):
+                raise _unavailable("the index is not built yet: run `fairkey index run`")
+            self._built = True
+            return query(conn)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -134,8 +134,8 @@ def one_case(access: Participant, state: State) -> CaseOut:
 )
 def case_timeline(access: Participant, state: State) -> TimelineOut:
     court = state.court
-    with state.index.connection() as conn:
-        rows = court_case_timeline(conn, court.address, access.case.case_id)
+    case_id = access.case.case_id
+    rows = state.index.read(lambda conn: court_case_timeline(conn, court.address, case_id))
 
     def reason(raw: bytes) -> str:
         return str(court.session.errors.decode(raw)) if raw else ""

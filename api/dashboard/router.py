@@ -21,11 +21,14 @@ ALERTS = 50
     summary="Platform dashboard: resolution by tier, handling time, faults, alerts",
 )
 def platform(state: State) -> PlatformOut:
-    with state.index.connection() as conn:
-        stats = queries.platform_stats(conn)
-        tiers = queries.tier_handling(conn)
-        alerts = queries.alerts(conn, ALERTS)
-        head = queries.projection_state(conn)
+    stats, tiers, alerts, head = state.index.read(
+        lambda conn: (
+            queries.platform_stats(conn),
+            queries.tier_handling(conn),
+            queries.alerts(conn, ALERTS),
+            queries.projection_state(conn),
+        )
+    )
 
     def count(name: str) -> int:
         return int(stats.get(name) or 0)

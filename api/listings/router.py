@@ -97,8 +97,8 @@ def _page(  # a page of the index as JSON, and whether it may be remembered
     limit: int,
 ) -> tuple[bytes, bool]:
     hashes = market.metadata.search_titles(q) if q is not None else None
-    with state.index.connection() as conn:
-        rows = queries.listing_page(
+    rows = state.index.read(
+        lambda conn: queries.listing_page(
             conn,
             sort=sort,
             merchant=merchant,
@@ -108,6 +108,7 @@ def _page(  # a page of the index as JSON, and whether it may be remembered
             after=after,
             limit=limit + 1,
         )
+    )
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = (
@@ -140,8 +141,7 @@ def _listing_cursor(sort: str, cursor: str | None) -> tuple | None:
     summary="One listing",
 )
 def one(listing_id: ListingId, state: State, market: Market) -> ListingOut:
-    with state.index.connection() as conn:
-        row = queries.listing(conn, listing_id)
+    row = state.index.read(lambda conn: queries.listing(conn, listing_id))
     if row is None:
         raise ApiProblem(
             404,

@@ -54,8 +54,8 @@ def _session_grant(request: Request, hub: NotificationHub) -> Grant:
 
 
 def _head(state: ApiState) -> Head | None:
-    with state.index.connection() as conn:  # 503 when the index is not built or unreadable
-        row = queries.index_head(conn, state.settings.escrow())
+    # 503 when the index is not built or unreadable
+    row = state.index.read(lambda conn: queries.index_head(conn, state.settings.escrow()))
     return None if row is None else Head(row.block_number, row.reorgs or 0, row.last_reorg_ancestor)
 
 

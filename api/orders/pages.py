@@ -31,8 +31,9 @@ def order_page(
     after = _order_cursor(kind, cursor)
     roles = (role,) if role else (BUYER, MERCHANT)
     statuses = {"open": OPEN_STATUSES, "final": TERMINAL, None: None}[phase]
-    with index.connection() as conn:
-        rows = queries.orders_page(conn, address, roles, statuses, after, limit + 1)
+    rows = index.read(
+        lambda conn: queries.orders_page(conn, address, roles, statuses, after, limit + 1)
+    )
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode(kind, queries.order_key(rows[-1])) if more and rows else None

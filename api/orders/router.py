@@ -66,8 +66,7 @@ async def one_order(order_id: OrderRef, state: State, answers: Answers) -> Respo
 
 
 def _order_json(state: ApiState, oid: int) -> bytes:
-    with state.index.connection() as conn:
-        found = queries.order_history(conn, oid)  # one statement: one round trip
+    found = state.index.read(lambda conn: queries.order_history(conn, oid))  # one round trip
     if found is None:
         raise ApiProblem(
             404,

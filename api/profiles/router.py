@@ -54,14 +54,17 @@ def _days(conn, clock_now: float, days: int) -> tuple[int, int, int | None]:
 )
 def merchant_profile(merchant: AddressPath, state: State, days: Days = 90) -> MerchantProfile:
     who = address(merchant, "merchant")
-    with state.index.connection() as conn:
+
+    def read(conn):
         row = queries.merchant(conn, who)
         if row is None:
             raise ApiProblem(
                 404, "no-such-merchant", "no such merchant", f"the index has no merchant {who}"
             )
         first, last, head = _days(conn, state.clock(), days)
-        history = queries.merchant_history(conn, who, first, last)
+        return row, head, queries.merchant_history(conn, who, first, last)
+
+    row, head, history = state.index.read(read)
     fields = {name: getattr(row, name) for name in MerchantFigures.model_fields}
     fields["score_bps"] = row.score_bps if row.settled else None
     return MerchantProfile(
@@ -114,14 +117,17 @@ def supplier_profile(
     tag: Annotated[str, Path(min_length=1, max_length=66)], state: State, days: Days = 90
 ) -> SupplierProfile:
     supplier = _supplier(tag)
-    with state.index.connection() as conn:
+
+    def read(conn):
         rows = queries.supplier_rows(conn, supplier)
         if not rows:
             raise ApiProblem(
                 404, "no-such-supplier", "no such supplier", f"the index has no supplier {tag!r}"
             )
         first, last, head = _days(conn, state.clock(), days)
-        history = queries.supplier_history(conn, supplier, first, last)
+        return rows, head, queries.supplier_history(conn, supplier, first, last)
+
+    rows, head, history = state.index.read(read)
     totals = {name: sum(getattr(r, name) for r in rows) for name in _SUPPLIER_FIGURES}
     return SupplierProfile(
         supplier=supplier,

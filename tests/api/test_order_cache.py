@@ -105,6 +105,23 @@ def test_reader_connections_the_server_ended_are_replaced_without_an_error(api, 
     assert _get(client, first).status_code == 200
 
 
+@pytest.mark.parametrize("index_url", ["postgresql"], indirect=True)
+def test_a_read_whose_connection_the_server_ends_under_it_runs_once_more(api, shop):
+    """The race the checkout's look cannot see: the server ends the connection after it was
+    handed out. The read is tried again on a new connection, not answered 503."""
+    pids = []
+
+    def query(conn):
+        pids.append(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+        if len(pids) == 1:  # the first try's connection ends while in use
+            conn.exec_driver_sql("SELECT pg_terminate_backend(pg_backend_pid())")
+        return conn.exec_driver_sql("SELECT count(*) FROM orders").scalar_one()
+
+    orders = api.state.index.read(query)
+    assert orders >= len(shop.orders) > 0
+    assert len(pids) == 2 and pids[0] != pids[1]
+
+
 def test_an_answer_built_while_the_version_moved_is_not_remembered():
     cache = AnswerCache(size=2)
     assert cache.get("v1", "a") is None
