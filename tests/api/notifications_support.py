@@ -3,9 +3,11 @@ the API as a real `python -m api` process (several of them share one PostgreSQL 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
+import socket
 import subprocess
 import sys
 import threading
@@ -39,6 +41,7 @@ class SseReader:
         self.status: int | None = None
         self.body: str = ""
         self._opened = threading.Event()
+        self._response: httpx.Response | None = None
         self._client = httpx.Client(timeout=httpx.Timeout(60, read=None), cookies=cookies)
         self._thread = threading.Thread(target=self._read, args=(url, headers), daemon=True)
         self._thread.start()
@@ -48,6 +51,7 @@ class SseReader:
     def _read(self, url: str, headers: dict | None) -> None:
         try:
             with self._client.stream("GET", url, headers=headers or {}) as response:
+                self._response = response
                 self.status = response.status_code
                 if response.status_code != 200:
                     self.body = response.read().decode()
@@ -110,6 +114,13 @@ class SseReader:
         return got
 
     def close(self) -> None:
+        # The reading thread blocks in recv until the server's next ping (15 s): closing the
+        # client does not wake it, shutting its socket down does.
+        stream = self._response.extensions.get("network_stream") if self._response else None
+        sock = stream.get_extra_info("socket") if stream else None
+        if sock is not None:
+            with contextlib.suppress(OSError):  # already closed by the server
+                sock.shutdown(socket.SHUT_RDWR)
         self._client.close()
         self._thread.join(timeout=5)
 

@@ -31,7 +31,9 @@ def serve_in_thread(
         log_level="warning",
         ws="none",
         lifespan="off",
-        timeout_graceful_shutdown=2,
+        # At the end nothing is in flight but open event streams, which never end by themselves:
+        # wait a moment for them, not seconds, before uvicorn cancels them.
+        timeout_graceful_shutdown=0.25,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
