@@ -9,6 +9,7 @@ import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from eth_account import Account
@@ -22,8 +23,9 @@ from fairkey.cli.errors import CliError
 from fairkey.cli.order_book import OrderBook
 from fairkey.cli.tokens import TokenBook
 from fairkey.settings import DEV_CHAIN_ID, Settings
-from fairkey.vault import Vault
-from fairkey.vault.cipher import KdfParams
+
+if TYPE_CHECKING:
+    from fairkey.vault import Vault
 
 
 @dataclass
@@ -149,6 +151,10 @@ class AppState:
     def vault(self, *, create: bool = False) -> Vault:
         """The merchant's vault for this account (`create`: make it on first use)."""
         if self._vault is None:
+            # Imported here: the vault brings SQLAlchemy, which commands without one never need.
+            from fairkey.vault import Vault
+            from fairkey.vault.cipher import KdfParams
+
             path = self.account_dir / "vault.sqlite"
             if path.exists():
                 self._vault = Vault.open(path, self._passphrase(False))

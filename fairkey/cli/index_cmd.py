@@ -14,23 +14,25 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from fairkey.chain.deploy import Deployment
 from fairkey.chain.rpc_errors import NodeUnavailable, RpcError
 from fairkey.cli import reputation_cmd
 from fairkey.cli.context import state
+from fairkey.cli.db_urls import first_line_of, without_password
 from fairkey.cli.errors import CliError
 from fairkey.cli.keeper_cmd import setup_logging
 from fairkey.cli.output import fields, ok, say
-from indexer.config import IndexerConfig
-from indexer.ingest import Indexer, TargetBeyondHead
-from indexer.metrics import MetricsServerError
-from indexer.reorg import ReorgBeyondFinality
+
+if TYPE_CHECKING:
+    from indexer.config import IndexerConfig
+    from indexer.ingest import Indexer
+
+# The indexer (SQLAlchemy, alembic, prometheus_client) is imported by the commands that open an
+# index, so that `fairkey --help` and `fairkey index --help` load none of it.
 
 app = typer.Typer(
     name="index",
@@ -71,6 +73,8 @@ def _config(
 ) -> IndexerConfig:
     """The indexer settings for this data folder's deployment. `check_chain`: verify the escrow
     is on the node first (status skips it, so that it works with the node down)."""
+    from indexer.config import IndexerConfig
+
     app_state = state(ctx)
     if check_chain:
         deployment = app_state.deployment
@@ -92,13 +96,18 @@ def _config(
 @contextmanager
 def _indexer(config: IndexerConfig) -> Iterator[Indexer]:
     """An open Indexer; its failures become one-line messages."""
-    shown = make_url(config.db_url).render_as_string(hide_password=True)
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    from indexer.ingest import Indexer
+    from indexer.reorg import ReorgBeyondFinality
+
+    shown = without_password(config.db_url)
     try:
         indexer = Indexer(config)
     except ArgumentError as exc:
         raise CliError(f"not a database URL: {shown} ({exc})") from None
     except SQLAlchemyError as exc:
-        raise CliError(f"cannot open the index database {shown}: {_reason(exc)}") from None
+        raise CliError(f"cannot open the index database {shown}: {first_line_of(exc)}") from None
     try:
         yield indexer
     except ReorgBeyondFinality as exc:
@@ -110,14 +119,9 @@ def _indexer(config: IndexerConfig) -> Iterator[Indexer]:
     except RpcError as exc:
         raise CliError(f"the node refused a request: {exc}") from None
     except SQLAlchemyError as exc:
-        raise CliError(f"database error on {shown}: {_reason(exc)}") from None
+        raise CliError(f"database error on {shown}: {first_line_of(exc)}") from None
     finally:
         indexer.close()
-
-
-def _reason(exc: SQLAlchemyError) -> str:
-    orig = getattr(exc, "orig", None)
-    return str(orig or exc).strip().splitlines()[0]
 
 
 @app.command("run")
@@ -166,7 +170,7 @@ def run(
                 "indexing escrow %s from block %d into %s (every %.2fs)",
                 config.escrow,
                 indexer.cursor.number + 1,
-                make_url(config.db_url).render_as_string(hide_password=True),
+                without_password(config.db_url),
                 interval,
             )
             indexer.run(stop, interval=interval)
@@ -177,6 +181,8 @@ def run(
 
 
 def _serve_metrics(indexer: Indexer, port: int, host: str) -> int:
+    from indexer.metrics import MetricsServerError
+
     try:
         return indexer.metrics.serve(port, host)
     except MetricsServerError as exc:
@@ -209,6 +215,8 @@ def backfill(
     finality_depth: FinalityDepth = None,
 ) -> None:
     """Ingest every block up to the head (or --to-block), then exit. Resumes where it stopped."""
+    from indexer.ingest import TargetBeyondHead
+
     config = _config(ctx, db, max_range=max_range, finality_depth=finality_depth)
     with _indexer(config) as indexer:
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from web3 import Web3
@@ -24,10 +24,14 @@ from fairkey.cli.output import error, ok, say, warn
 from fairkey.flows.merchant import deliver_assigned
 from fairkey.merchant.decisions import in_time, unit_is_dead
 from fairkey.merchant.scan import scan_paid
-from fairkey.merchant.units import first_unit, replacement_unit
-from fairkey.merchant.vault_sync import follow_order
 from fairkey.units import format_deadline
-from fairkey.vault import OutOfStockError, Vault, VaultError
+from fairkey.vault import OutOfStockError, VaultError
+
+if TYPE_CHECKING:
+    from fairkey.vault import Vault
+
+# fairkey.merchant.units and .vault_sync bring the vault (SQLAlchemy): imported where a vault is
+# opened, so that `fairkey --help` and the commands without a vault load neither.
 
 
 class Answer(enum.StrEnum):
@@ -38,6 +42,8 @@ class Answer(enum.StrEnum):
 
 def _deliver_one(app: AppState, vault: Vault, order_id: int, order: Order) -> dict[str, Any]:
     """Assign a unit (exactly once per order), seal it to the buyer's key, deliver, record."""
+    from fairkey.merchant.units import first_unit
+
     unit = first_unit(vault, order.listing_id, order_id)
     try:
         result = deliver_assigned(app.client, unit)
@@ -64,7 +70,7 @@ def _deliver_single(app: AppState, order_id: int) -> None:
     require_merchant(app, order_id, app.reader.listing(order.listing_id))
     if order.status is not OrderStatus.PAID:
         # Delivered (the vault may have missed it in a crash) or refunded: the vault catches up.
-        released = app.has_vault() and follow_order(app.vault(), order_id, order.deliveries)
+        released = _vault_follows(app, order_id, order.deliveries)
         if order.deliveries:
             ok(
                 f"order {order_ref(order_id)} is already delivered ({order.status.name}); "
@@ -188,11 +194,23 @@ def _refund(app: AppState, order_id: int, order: Order, listing: Listing) -> Non
     )
     # Refunded before any delivery: its reserved key goes back on sale. (After a delivery the
     # vault is left closed: opening it may ask for the passphrase, for nothing to release.)
-    if order.deliveries == 0 and app.has_vault() and follow_order(app.vault(), order_id, 0):
+    if order.deliveries == 0 and _vault_follows(app, order_id, 0):
         say("the key reserved for it in the vault is back on sale")
 
 
+def _vault_follows(app: AppState, order_id: int, deliveries: int) -> bool:
+    """The vault (if this account has one) catches up with an order that left PAID; True when
+    the key it reserved for the order is back on sale. Without a vault nothing is opened."""
+    if not app.has_vault():
+        return False
+    from fairkey.merchant.vault_sync import follow_order
+
+    return follow_order(app.vault(), order_id, deliveries)
+
+
 def _replace(app: AppState, order_id: int, order: Order) -> None:
+    from fairkey.merchant.units import replacement_unit
+
     vault = app.vault()
     unit = replacement_unit(vault, order_id, order)
     result = deliver_assigned(app.client, unit, replacement=True)

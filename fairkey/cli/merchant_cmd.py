@@ -7,20 +7,24 @@ Registered in fairkey/cli/main.py with
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from fairkey.cli.context import AppState, state
 from fairkey.cli.errors import CliError
 from fairkey.merchant.policy import MerchantPolicy, PolicyError
-from fairkey.services.merchant_bot import MerchantBot, run_bot, setup_logging
+
+if TYPE_CHECKING:
+    from fairkey.services.merchant_bot import MerchantBot
 
 app = typer.Typer(help="Merchant automation: the auto-delivery bot.", no_args_is_help=True)
 
 
 def bot_from_app(app_state: AppState, policy: MerchantPolicy) -> MerchantBot:
     """A bot for the command's signing account (settings, deployment, vault)."""
+    from fairkey.services.merchant_bot import MerchantBot  # the bot brings the vault (SQLAlchemy)
+
     return MerchantBot(
         app_state.client,
         app_state.vault(),
@@ -65,6 +69,8 @@ def run(
 
     Runs until Ctrl-C / SIGTERM; safe to stop and restart at any moment. Alerts are logged and
     appended to <home>/alerts.jsonl."""
+    from fairkey.services.merchant_bot import run_bot, setup_logging
+
     try:
         rules = MerchantPolicy.load(policy)
         if verifier_url is not None:

@@ -25,16 +25,19 @@ from fairkey.cli.output import say, table
 from fairkey.cli.reputation_cmd import index_reader, when
 from fairkey.cli.tokens import ETHER, Token
 from fairkey.units import format_amount
-from indexer import queries
-from indexer.projections.names import ORDER_STATUS
+
+# indexer.queries and indexer.projections bring SQLAlchemy and every projection: imported where
+# the index is read, not by `fairkey --help` nor the other order commands.
 
 TOP = 50  # orders shown per table unless --limit says otherwise
 _ONE_BASKET = 100  # the escrow's MAX_BASKET: the most a basket cut by --limit adds to a page
 
 
 class Role(enum.StrEnum):
-    buyer = queries.BUYER
-    merchant = queries.MERCHANT
+    """The sides an account has orders on, by the index's names (indexer.queries.BUYER, …)."""
+
+    buyer = "buyer"
+    merchant = "merchant"
 
 
 class StatusChoice(enum.StrEnum):
@@ -51,13 +54,18 @@ class StatusChoice(enum.StrEnum):
     @property
     def index_names(self) -> tuple[str, ...]:
         """The Solidity names the index stores for this choice."""
+        from indexer.projections.names import ORDER_STATUS
+        from indexer.queries import OPEN_STATUSES
+
         if self is StatusChoice.open:
-            return queries.OPEN_STATUSES
+            return OPEN_STATUSES
         return (ORDER_STATUS[OrderStatus[self.name.upper()]],)
 
 
 def _status(name: str) -> OrderStatus | None:
     """The SDK's status of an index row's Solidity name (None for a name this build lacks)."""
+    from indexer.projections.names import ORDER_STATUS
+
     try:
         return OrderStatus(ORDER_STATUS.index(name))
     except ValueError:
@@ -119,6 +127,8 @@ def _page(
 ) -> tuple[list[Any], bool]:
     """`newest(…, limit)` of `me`'s orders as `role`: the index lists a basket's orders
     together, so once a row beyond the page is read, the basket the page ends in is whole."""
+    from indexer import queries
+
     fetch = limit + _ONE_BASKET
     while True:
         rows = queries.orders_of(conn, me, [role], statuses, fetch)
@@ -184,6 +194,8 @@ def list_orders(
     """Your orders from the index, newest first: status, deadline, and what can be done next.
 
     Signs nothing; the account (--dev-account N or FAIRKEY_PRIVATE_KEY) says whose orders."""
+    from indexer import queries
+
     app = state(ctx)
     me = app.account.address
     statuses = None
@@ -201,7 +213,7 @@ def list_orders(
     prices = _Prices(app)
     for role in roles:
         rows, more = found[role]
-        other = "merchant" if role == queries.BUYER else "buyer"
+        other = "merchant" if role == Role.buyer else "buyer"
         title = f"orders of {me} as {role} ({as_of}; newest first)"
         if not rows:
             filtered = " with that status" if statuses is not None else ""
@@ -216,7 +228,7 @@ def list_orders(
                 _status_text(r.status),
                 _deadline(r, now),
                 _next(r, role, now),
-                to_checksum_address(r.merchant if role == queries.BUYER else r.buyer),
+                to_checksum_address(r.merchant if role == Role.buyer else r.buyer),
                 when(r.paid_time),
             ]
 

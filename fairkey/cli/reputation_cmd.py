@@ -12,19 +12,22 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from sqlalchemy import Connection, create_engine
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from fairkey.chain.types import order_ref
 from fairkey.cli.context import state
+from fairkey.cli.db_urls import first_line_of, without_password
 from fairkey.cli.errors import CliError
 from fairkey.cli.lookup import ORDER_HELP, parse_order_id
 from fairkey.cli.output import fields, say, table
-from indexer import queries
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+# SQLAlchemy and indexer.queries are imported where a table is read: `fairkey --help` and the
+# commands that never open the index load neither.
 
 TOP = 20  # rows shown per table unless --limit says otherwise
 
@@ -88,6 +91,11 @@ def short(address: str) -> str:
 def index_reader(ctx: typer.Context, db: str | None) -> Iterator[Connection]:
     """A read connection on the index (`--db`, FAIRKEY_INDEX_DB_URL or the data folder's
     SQLite); its failures become one-line messages."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    from indexer import queries
+
     url = state(ctx).settings.index_db(db)
     try:
         engine = create_engine(url)
@@ -101,9 +109,9 @@ def index_reader(ctx: typer.Context, db: str | None) -> Iterator[Connection]:
                 )
             yield conn
     except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        shown = make_url(url).render_as_string(hide_password=True)
-        raise CliError(f"cannot read the index database {shown}: {reason}") from None
+        raise CliError(
+            f"cannot read the index database {without_password(url)}: {first_line_of(exc)}"
+        ) from None
     finally:
         engine.dispose()
 
@@ -112,6 +120,8 @@ def index_reader(ctx: typer.Context, db: str | None) -> Iterator[Connection]:
 
 
 def _merchants(conn: Connection, limit: int) -> None:
+    from indexer import queries
+
     rows = queries.merchants(conn, limit)
     table(
         "merchants (score: 95% Wilson lower bound of completed / settled escrow orders)",
@@ -133,6 +143,8 @@ def _merchants(conn: Connection, limit: int) -> None:
 
 
 def _listings(conn: Connection, limit: int) -> None:
+    from indexer import queries
+
     rows = queries.listings(conn, limit)
     table(
         "listings",
@@ -163,6 +175,8 @@ def _listings(conn: Connection, limit: int) -> None:
 
 
 def _alerts(conn: Connection, limit: int) -> None:
+    from indexer import queries
+
     rows = queries.alerts(conn, limit)
     table(
         "after-sales alerts (7-day rate ≥ 10% and ≥ 3× its 28-day baseline, ≥ 20 orders each)",
@@ -182,6 +196,8 @@ def _alerts(conn: Connection, limit: int) -> None:
 
 
 def _suppliers(conn: Connection, limit: int) -> None:
+    from indexer import queries
+
     rows = queries.suppliers(conn, limit)
     table(
         "suppliers (from the tag of each stock batch)",
@@ -210,6 +226,8 @@ def _suppliers(conn: Connection, limit: int) -> None:
 
 
 def _buyers(conn: Connection, limit: int) -> None:
+    from indexer import queries
+
     rows = queries.buyers(conn, limit)
     table(
         "buyers (disputes lost: withdrawn, or ruled for the merchant)",
@@ -229,6 +247,8 @@ def _buyers(conn: Connection, limit: int) -> None:
 
 
 def _arbitrators(conn: Connection, limit: int) -> None:
+    from indexer import queries
+
     rows = queries.arbitrators(conn, limit)
     table(
         "arbitrators",
@@ -257,6 +277,8 @@ def _arbitrators(conn: Connection, limit: int) -> None:
 
 
 def _platform(conn: Connection, _limit: int) -> None:
+    from indexer import queries
+
     stats = queries.platform_stats(conn)
     head = queries.projection_state(conn)
     rows: list[tuple[str, str]] = []
@@ -319,6 +341,8 @@ def order(
     db: Annotated[str | None, typer.Option("--db", help="Database URL (as `index run`).")] = None,
 ) -> None:
     """An order's truthful timeline: every state the chain recorded, with block, time and tx."""
+    from indexer import queries
+
     try:
         order_id = parse_order_id(order_text)
     except ValueError as exc:

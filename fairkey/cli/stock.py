@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,8 +13,11 @@ from fairkey.cli.context import AppState, state
 from fairkey.cli.errors import CliError
 from fairkey.cli.lookup import existing_listing
 from fairkey.cli.output import fields, ok, out, say, table, warn
-from fairkey.merchant.vault_sync import revoke_committed
-from fairkey.vault import BatchState, BatchSummary, UnitState
+
+if TYPE_CHECKING:
+    from fairkey.vault import BatchSummary
+
+# The vault (SQLAlchemy) is imported by the commands that open it, not by `fairkey --help`.
 
 app = typer.Typer(
     help="The merchant's encrypted key vault and its batches on chain.", no_args_is_help=True
@@ -139,6 +142,8 @@ def list_(
     ] = None,
 ) -> None:
     """Show the vault's batches and how many keys are unsold, assigned, delivered, revoked."""
+    from fairkey.vault import UnitState
+
     batches = state(ctx).vault().batches()
     if listing_id is not None:
         batches = [b for b in batches if b.listing_id == listing_id]
@@ -174,6 +179,9 @@ def revoke(ctx: typer.Context, batch_id: BatchArg) -> None:
 
     Keys that paid orders still rely on stay deliverable (the chain keeps them); run the command
     again once those orders have ended to withdraw the rest."""
+    from fairkey.merchant.vault_sync import revoke_committed
+    from fairkey.vault import BatchState
+
     app_state = state(ctx)
     vault = app_state.vault()
     summary = _batch(app_state, batch_id)
