@@ -6,7 +6,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, inspect, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    event,
+    inspect,
+    text,
+)
 
 from api.auth.service import AuthService
 from api.auth.siwe_check import SignInRefused, SignInRules
@@ -216,6 +226,35 @@ def test_a_store_from_before_the_refused_state_opens_and_keeps_the_relayers_reas
         Database.open(db_url).close()  # and again: nothing left to do
     finally:
         upgraded.close()
+
+
+@pytest.mark.parametrize("same", [True, False], ids=["same-reveal", "another-reveal"])
+def test_a_seat_another_process_fills_between_the_look_and_the_insert_keeps_its_vote(db_url, same):
+    """The store looks the seat up and inserts in two transactions: another API process on the
+    same database that fills the seat in between wins the unique key; ours takes its row as the
+    stored one (the same reveal: accepted, not new) or refuses (another reveal: a conflict)."""
+    ours, theirs = Database.open(db_url), Database.open(db_url)
+    raced = []
+
+    def their_reveal_lands(_session) -> None:  # after our look's transaction, once
+        if not raced:
+            raced.append(_reveal(VoteStore(theirs, _now), salt="0x" + "22" * 32))
+
+    event.listen(ours._sessions, "after_commit", their_reveal_lands)
+    try:
+        store = VoteStore(ours, _now)
+        if same:
+            stored, new = _reveal(store, salt="0x" + "22" * 32)
+            assert not new and stored == raced[0][0]
+        else:
+            with pytest.raises(VoteConflict):
+                _reveal(store, salt="0x" + "33" * 32)
+        assert raced and raced[0][1] is True  # theirs was the insert that won
+        assert [r.salt for r in store.pending_reveals()] == ["0x" + "22" * 32]
+    finally:
+        event.remove(ours._sessions, "after_commit", their_reveal_lands)
+        ours.close()
+        theirs.close()
 
 
 # The relayer's table as arbitration/relay_queue.py created it before the store had a refused state.
