@@ -66,7 +66,7 @@ def build_state(settings: ApiSettings, clock: Callable[[], float] = time.time) -
         settings=settings,
         db=db,
         court=court,
-        escrow=EscrowReader(session, escrow) if escrow else None,
+        escrow=EscrowReader(session, escrow, settings.deployment_block() or 0) if escrow else None,
         index=IndexReader.open(
             settings.index_url,
             escrow,

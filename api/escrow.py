@@ -12,9 +12,9 @@ from fairkey.chain.types import Listing, Order, OrderStatus, order_ref
 
 
 class EscrowReader(WalletTxs):
-    def __init__(self, session: ChainSession, address: str) -> None:
+    def __init__(self, session: ChainSession, address: str, first_block: int = 0) -> None:
         self.session = session.with_account(None)
-        self.client = EscrowClient(self.session, address)
+        self.client = EscrowClient(self.session, address, first_block)
         self.address = self.client.address
 
     @property

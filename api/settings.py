@@ -169,9 +169,13 @@ class ApiSettings(BaseSettings):
         return self.token_address or self._deployment().get("token") or None
 
     def deployment_block(self) -> int | None:
-        """The escrow's deployment block (where event readers start), from the deployment."""
-        block = self._deployment().get("block")
-        return int(block) if block is not None else None
+        """The escrow's deployment block (where event readers start), from the deployment file;
+        None when the file is missing or describes another escrow than the one set."""
+        deployment = self._deployment()
+        block, deployed = deployment.get("block"), deployment.get("escrow")
+        if block is None or not deployed or deployed.lower() != (self.escrow() or "").lower():
+            return None
+        return int(block)
 
     def escrow(self) -> str | None:
         """The escrow's address: the setting, else the deployment file's, else None."""

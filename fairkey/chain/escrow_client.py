@@ -58,15 +58,19 @@ def supplier_tag(name: str | bytes) -> bytes:
 
 
 class EscrowClient:
-    def __init__(self, session: ChainSession, address: str) -> None:
+    def __init__(self, session: ChainSession, address: str, first_block: int = 0) -> None:
+        """`first_block`: the escrow's deployment block (the deployment file's `block`). Its
+        events start there, so a lookup by order or key reads no logs of older blocks: on a
+        long-lived public chain those are millions of blocks asked for in chunks."""
         self.session = session
         self.address = Web3.to_checksum_address(address)
         self.contract = session.contract("FairkeyEscrow", self.address)
+        self.first_block = first_block
         self._codec: AbiCodec | None = None
 
     def as_account(self, account) -> EscrowClient:
         """The same escrow, signing as `account`."""
-        return EscrowClient(self.session.with_account(account), self.address)
+        return EscrowClient(self.session.with_account(account), self.address, self.first_block)
 
     @property
     def f(self):
@@ -357,11 +361,18 @@ class EscrowClient:
     # ------------------------------------------------------------------ events
 
     def events(
-        self, name: str, from_block: int = 0, to_block: int | str = "latest", **filters: Any
+        self,
+        name: str,
+        from_block: int | None = None,
+        to_block: int | str = "latest",
+        **filters: Any,
     ) -> list:
-        """Decoded `name` events, optionally filtered by indexed arguments. Any range works on
-        any node: a provider that refuses a wide range or a large answer is asked in narrower
-        spans (`chain/log_ranges.py`)."""
+        """Decoded `name` events (from the escrow's first block unless `from_block` says),
+        optionally filtered by indexed arguments. Any range works on any node: a provider that
+        refuses a wide range or a large answer is asked in narrower spans
+        (`chain/log_ranges.py`)."""
+        if from_block is None or from_block < self.first_block:
+            from_block = self.first_block
         event = getattr(self.contract.events, name)
         last = self.session.w3.eth.block_number if to_block == "latest" else int(to_block)
         if from_block > last:

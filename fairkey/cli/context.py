@@ -94,7 +94,7 @@ class AppState:
     @cached_property
     def reader(self) -> EscrowClient:
         """The escrow, for views (signs nothing)."""
-        return EscrowClient(self.session, self.deployment.escrow)
+        return EscrowClient(self.session, self.deployment.escrow, self.deployment.block)
 
     @cached_property
     def client(self) -> EscrowClient:

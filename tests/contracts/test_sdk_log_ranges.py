@@ -30,6 +30,28 @@ def test_events_through_a_refusing_provider_are_all_there_in_order(market, anvil
     assert proxy.log.refused  # it did have to narrow the range
 
 
+def test_an_escrow_clients_events_start_at_its_first_block(market, anvil):
+    """A client told the escrow's deployment block asks the node for no older logs, even when a
+    caller passes 0: on a public chain that would be millions of blocks asked in chunks."""
+    listing = market.make_listing()
+    market.client("merchant").set_price(listing, 10**16)
+    first = market.w3.eth.block_number + 1
+    market.client("merchant").set_price(listing, 2 * 10**16)
+
+    with rpc_proxy(anvil.url, ProviderRules()) as proxy:
+        session = ChainSession(http_web3(proxy.url), None)
+        client = EscrowClient(session, market.escrow_address, first_block=first)
+        later = client.events("ListingPriceChanged")
+        assert client.events("ListingPriceChanged", 0) == later
+        signer = client.as_account(market.accounts["stranger"])
+        assert signer.events("ListingPriceChanged") == later  # the same escrow, the same start
+
+    assert [e.args["price"] for e in later] == [2 * 10**16]
+    assert proxy.log.served and min(a for a, _, _ in proxy.log.served) == first
+    everything = EscrowClient(session.with_account(None), market.escrow_address)
+    assert everything.first_block == 0  # unless told, a client reads from the genesis block
+
+
 def _fetcher(refuse_wider_than: int, calls: list[tuple[int, int]]):
     def fetch(a: int, b: int) -> list[int]:
         calls.append((a, b))
