@@ -136,6 +136,9 @@ class IndexWatch:
                         failures += 1
                         retry_at = self.clock() + min(RECONNECT_MAX_S, 0.5 * 2**failures)
                         log.warning("LISTEN %s failed (%s); polling meanwhile", CHANNEL, exc)
+                # The read covers all committed so far, a LISTEN just made included: only a
+                # wakeup from now on calls for another.
+                self._kick.clear()
                 try:
                     row = await asyncio.to_thread(self.read_head)
                 except Exception as exc:  # noqa: BLE001 - the index may be down for a while
@@ -151,7 +154,6 @@ class IndexWatch:
                 interval = self.pg_poll_s if self._listener is not None else self.poll_s
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._kick.wait(), interval)
-                self._kick.clear()
         finally:
             self._unlisten()
 
@@ -169,8 +171,7 @@ class IndexWatch:
         """The event loop reads the connection whenever the server sends it something."""
         self._listener = conn
         self._loop.add_reader(conn.fileno(), self._on_readable, conn)
-        self.listening = True
-        self._kick.set()  # whatever was committed while nobody listened
+        self.listening = True  # what was committed while nobody listened: the next read has it
 
     def _on_readable(self, conn) -> None:
         try:

@@ -118,8 +118,34 @@ class Api:
             c.close()
 
 
+@pytest.fixture(scope="module")
+def shop_layer():
+    """None: each test builds what it needs on the plain deployment. A module of tests that read
+    the prepared marketplace overrides it with the shop built once (tests/api/shop_layer.py)."""
+    return None
+
+
 @pytest.fixture
-def world(market) -> CourtWorld:
+def layered(shop_layer):
+    """This test's copy of the shop layer's Python side (None without a layer)."""
+    return None if shop_layer is None else shop_layer.copy()
+
+
+@pytest.fixture
+def market(layered, market):
+    """tests/conftest.py's market (its snapshot before the test, its revert after); in a module
+    with a shop layer, the layer's market, the snapshot then taken on the layer's state (the
+    module-scoped layer is set up before any function-scoped fixture)."""
+    return market if layered is None else layered.market
+
+
+@pytest.fixture
+def world(request, market, layered) -> CourtWorld:
+    """A court of the test's own; with a shop layer, the shop's for the tests that take the
+    shop. The others get their own on the shop's chain: the shop's court has a case waiting
+    for a panel, and while one waits new stakes are queued (a juror added would never sit)."""
+    if layered is not None and "shop" in request.fixturenames:
+        return layered.world
     return CourtWorld.deploy(market)
 
 
@@ -141,29 +167,24 @@ def index_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'index.sqlite3'}"
 
 
-def both_indexes(request, tmp_path) -> str:
-    """The index on SQLite, then on PostgreSQL: a module that reads the index through the API
-    overrides `index_url` with it (`index_url = pytest.fixture(params=BOTH, name="index_url")
-    (both_indexes)`)."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'index.sqlite3'}"
-    return request.getfixturevalue("pg_url")
-
-
 BOTH = ["sqlite", "postgresql"]
+
+
+def indexer_config(anvil, deployed, world: CourtWorld, db_url: str) -> IndexerConfig:
+    """The indexer of the test escrow (and so of its court) into `db_url`."""
+    _, deployment = deployed
+    return IndexerConfig(
+        rpc_url=anvil.url,
+        db_url=db_url,
+        escrow=world.market.escrow_address,
+        start_block=deployment.block,
+    )
 
 
 @pytest.fixture
 def index(world, anvil, deployed, index_url) -> Iterator[Index]:
     """An indexer of the test escrow (and so of its court) into the API's index."""
-    _, deployment = deployed
-    config = IndexerConfig(
-        rpc_url=anvil.url,
-        db_url=index_url,
-        escrow=world.market.escrow_address,
-        start_block=deployment.block,
-    )
-    with Indexer(config) as indexer:
+    with Indexer(indexer_config(anvil, deployed, world, index_url)) as indexer:
         yield Index(index_url, indexer)
 
 

@@ -1,7 +1,7 @@
 """A small marketplace on the test chain for the marketplace routes: three listings (ETH and the
 demo ERC-20, two merchants, one without stock), described by documents published or not, and
-orders in every open state and several final ones. Built with the real escrow and court; the
-index is caught up by the caller."""
+orders in every open state and several final ones. Built with the real escrow and court, once
+per test module (tests/api/shop_layer.py), which also indexes it."""
 
 from __future__ import annotations
 
@@ -100,11 +100,3 @@ def court_case_of(world: CourtWorld, order_id: int) -> int:
     court, case_id = escrow.session.call(escrow.f.cases(order_id))
     assert court.lower() == world.court.address.lower()
     return case_id
-
-
-def indexed_shop(world, index):
-    """The `shop` fixture of the tests that read it through the index (both databases): the
-    shop opened, then indexed. Each module: ``shop = pytest.fixture(name="shop")(indexed_shop)``."""
-    built = open_shop(world)
-    index.catch_up()
-    return built

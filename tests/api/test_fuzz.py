@@ -13,7 +13,9 @@ from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
 from fairkey.chain.types import order_ref
+from tests.api.conftest import open_case
 from tests.api.shop import open_shop
+from tests.api.shop_layer import index_copy, layer_of
 
 pytestmark = pytest.mark.slow
 
@@ -25,10 +27,24 @@ CHECKS = [
 ]
 
 
+def case_and_shop(world):
+    """A court case (its panel drawn) and the marketplace beside it (its buyer is the case's)."""
+    world.add_jurors(5)
+    return open_case(world), open_shop(world)
+
+
+shop_layer = layer_of(case_and_shop)
+index_url = pytest.fixture(name="index_url")(index_copy)
+
+
 @pytest.fixture
-def shop(world, case):
-    """The marketplace beside the case (its buyer is the case's buyer)."""
-    return open_shop(world)
+def case(layered):
+    return layered.built[0]
+
+
+@pytest.fixture
+def shop(layered):
+    return layered.built[1]
 
 
 @pytest.fixture

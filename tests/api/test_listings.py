@@ -11,13 +11,13 @@ from api.problems import PROBLEM_BASE
 from fairkey.listing_meta import ListingMetadata
 from indexer import queries
 from indexer.db import create_db_engine
-from tests.api.conftest import BOTH, both_indexes
-from tests.api.shop import indexed_shop
+from tests.api.conftest import BOTH
+from tests.api.shop import open_shop
+from tests.api.shop_layer import index_copy, layer_of, layered_shop
 
-index_url = pytest.fixture(params=BOTH, name="index_url")(both_indexes)
-
-
-shop = pytest.fixture(name="shop")(indexed_shop)
+shop_layer = layer_of(open_shop)
+index_url = pytest.fixture(params=BOTH, name="index_url")(index_copy)
+shop = pytest.fixture(name="shop")(layered_shop)
 
 
 def _problem(answer, status, kind):

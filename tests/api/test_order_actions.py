@@ -11,13 +11,12 @@ from arbitration.court_client import Choice
 from fairkey.chain.types import OrderStatus, Verdict, order_ref
 from tests.api.conftest import open_case, wallet_send
 from tests.api.shop import open_shop
+from tests.api.shop_layer import layer_of, layered_shop
 from tests.api.test_cases import _to_appeal
 from tests.support.disputes import MERCHANT_EVIDENCE, sign_verdict, submit
 
-
-@pytest.fixture
-def shop(world):
-    return open_shop(world)
+shop_layer = layer_of(open_shop)
+shop = pytest.fixture(name="shop")(layered_shop)
 
 
 def _actions(client, order_id: int, **params) -> dict:

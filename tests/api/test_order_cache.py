@@ -15,13 +15,19 @@ from sqlalchemy import create_engine, text
 from api.answer_cache import AnswerCache
 from fairkey.chain.types import order_ref
 from tests.api.answers import count_statements, once
-from tests.api.conftest import BOTH, both_indexes
-from tests.api.shop import indexed_shop
+from tests.api.conftest import BOTH
+from tests.api.shop import open_shop
+from tests.api.shop_layer import index_copy, layer_of, layered_shop
 
-index_url = pytest.fixture(params=BOTH, name="index_url")(both_indexes)
+shop_layer = layer_of(open_shop)
+index_url = pytest.fixture(params=BOTH, name="index_url")(index_copy)
+shop = pytest.fixture(name="shop")(layered_shop)
 
 
-shop = pytest.fixture(name="shop")(indexed_shop)
+@pytest.fixture
+def pg_url(index_url) -> str:
+    """The index's own database (the tests parametrized on PostgreSQL end its connections)."""
+    return index_url
 
 
 def _get(client, path: str):

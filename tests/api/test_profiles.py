@@ -12,18 +12,15 @@ import pytest
 from api.problems import PROBLEM_BASE
 from indexer import queries
 from indexer.db import create_db_engine
-from tests.api.conftest import BOTH, both_indexes
-from tests.api.shop import open_shop
+from tests.api.conftest import BOTH
+from tests.api.shop import Shop, open_shop
+from tests.api.shop_layer import index_copy, layer_of, layered_shop
 from tests.support.market import HOUR
 
 DAY = 24 * HOUR
 
 
-index_url = pytest.fixture(params=BOTH, name="index_url")(both_indexes)
-
-
-@pytest.fixture
-def shop(world, index):
+def shop_two_days_on(world) -> Shop:
     """The shop, then two days later two more confirmed sales and one refund by the merchant."""
     built = open_shop(world)
     world.market.clock.advance(2 * DAY)
@@ -33,8 +30,12 @@ def shop(world, index):
         world.market.client("buyer").confirm(built.order_id(name))
     refund = built.sell("refunded", "steam")
     world.market.client("merchant").refund(refund.order_id)
-    index.catch_up()
     return built
+
+
+shop_layer = layer_of(shop_two_days_on)
+index_url = pytest.fixture(params=BOTH, name="index_url")(index_copy)
+shop = pytest.fixture(name="shop")(layered_shop)
 
 
 def _problem(answer, status, kind):

@@ -8,7 +8,14 @@ from __future__ import annotations
 import re
 
 from fairkey.flows.actions import Kind
-from tests.api.conftest import index, index_url, make_api, world  # noqa: F401 - fixtures
+from tests.api.conftest import (  # noqa: F401 - fixtures
+    index,
+    index_url,
+    layered,
+    make_api,
+    shop_layer,
+    world,
+)
 from tests.cli.conftest import DEMO_LISTING_TERMS, LISTING_ARGS
 
 

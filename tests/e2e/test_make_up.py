@@ -23,16 +23,24 @@ from tests.e2e.make_up import (
 )
 
 
-def test_make_up_delivers_a_bought_key_by_itself_and_pays_the_merchant(marketplace):
-    home, port, _, _ = marketplace
+def test_make_up_delivers_a_bought_key_by_itself_pays_the_merchant_and_indexes_it(marketplace):
+    home, port, _, (_, _, metrics_port, _) = marketplace
     # 25 committed, one sold to the demo's contested order (the court's live case)
     assert "keys for sale     24" in fairkey(home, port, 3, "listing", "show", "1")
 
     order = re.search(r"0x[0-9a-fA-F]{40}", fairkey(home, port, 3, "buy", "1")).group(0)
     until(lambda: order_status(home, port, order) == "DELIVERED")  # the merchant bot, not us
     assert "commitment ✓ fingerprint ✓" in fairkey(home, port, 3, "order", "show", order)
+    until(lambda: (_indexed_order(home, order) or {}).get("status") == "Delivered")
     fairkey(home, port, 3, "confirm", order)
     assert "withdrew 0.0149 ETH" in fairkey(home, port, 2, "withdraw")
+
+    until(lambda: (_indexed_order(home, order) or {}).get("status") == "Completed")
+    assert _indexed_order(home, order)["deliveries"] == 1
+    status = json.loads(fairkey(home, port, 3, "index", "status", "--json"))
+    assert status["events"] >= 5 and not status["halted"]
+    metrics = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).text
+    assert re.search(r"^fairkey_indexer_head_lag_blocks \d", metrics, re.M)
 
 
 def test_make_up_refunds_a_redeemed_key_through_the_verifier(marketplace):
@@ -86,20 +94,6 @@ def _indexed_order(home: Path, order: str) -> dict | None:
     finally:
         engine.dispose()
     return dict(row._mapping) if row else None
-
-
-def test_make_up_indexes_the_marketplace_as_the_demo_runs(marketplace):
-    home, port, _, (_, _, metrics_port, _) = marketplace
-    order = re.search(r"0x[0-9a-fA-F]{40}", fairkey(home, port, 3, "buy", "1")).group(0)
-    until(lambda: (_indexed_order(home, order) or {}).get("status") == "Delivered")
-    fairkey(home, port, 3, "confirm", order)
-    until(lambda: (_indexed_order(home, order) or {}).get("status") == "Completed")
-    assert _indexed_order(home, order)["deliveries"] == 1
-
-    status = json.loads(fairkey(home, port, 3, "index", "status", "--json"))
-    assert status["events"] >= 5 and not status["halted"]
-    metrics = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).text
-    assert re.search(r"^fairkey_indexer_head_lag_blocks \d", metrics, re.M)
 
 
 def test_make_up_runs_the_court_with_a_live_case_and_the_appeal_api(marketplace):

@@ -20,7 +20,7 @@ PG_ADMIN_URL = os.environ.get(
 )
 
 
-def _pg_admin():
+def pg_admin():
     engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
@@ -34,7 +34,7 @@ def _pg_admin():
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A brand-new, empty PostgreSQL database; dropped (connections and all) afterwards."""
-    admin = _pg_admin()
+    admin = pg_admin()
     name = f"fairkey_test_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))

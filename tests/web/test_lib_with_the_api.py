@@ -8,7 +8,16 @@ import json
 from urllib.parse import urlsplit
 
 from arbitration.court_client import Choice, Period
-from tests.api.conftest import PUBLIC_URL, api, case, index_url, make_api, world  # noqa: F401
+from tests.api.conftest import (  # noqa: F401 - fixtures
+    PUBLIC_URL,
+    api,
+    case,
+    index_url,
+    layered,
+    make_api,
+    shop_layer,
+    world,
+)
 from tests.web.vitest import run_vitest
 
 
