@@ -14,6 +14,8 @@ function figure(label: string, value: string, testid: string, tone = ""): HTMLEl
   );
 }
 
+/** A listing's pre-sale figures. Delivery times come from block times (whole seconds), so a
+ * key that arrived in the block of its payment shows "within 1 s", not "within 0 s". */
 export function listingFigures(l: Listing): HTMLElement {
   const success = l.success_7d_bps;
   const after = l.after_sales_7d_bps;
@@ -22,7 +24,7 @@ export function listingFigures(l: Listing): HTMLElement {
     { class: "figures", testid: "listing-figures" },
     figure(t("fig.stock"), String(l.stock), "fig-stock", l.stock ? "" : "bad"),
     figure(t("fig.success7d"), percent(success), "fig-success", success === null ? "" : success >= 9500 ? "good" : success < 8000 ? "bad" : ""),
-    figure(t("fig.deliveryP95"), l.delivery_p95_s === null ? NONE : t("fig.within", { d: duration(l.delivery_p95_s) }), "fig-p95"),
+    figure(t("fig.deliveryP95"), l.delivery_p95_s === null ? NONE : t("fig.within", { d: duration(Math.max(1, l.delivery_p95_s)) }), "fig-p95"),
     figure(t("fig.afterSales"), percent(after), "fig-after-sales", after !== null && after >= 1000 ? "bad" : ""),
     figure(t("fig.score"), percent(l.merchant_score_bps), "fig-score"),
   );
