@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection, Row
 
 from fairkey.chain.types import order_id_hex
+from fairkey.flows.actions import Role
 from indexer.models import IndexCursor, RawLog
 from indexer.projections import court_models as cm
 from indexer.projections import models as m
@@ -27,7 +28,8 @@ from indexer.projections.tiers import TIERS
 from indexer.projections.windows import DAY
 from indexer.store import Cursor, any_cursor
 
-BUYER, MERCHANT = "buyer", "merchant"
+# The sides of an order by the SDK's names (the CLI, the API and the order actions take them).
+BUYER, MERCHANT = Role.BUYER.value, Role.MERCHANT.value
 OPEN_STATUSES = tuple(s for s in ORDER_STATUS[1:] if s not in TERMINAL)
 
 

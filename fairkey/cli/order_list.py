@@ -24,6 +24,7 @@ from fairkey.cli.errors import CliError
 from fairkey.cli.output import say, table
 from fairkey.cli.reputation_cmd import index_reader, when
 from fairkey.cli.tokens import ETHER, Token
+from fairkey.flows.actions import Role as Side
 from fairkey.units import format_amount
 
 # indexer.queries and indexer.projections bring SQLAlchemy and every projection: imported where
@@ -34,10 +35,10 @@ _ONE_BASKET = 100  # the escrow's MAX_BASKET: the most a basket cut by --limit a
 
 
 class Role(enum.StrEnum):
-    """The sides an account has orders on, by the index's names (indexer.queries.BUYER, …)."""
+    """The sides an account has orders on, by the SDK's names (the index's too)."""
 
-    buyer = "buyer"
-    merchant = "merchant"
+    buyer = Side.BUYER.value
+    merchant = Side.MERCHANT.value
 
 
 class StatusChoice(enum.StrEnum):

@@ -70,7 +70,7 @@ def show(
     if order.status in _DEADLINE_NAMES:
         rows.append((_DEADLINE_NAMES[order.status], format_deadline(order.deadline, now)))
     rows.append(("deliveries", str(order.deliveries)))
-    for event in reader.events("KeyDelivered", app_state.deployment.block, orderId=order_id):
+    for event in reader.events("KeyDelivered", orderId=order_id):  # from the deployment block
         a = event.args
         rows.append(
             (
